@@ -1,0 +1,7 @@
+/** @type {import('next').NextConfig} */
+const nextConfig = {
+  // Native or process-bound packages stay outside the server bundle.
+  serverExternalPackages: ["ssh2", "cpu-features", "pg", "@electric-sql/pglite", "pglite-prisma-adapter", "@prisma/adapter-pg", "bcryptjs"],
+  poweredByHeader: false,
+};
+export default nextConfig;

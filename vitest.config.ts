@@ -1,0 +1,14 @@
+import { defineConfig } from "vitest/config";
+import path from "node:path";
+
+const alias = { "@": path.resolve(import.meta.dirname) };
+// unit: pure code, no I/O. integration: real PostgreSQL, real sshd, the real lab (*.int.test.ts).
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    projects: [
+      { resolve: { alias }, test: { name: "unit", include: ["lib/**/*.test.ts", "test/unit/**/*.test.ts", "bin/**/*.test.ts"], exclude: ["**/*.int.test.ts", "node_modules/**"] } },
+      { resolve: { alias }, test: { name: "integration", include: ["**/*.int.test.ts"], exclude: ["node_modules/**"], testTimeout: 120_000, hookTimeout: 300_000, fileParallelism: false } },
+    ],
+  },
+});
