@@ -1,0 +1,19 @@
+import { redirect } from "next/navigation";
+import { LoginForm } from "@/components/auth/login-form";
+import { db } from "@/lib/db";
+
+export const metadata = { title: "Sign in" };
+
+export default async function LoginPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string; setup?: string }> }) {
+  if ((await (await db()).user.count()) === 0) redirect("/setup");
+  const { callbackUrl, setup } = await searchParams;
+  // Only same-site paths: never bounce a signed-in operator to another origin.
+  const next = callbackUrl && callbackUrl.startsWith("/") && !callbackUrl.startsWith("//") ? callbackUrl : "/clusters";
+  return (
+    <div className="card space-y-4">
+      <h1>Sign in</h1>
+      {setup === "done" && <p role="status" className="text-sm text-emerald-700 dark:text-emerald-400">Admin account created. Sign in with it.</p>}
+      <LoginForm callbackUrl={next} />
+    </div>
+  );
+}

@@ -1,0 +1,6 @@
+// Runs once when the panel's server starts (not per request).
+export async function register() {
+  if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  const { bootstrapAdminFromEnv } = await import("./lib/bootstrap");
+  await bootstrapAdminFromEnv();
+}

@@ -1,0 +1,111 @@
+import "server-only";
+import bcrypt from "bcryptjs";
+import type { NextAuthOptions, Session } from "next-auth";
+import { getServerSession } from "next-auth";
+import CredentialsProvider from "next-auth/providers/credentials";
+import { redirect } from "next/navigation";
+import { db } from "./db";
+import { can, deniedMessage, isRole, type Permission, type Role } from "./roles";
+import { getSecret } from "./secrets";
+import { loginSchema } from "./validation/user";
+import { checkLoginAllowed, recordLoginFailure, recordLoginSuccess } from "./login-throttle";
+
+export type PanelUser = { id: string; email: string; name: string; role: Role };
+
+// One message for every failure: never say whether the account or the password was wrong.
+export const LOGIN_FAILED = "Email or password is incorrect, or the account is disabled.";
+
+function clientAddress(headers: Record<string, unknown> | undefined): string {
+  const xff = headers?.["x-forwarded-for"];
+  const first = typeof xff === "string" ? xff.split(",")[0]?.trim() : undefined;
+  const real = headers?.["x-real-ip"];
+  return first || (typeof real === "string" ? real : "") || "unknown";
+}
+
+let dummy: string | undefined;
+function dummyHash(): string {
+  dummy ??= bcrypt.hashSync("not-a-real-password", 12);
+  return dummy;
+}
+
+export const authOptions: NextAuthOptions = {
+  secret: getSecret("NEXTAUTH_SECRET"),
+  session: { strategy: "jwt", maxAge: 12 * 60 * 60 },
+  pages: { signIn: "/login" },
+  providers: [
+    CredentialsProvider({
+      name: "Email and password",
+      credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
+      async authorize(credentials, req) {
+        const parsed = loginSchema.safeParse(credentials ?? {});
+        if (!parsed.success) throw new Error(LOGIN_FAILED);
+        const { email, password } = parsed.data;
+        const keys = [`account:${email}`, `address:${clientAddress(req?.headers as Record<string, unknown>)}`];
+        const prisma = await db();
+        const wait = await checkLoginAllowed(prisma, keys);
+        if (wait > 0) throw new Error(`Too many failed logins. Try again in ${Math.ceil(wait / 1000)} s.`);
+        const user = await prisma.user.findUnique({ where: { email } });
+        // Compare against a dummy hash when the user is unknown, so timing does not reveal it.
+        const ok = await bcrypt.compare(password, user?.passwordHash ?? dummyHash());
+        if (!user || !ok || user.disabled) {
+          await recordLoginFailure(prisma, keys);
+          throw new Error(LOGIN_FAILED);
+        }
+        await recordLoginSuccess(prisma, keys[0]!);
+        return { id: user.id, email: user.email, name: user.name, role: user.role };
+      },
+    }),
+  ],
+  callbacks: {
+    async jwt({ token, user }) {
+      if (user) token.role = (user as unknown as PanelUser).role;
+      return token;
+    },
+    async session({ session, token }) {
+      if (session.user) {
+        (session.user as PanelUser).id = token.sub ?? "";
+        (session.user as PanelUser).role = isRole(token.role) ? token.role : "viewer";
+      }
+      return session;
+    },
+  },
+};
+
+/**
+ * The signed-in user as the database knows them NOW (role changes and disabling take effect on the
+ * next request, not when the session expires), or null.
+ */
+export async function currentUser(): Promise<PanelUser | null> {
+  const session: Session | null = await getServerSession(authOptions);
+  const id = (session?.user as PanelUser | undefined)?.id;
+  if (!id) return null;
+  const user = await (await db()).user.findUnique({ where: { id } });
+  if (!user || user.disabled) return null;
+  return { id: user.id, email: user.email, name: user.name, role: user.role };
+}
+
+/** For pages: the user, or a redirect to the login page. */
+export async function requireUser(): Promise<PanelUser> {
+  const user = await currentUser();
+  if (!user) redirect("/login");
+  return user;
+}
+
+export class ForbiddenError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ForbiddenError";
+  }
+}
+
+/** For server actions and route handlers: the user if allowed, else a ForbiddenError naming the rule. */
+export async function authorize(permission: Permission): Promise<PanelUser> {
+  const user = await currentUser();
+  if (!user) throw new ForbiddenError("You are not signed in.");
+  if (!can(user.role, permission)) throw new ForbiddenError(deniedMessage(user.role, permission));
+  return user;
+}
+
+export async function hashPassword(password: string): Promise<string> {
+  return bcrypt.hash(password, 12);
+}

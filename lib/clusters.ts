@@ -1,0 +1,76 @@
+import type { PrismaClient } from "@/generated/prisma/client";
+import { audit } from "./audit";
+import { isUniqueViolation, StaleError, UserError } from "./errors";
+import type { ClusterCreate, ClusterUpdate } from "./validation/cluster";
+
+const publicFields = (c: { name: string; description: string; defaultForwardingMethod: string }) =>
+  ({ name: c.name, description: c.description, defaultForwardingMethod: c.defaultForwardingMethod });
+
+export async function createCluster(prisma: PrismaClient, actor: string, input: ClusterCreate) {
+  try {
+    return await prisma.$transaction(async (tx) => {
+      const c = await tx.cluster.create({ data: input });
+      await audit(tx, { actor, action: "cluster.create", target: `cluster:${c.name}`, after: publicFields(c) });
+      return c;
+    });
+  } catch (e) {
+    if (isUniqueViolation(e)) throw new UserError(`A cluster named ${input.name} already exists.`, { name: [`a cluster named ${input.name} already exists`] });
+    throw e;
+  }
+}
+
+/** Saves only if nobody saved since `version` was read; bumps the version. */
+export async function updateCluster(prisma: PrismaClient, actor: string, input: ClusterUpdate) {
+  const { id, version, ...data } = input;
+  try {
+    return await prisma.$transaction(async (tx) => {
+      const before = await tx.cluster.findUnique({ where: { id } });
+      if (!before) throw new UserError("This cluster no longer exists.");
+      const res = await tx.cluster.updateMany({ where: { id, version }, data: { ...data, version: { increment: 1 } } });
+      if (res.count !== 1) throw new StaleError(`Cluster ${before.name}`);
+      const after = await tx.cluster.findUniqueOrThrow({ where: { id } });
+      await audit(tx, { actor, action: "cluster.update", target: `cluster:${after.name}`, before: publicFields(before), after: publicFields(after) });
+      return after;
+    });
+  } catch (e) {
+    if (isUniqueViolation(e)) throw new UserError(`A cluster named ${input.name} already exists.`, { name: [`a cluster named ${input.name} already exists`] });
+    throw e;
+  }
+}
+
+export async function deleteCluster(prisma: PrismaClient, actor: string, id: string, version: number) {
+  return prisma.$transaction(async (tx) => {
+    const before = await tx.cluster.findUnique({ where: { id }, include: { _count: { select: { virtualServices: true, hosts: true } } } });
+    if (!before) throw new UserError("This cluster no longer exists.");
+    const res = await tx.cluster.deleteMany({ where: { id, version } });
+    if (res.count !== 1) throw new StaleError(`Cluster ${before.name}`);
+    await audit(tx, { actor, action: "cluster.delete", target: `cluster:${before.name}`, before: { ...publicFields(before), ...before._count } });
+  });
+}
+
+export type ClusterSummary = {
+  id: string; name: string; description: string; vipCount: number; realServerCount: number;
+  hostCount: number; lastApply: { at: Date; outcome: string; actor: string } | null;
+};
+
+/** The clusters overview in three queries, whatever the number of clusters. */
+export async function clusterSummaries(prisma: PrismaClient): Promise<ClusterSummary[]> {
+  const clusters = await prisma.cluster.findMany({
+    orderBy: { name: "asc" },
+    include: { _count: { select: { hosts: true } }, virtualServices: { select: { address: true, fwmark: true, _count: { select: { realServers: true } } } } },
+  });
+  const lastRuns = await prisma.applyRun.findMany({
+    where: { clusterId: { in: clusters.map((c) => c.id) } },
+    orderBy: { startedAt: "desc" }, distinct: ["clusterId"], select: { clusterId: true, startedAt: true, outcome: true, actor: true },
+  });
+  const lastBy = new Map(lastRuns.map((r) => [r.clusterId, r]));
+  return clusters.map((c) => {
+    const vips = new Set(c.virtualServices.map((s) => s.address ?? `fwmark ${s.fwmark}`));
+    const last = lastBy.get(c.id);
+    return {
+      id: c.id, name: c.name, description: c.description, hostCount: c._count.hosts, vipCount: vips.size,
+      realServerCount: c.virtualServices.reduce((n, s) => n + s._count.realServers, 0),
+      lastApply: last ? { at: last.startedAt, outcome: last.outcome, actor: last.actor } : null,
+    };
+  });
+}

@@ -1,0 +1,35 @@
+import type { PrismaClient } from "@/generated/prisma/client";
+import { audit } from "./audit";
+import { isUniqueViolation, UserError } from "./errors";
+import type { HostCreate } from "./validation/host";
+
+export async function createHost(prisma: PrismaClient, actor: string, input: HostCreate) {
+  const cluster = await prisma.cluster.findUnique({ where: { id: input.clusterId } });
+  if (!cluster) throw new UserError("Choose a cluster.", { clusterId: ["is not a known cluster"] });
+  if (input.sshKeyId && !(await prisma.sshKey.findUnique({ where: { id: input.sshKeyId } })))
+    throw new UserError("Choose an SSH key.", { sshKeyId: ["is not a known SSH key"] });
+  try {
+    return await prisma.$transaction(async (tx) => {
+      const h = await tx.host.create({ data: input });
+      await audit(tx, { actor, action: "host.create", target: `host:${cluster.name}/${h.name}`,
+        after: { name: h.name, address: h.address, sshPort: h.sshPort, sshUser: h.sshUser, role: h.role } });
+      return h;
+    });
+  } catch (e) {
+    if (isUniqueViolation(e)) {
+      const sameName = await prisma.host.findFirst({ where: { clusterId: input.clusterId, name: input.name } });
+      if (sameName) throw new UserError(`A host named ${input.name} already exists in ${cluster.name}.`, { name: [`a host named ${input.name} already exists in this cluster`] });
+      throw new UserError(`${input.address}:${input.sshPort} is already a host of ${cluster.name}.`, { address: [`${input.address}:${input.sshPort} is already a host of this cluster`] });
+    }
+    throw e;
+  }
+}
+
+export async function deleteHost(prisma: PrismaClient, actor: string, id: string) {
+  return prisma.$transaction(async (tx) => {
+    const h = await tx.host.findUnique({ where: { id }, include: { cluster: true } });
+    if (!h) throw new UserError("This host no longer exists.");
+    await tx.host.delete({ where: { id } });
+    await audit(tx, { actor, action: "host.delete", target: `host:${h.cluster.name}/${h.name}`, before: { name: h.name, address: h.address, role: h.role } });
+  });
+}

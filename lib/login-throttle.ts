@@ -1,0 +1,33 @@
+import type { PrismaClient } from "@/generated/prisma/client";
+
+// Failed logins are throttled per account and per client address, in the database so every panel
+// instance sees the same counts. After MAX_FAILURES inside WINDOW_MS the key is locked for LOCK_MS.
+export const MAX_FAILURES = 5;
+const WINDOW_MS = 15 * 60_000;
+const LOCK_MS = 60_000;
+
+/** Milliseconds until a login may be tried again for these keys (0 = allowed now). */
+export async function checkLoginAllowed(prisma: PrismaClient, keys: string[], now = new Date()): Promise<number> {
+  const rows = await prisma.loginAttempt.findMany({ where: { key: { in: keys } } });
+  let wait = 0;
+  for (const r of rows) if (r.lockedUntil && r.lockedUntil > now) wait = Math.max(wait, r.lockedUntil.getTime() - now.getTime());
+  return wait;
+}
+
+export async function recordLoginFailure(prisma: PrismaClient, keys: string[], now = new Date()): Promise<void> {
+  for (const key of keys) {
+    const row = await prisma.loginAttempt.findUnique({ where: { key } });
+    const fresh = !row || now.getTime() - row.windowStart.getTime() > WINDOW_MS;
+    const failures = fresh ? 1 : row.failures + 1;
+    const lockedUntil = failures >= MAX_FAILURES ? new Date(now.getTime() + LOCK_MS) : null;
+    await prisma.loginAttempt.upsert({
+      where: { key },
+      create: { key, failures, windowStart: now, lockedUntil },
+      update: { failures, windowStart: fresh ? now : row.windowStart, lockedUntil },
+    });
+  }
+}
+
+export async function recordLoginSuccess(prisma: PrismaClient, accountKey: string): Promise<void> {
+  await prisma.loginAttempt.deleteMany({ where: { key: accountKey } });
+}
