@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# lab/lab.sh - the LVS Panel's own LVS-DR lab (issue 3). `npm run lab -- <command>`; see lab/README.md.
+#
+#   client --- router --- server subnet: director (qemu VM with IPVS), rs1..rsN, sorry, lvsp0 (root ns)
+#
+# Commands: deps | up [--rs N] [--multi-subnet] | down [--purge] | status [--json] | env [--json]
+#           ssh HOST [CMD] | exec HOST CMD | curl [N] [--vip A] [--path P] [-6] | reset
+#           layout single|multi | http NAME start|stop|status | sshd NAME start|stop|status | register
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+. "$LAB_ROOT/lib/deps.sh"
+. "$LAB_ROOT/lib/net.sh"
+. "$LAB_ROOT/lib/hosts.sh"
+. "$LAB_ROOT/lib/director.sh"
+. "$LAB_ROOT/lib/access.sh"
+. "$LAB_ROOT/lib/env.sh"
+. "$LAB_ROOT/lib/commands.sh"
+
+usage() {
+  sed -n '5,7p' "$LAB_ROOT/lab.sh" | sed 's/^# \{0,1\}//' >&2
+  exit 2
+}
+
+[ "$(id -u)" = 0 ] || die "the lab needs root (network namespaces, qemu tap, mounts)"
+cmd=${1:-}; [ $# -gt 0 ] && shift
+state_load
+
+locked() {  # serialise the commands that change the lab
+  exec 9>"$LOCK"; flock 9
+  state_load
+}
+
+case $cmd in
+  deps)   locked; ensure_deps; ensure_kernel; ensure_ssh_keys; ensure_unreachable_routes; log "deps ready: kernel $KV";;
+  up)     locked; cmd_up "$@";;
+  down)   locked; cmd_down "$@";;
+  reset)  locked; cmd_reset;;
+  layout) locked; cmd_layout "$@";;
+  http|sshd) locked; cmd_daemon "$cmd" "$@";;
+  status) cmd_status "$@";;
+  env)    cmd_env "$@";;
+  ssh)    h=${1:?usage: lab ssh HOST [CMD]}; shift; labssh "$h" "$@";;
+  exec)   h=${1:?usage: lab exec HOST CMD}; shift; lab_exec "$h" "$@";;
+  curl)   cmd_curl "$@";;
+  register) die "register is not implemented yet (it writes the panel's database; the lead adds it, see issue 3)";;
+  ""|-h|--help|help) usage;;
+  *) log "unknown command: $cmd"; usage;;
+esac
