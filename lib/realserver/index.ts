@@ -31,16 +31,16 @@ async function run(pool: SshPool, target: SshTarget, params: RsParams, verbs: Ar
 }
 
 /** Reads the real server's state and judges it per VIP. One exec. */
-export function probeRealServer(pool: SshPool, target: SshTarget, params: RsParamsInput): Promise<RsReport> {
-  return run(pool, target, parseRsParams(params), ["status"]);
+export async function probeRealServer(pool: SshPool, target: SshTarget, params: RsParamsInput): Promise<RsReport> {
+  return await run(pool, target, parseRsParams(params), ["status"]);
 }
 
 /** rs_vip.sh start: sysctls, verify, VIPs, persistence; then the probe. One exec. Idempotent. */
-export function prepareRealServer(pool: SshPool, target: SshTarget, params: RsParamsInput): Promise<RsReport> {
-  return run(pool, target, parseRsParams(params), ["start", "status"]);
+export async function prepareRealServer(pool: SshPool, target: SshTarget, params: RsParamsInput): Promise<RsReport> {
+  return await run(pool, target, parseRsParams(params), ["start", "status"]);
 }
 
 /** rs_vip.sh stop: VIPs off; with none left, sysctls to 0 and persistence removed; then the probe. One exec. */
-export function undoRealServer(pool: SshPool, target: SshTarget, params: RsParamsInput): Promise<RsReport> {
-  return run(pool, target, parseRsParams(params), ["stop", "status"]);
+export async function undoRealServer(pool: SshPool, target: SshTarget, params: RsParamsInput): Promise<RsReport> {
+  return await run(pool, target, parseRsParams(params), ["stop", "status"]);
 }

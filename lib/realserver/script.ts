@@ -29,8 +29,8 @@ function setLines(vals: Array<[string, Conf, number]>, indent: string, reset = f
 }
 
 function verifyLines(vals: Array<[string, Conf, number]>, indent: string): string[] {
-  // `read` is a shell builtin: no process per value.
-  return vals.map(([i, p, v]) => `${indent}read -r x < ${shQuote(`/proc/sys/net/ipv4/conf/${i}/${p}`)} && [ "$x" = ${v} ] || die ${shQuote(`${p} on ${i} did not become ${v}`)}`);
+  // (not `read x < file`: dash's read of a /proc/sys file returns nothing)
+  return vals.map(([i, p, v]) => `${indent}[ "$(cat ${shQuote(`/proc/sys/net/ipv4/conf/${i}/${p}`)} 2>/dev/null)" = ${v} ] || die ${shQuote(`${p} on ${i} did not become ${v}`)}`);
 }
 
 export function renderRsScript(input: RsParamsInput | RsParams): string {

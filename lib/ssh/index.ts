@@ -4,3 +4,4 @@ export { shQuote, shJoin } from "./quote";
 export { PrivateKey } from "./secret";
 export { fetchHostKey, fingerprintOf, algorithmOf, isFingerprint, type PresentedHostKey } from "./hostkey";
 export { targetLabel, type SshTarget, type ExecResult } from "./types";
+export { knownHostKeys } from "./knownhosts";

@@ -244,7 +244,12 @@ export class SshPool {
         },
       };
       if (t.hostKeyAlgorithm) config.algorithms = { serverHostKey: serverHostKeyAlgorithms(t.hostKeyAlgorithm) as never };
-      c.connect(config);
+      try {
+        c.connect(config);
+      } catch (e) {
+        // ssh2 throws synchronously on a key it cannot parse; its message never contains the key.
+        fail(new SshError("authentication-failed", `the private key for ${label} cannot be used: ${(e as Error).message}`, { target: label }));
+      }
     });
   }
 
