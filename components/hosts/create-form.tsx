@@ -7,6 +7,8 @@ import { SubmitButton } from "../forms/submit-button";
 
 type Option = { id: string; name: string };
 
+// Selects are keyed by the echoed value: React 19 resets a form after its action, and a select only
+// picks up a changed defaultValue when it is remounted.
 export function HostCreateForm({ clusters, keys, clusterId, disabled }: { clusters: Option[]; keys: Option[]; clusterId?: string; disabled: boolean }) {
   const [state, action] = useActionState(createHostAction, {});
   const v = state.values ?? {};
@@ -15,13 +17,13 @@ export function HostCreateForm({ clusters, keys, clusterId, disabled }: { cluste
       <FormMessage state={state} />
       <fieldset disabled={disabled} className="grid gap-3 sm:grid-cols-2">
         <Field name="clusterId" label="Cluster" errors={state.errors}>
-          <select id="clusterId" name="clusterId" className="input" defaultValue={v.clusterId ?? clusterId ?? ""}>
+          <select key={`c-${v.clusterId}`} id="clusterId" name="clusterId" className="input" defaultValue={v.clusterId ?? clusterId ?? ""}>
             <option value="">Choose…</option>
             {clusters.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
           </select>
         </Field>
         <Field name="role" label="Role" errors={state.errors}>
-          <select id="role" name="role" className="input" defaultValue={v.role ?? "real_server"}>
+          <select key={`r-${v.role}`} id="role" name="role" className="input" defaultValue={v.role ?? "real_server"}>
             <option value="director">Director (runs ipvsadm)</option>
             <option value="real_server">Real server</option>
           </select>
@@ -31,7 +33,7 @@ export function HostCreateForm({ clusters, keys, clusterId, disabled }: { cluste
         <Field name="sshPort" label="SSH port" errors={state.errors} defaultValue={v.sshPort ?? "22"} inputMode="numeric" />
         <Field name="sshUser" label="SSH user" errors={state.errors} defaultValue={v.sshUser ?? "root"} hint="Not root? Commands run through sudo -n." />
         <Field name="sshKeyId" label="SSH key" errors={state.errors}>
-          <select id="sshKeyId" name="sshKeyId" className="input" defaultValue={v.sshKeyId ?? keys[0]?.id ?? ""}>
+          <select key={`k-${v.sshKeyId}`} id="sshKeyId" name="sshKeyId" className="input" defaultValue={v.sshKeyId ?? keys[0]?.id ?? ""}>
             <option value="">None yet</option>
             {keys.map((k) => <option key={k.id} value={k.id}>{k.name}</option>)}
           </select>

@@ -16,7 +16,7 @@ export function UserCreateForm() {
         <Field name="email" label="Email" type="email" errors={state.errors} defaultValue={v.email} />
         <Field name="password" label="Password" type="password" errors={state.errors} autoComplete="new-password" hint="At least 10 characters." />
         <Field name="role" label="Role" errors={state.errors}>
-          <select id="role" name="role" className="input" defaultValue={v.role ?? "viewer"}>
+          <select key={`r-${v.role}`} id="role" name="role" className="input" defaultValue={v.role ?? "viewer"}>
             <option value="viewer">viewer — reads everything</option>
             <option value="operator">operator — edits and applies</option>
             <option value="admin">admin — also users and SSH keys</option>

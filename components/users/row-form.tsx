@@ -3,15 +3,15 @@ import { useActionState } from "react";
 import { updateUserAction } from "@/app/actions/users";
 import { SubmitButton } from "../forms/submit-button";
 
-export function UserRowForm({ user }: { user: { id: string; role: string; disabled: boolean } }) {
+export function UserRowForm({ user }: { user: { id: string; email: string; role: string; disabled: boolean } }) {
   const [state, action] = useActionState(updateUserAction, {});
   return (
     <form action={action} className="flex flex-wrap items-center gap-2">
       <input type="hidden" name="id" value={user.id} />
-      <select name="role" defaultValue={user.role} className="input w-auto" aria-label="Role">
+      <select name="role" defaultValue={user.role} className="input w-auto" aria-label={`Role of ${user.email}`}>
         <option value="viewer">viewer</option><option value="operator">operator</option><option value="admin">admin</option>
       </select>
-      <select name="disabled" defaultValue={String(user.disabled)} className="input w-auto" aria-label="State">
+      <select name="disabled" defaultValue={String(user.disabled)} className="input w-auto" aria-label={`State of ${user.email}`}>
         <option value="false">active</option><option value="true">disabled</option>
       </select>
       <SubmitButton className="btn">Save</SubmitButton>

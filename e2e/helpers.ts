@@ -1,0 +1,23 @@
+import { expect, type Page } from "@playwright/test";
+
+export const ADMIN = { name: "Ada Admin", email: "admin@example.test", password: "correct-horse-battery" };
+export const VIEWER = { name: "Vic Viewer", email: "viewer@example.test", password: "viewer-password-1" };
+export const OPERATOR = { name: "Olga Operator", email: "operator@example.test", password: "operator-password-1" };
+
+export async function login(page: Page, who: { email: string; password: string }) {
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(who.email);
+  await page.getByLabel("Password").fill(who.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/clusters$/);
+}
+
+/** Error text rendered by <Field> under the named input. */
+export function fieldError(page: Page, name: string) {
+  return page.locator(`[data-field-error="${name}"]`);
+}
+
+/** Alerts the page itself renders (Next's route announcer also has role=alert, and is empty). */
+export function alerts(page: Page) {
+  return page.locator('[role="alert"]:not(#__next-route-announcer__)');
+}

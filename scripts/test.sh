@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# npm test: installs what the suite needs (apt, PostgreSQL, npm), then runs all of it:
+# typecheck, unit tests, integration tests (real PostgreSQL, real sshd, the real IPVS lab),
+# and the Playwright suite in Debian's Chromium against a production build on PostgreSQL.
+# The exit code is the truth; the last line counts passed and failed tests.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+[ "$(id -u)" = 0 ] || { echo "npm test needs root (apt, network namespaces, the lab VM)" >&2; exit 2; }
+source scripts/lib/system-deps.sh
+source scripts/lib/npm-deps.sh
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 NEXT_TELEMETRY_DISABLED=1
+RESULTS=.data/test-results
+rm -rf "$RESULTS" && mkdir -p "$RESULTS"
+failed_stages=()
+stage() { printf '\n=== %s ===\n' "$*"; }
+
+stage "system packages"
+set -e
+ensure_apt_packages chromium openssh-server openssh-client sudo iproute2 procps curl
+ensure_postgres
+[ -f lab/lab.sh ] && bash lab/lab.sh deps
+ensure_npm_deps
+ensure_prisma_client
+set +e
+
+ADMIN_URL=$(pg_admin_url)
+export TEST_DATABASE_ADMIN_URL=$ADMIN_URL
+fresh_database "$ADMIN_URL" lvs_test_integration
+fresh_database "$ADMIN_URL" lvs_test_e2e
+export TEST_DATABASE_URL="$ADMIN_URL/lvs_test_integration"
+
+stage "typecheck"
+node_modules/.bin/tsc --noEmit -p . || failed_stages+=(typecheck)
+
+stage "unit tests"
+node_modules/.bin/vitest run --project unit --reporter=default --reporter=json --outputFile.json="$RESULTS/unit.json" || failed_stages+=(unit)
+
+stage "integration tests (real PostgreSQL, sshd, IPVS lab)"
+lab_up=""
+if [ -f lab/lab.sh ]; then
+  if bash lab/lab.sh up; then lab_up=1; else failed_stages+=(lab-up); fi
+fi
+node_modules/.bin/vitest run --project integration --reporter=default --reporter=json --outputFile.json="$RESULTS/integration.json" || failed_stages+=(integration)
+
+stage "end-to-end (Playwright, Chromium, production build on PostgreSQL)"
+E2E_DATABASE_URL="$ADMIN_URL/lvs_test_e2e" PLAYWRIGHT_JSON_OUTPUT_NAME="$RESULTS/e2e.json" \
+  node_modules/.bin/playwright test --reporter=list,json || failed_stages+=(e2e)
+
+if [ -n "$lab_up" ]; then bash lab/lab.sh down || failed_stages+=(lab-down); fi
+
+node scripts/test-summary.mjs "$RESULTS" "${failed_stages[@]}"
