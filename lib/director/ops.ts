@@ -1,0 +1,320 @@
+import { SshError, isSshError, isIpvsUnavailable, shJoin, shQuote, type SshPool, type SshTarget } from "@/lib/ssh";
+import { z } from "zod";
+import type { IpvsCore, PlannedStep } from "./core";
+import { nonce, parseSections, sectionHelpers, type Section } from "./sections";
+
+// ---------------------------------------------------------------------------------------------
+// Probe: one exec, many sections.
+
+export interface DirectorProbe {
+  ipvsadm: { present: boolean; version: string | null };
+  ipvs: { available: boolean; error: string | null };
+  /** `ipvsadm -S -n`, `-Ln --thresholds`, `-Ln --stats --exact` as the kernel printed them. */
+  save: string;
+  thresholds: string;
+  stats: string;
+  addresses: Array<{ ifname: string; family: string; local: string; prefixlen: number; label?: string }>;
+  defaultRoute: { gateway: string | null; dev: string | null } | null;
+  /** Scheduler modules found for the running kernel (rr, wlc, sh, ...). */
+  schedulers: string[];
+  os: { id: string; like: string; systemd: boolean; packageManager: "apt-get" | "dnf" | "yum" | null; files: string[] };
+  /** When ipvsadm is missing: the command that would install it. */
+  installHint: string | null;
+  durationMs: number;
+}
+
+const PROBE_BODY = `
+sec os; ( [ -r /etc/os-release ] && . /etc/os-release; echo "id=\${ID:-} like=\${ID_LIKE:-}" ); [ -d /run/systemd/system ] && echo systemd
+for f in /etc/debian_version /etc/default/ipvsadm /etc/ipvsadm.rules /etc/sysconfig/ipvsadm; do [ -e "$f" ] && echo "file $f"; done
+for m in apt-get dnf yum; do command -v "$m" >/dev/null 2>&1 && echo "pm $m"; done; rc 0
+sec ipvsadm; command -v ipvsadm; rc $?
+sec version; $SUDO ipvsadm --version 2>&1; rc $?
+sec save; $SUDO ipvsadm -S -n 2>&1; rc $?
+sec thresholds; $SUDO ipvsadm -Ln --thresholds 2>&1; rc $?
+sec stats; $SUDO ipvsadm -Ln --stats --exact 2>&1; rc $?
+sec addr; ip -j addr show 2>/dev/null; rc $?
+sec route; ip -j -4 route show default 2>/dev/null; rc $?
+sec schedulers; ls "/lib/modules/$(uname -r)/kernel/net/netfilter/ipvs/" 2>/dev/null; rc 0
+sec end
+`;
+
+function sec(m: Map<string, Section>, name: string): Section {
+  const s = m.get(name);
+  if (!s) throw new SshError("command-failed", `director probe output lacks section ${name}`);
+  return s;
+}
+
+export async function probeDirector(pool: SshPool, target: SshTarget): Promise<DirectorProbe> {
+  const n = nonce();
+  const r = await pool.script(target, `${sectionHelpers(n)}\n${PROBE_BODY}`, [], { okExitCodes: "any" });
+  const m = parseSections(r.stdout, n);
+  if (!m.has("end")) throw new SshError("command-failed", "director probe did not finish", { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode });
+  const osText = sec(m, "os").text;
+  const pm = (["apt-get", "dnf", "yum"] as const).find((p) => osText.includes(`pm ${p}\n`)) ?? null;
+  const present = sec(m, "ipvsadm").rc === 0;
+  const save = sec(m, "save");
+  const unavailable = isIpvsUnavailable(save.rc, save.text);
+  if (present && /sudo: /.test(save.text)) throw new SshError("permission-denied", "sudo refused ipvsadm", { stdout: save.text });
+  let addrs: DirectorProbe["addresses"] = [];
+  try {
+    const j = JSON.parse(sec(m, "addr").text || "[]") as Array<{ ifname: string; addr_info?: Array<{ family: string; local: string; prefixlen: number; label?: string }> }>;
+    addrs = j.flatMap((i) => (i.addr_info ?? []).map((a) => ({ ifname: i.ifname, family: a.family, local: a.local, prefixlen: a.prefixlen, ...(a.label ? { label: a.label } : {}) })));
+  } catch {
+    /* old iproute2 without -j: leave empty */
+  }
+  let defaultRoute: DirectorProbe["defaultRoute"] = null;
+  try {
+    const j = JSON.parse(sec(m, "route").text || "[]") as Array<{ dst?: string; gateway?: string; dev?: string }>;
+    const d = j.find((x) => x.dst === "default");
+    if (d) defaultRoute = { gateway: d.gateway ?? null, dev: d.dev ?? null };
+  } catch {
+    /* ignore */
+  }
+  const schedulers = [...sec(m, "schedulers").text.matchAll(/ip_vs_([a-z0-9]+)\.ko/g)].map((x) => x[1]!).filter((s) => !["ftp", "pe_sip", "proto"].includes(s)).sort();
+  return {
+    ipvsadm: { present, version: present ? (/ipvsadm (v[\d.]+)/.exec(sec(m, "version").text)?.[1] ?? null) : null },
+    ipvs: { available: present && !unavailable && save.rc === 0, error: unavailable ? "ipvs-unavailable" : save.rc === 0 ? null : save.text.trim() || null },
+    save: save.rc === 0 ? save.text : "",
+    thresholds: sec(m, "thresholds").rc === 0 ? sec(m, "thresholds").text : "",
+    stats: sec(m, "stats").rc === 0 ? sec(m, "stats").text : "",
+    addresses: addrs,
+    defaultRoute,
+    schedulers,
+    os: {
+      id: /id=(\S*)/.exec(osText)?.[1] ?? "",
+      like: /like=(.*)/.exec(osText)?.[1]?.trim() ?? "",
+      systemd: /^systemd$/m.test(osText),
+      packageManager: pm,
+      files: [...osText.matchAll(/^file (\S+)$/gm)].map((x) => x[1]!),
+    },
+    installHint: present ? null : pm ? `${pm} install -y ipvsadm` : "install the ipvsadm package",
+    durationMs: r.durationMs,
+  };
+}
+
+/** Installs ipvsadm with the host's package manager (offered by the probe when it is missing). */
+export async function installIpvsadm(pool: SshPool, target: SshTarget, pm: "apt-get" | "dnf" | "yum"): Promise<void> {
+  await pool.exec(target, pm === "apt-get" ? ["env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", "ipvsadm"] : [pm, "install", "-y", "ipvsadm"], { sudo: true, timeoutMs: 300_000 });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Apply: ONE exec. The script prints the table, the panel plans from it and writes the steps back on
+// stdin, the script runs them (stopping at the first failure), then prints the table again.
+
+export interface StepResult {
+  position: number;
+  command: string;
+  disruptive: boolean;
+  status: "pending" | "running" | "succeeded" | "failed" | "skipped";
+  exitCode: number | null;
+  output: string;
+}
+
+export interface ApplyReport {
+  outcome: "succeeded" | "failed" | "verify_failed";
+  /** The error code when the run did not complete (unreachable, timeout, ...). */
+  error: { code: string; message: string } | null;
+  steps: StepResult[];
+  before: { save: string; thresholds: string } | null;
+  /** What the kernel holds after the run; null when it could not be read (host lost). */
+  after: { save: string; thresholds: string } | null;
+  /** Differences left between desired and `after` ([] when converged). */
+  differences: string[];
+  /** The step that failed, when one did. */
+  failedStep: StepResult | null;
+  dryRun: boolean;
+  durationMs: number;
+}
+
+const READ = (p: string) => `sec ${p}save; $SUDO ipvsadm -S -n 2>&1; rc $?\nsec ${p}thresholds; $SUDO ipvsadm -Ln --thresholds 2>&1; rc $?`;
+
+function stepsScript(steps: PlannedStep[]): string {
+  const L = ["run_steps() {"];
+  steps.forEach((s, i) => L.push(`  sec step-${i}; $SUDO ${shJoin(["ipvsadm", ...s.argv])} 2>&1; r=$?; rc $r; [ $r = 0 ] || return 1`));
+  L.push("}");
+  return L.join("\n") + "\n";
+}
+
+export async function applyDirector<D>(pool: SshPool, target: SshTarget, core: IpvsCore<D>, desiredInput: unknown, opts: { dryRun?: boolean; timeoutMs?: number } = {}): Promise<ApplyReport> {
+  const desired = core.validate(desiredInput); // throws before anything is sent
+  const n = nonce();
+  const body = `${sectionHelpers(n)}
+${READ("")}
+sec ready
+steps=$(cat)
+[ -n "$steps" ] || { sec end; exit 0; }
+eval "$steps"
+run_steps; sec done
+${READ("after-")}
+sec end
+`;
+  let steps: PlannedStep[] = [];
+  let before: ApplyReport["before"] = null;
+  let stdout = "";
+  let error: ApplyReport["error"] = null;
+  let planError: unknown = null;
+  const started = performance.now();
+  try {
+    const r = await pool.script(target, body, [], {
+      okExitCodes: "any",
+      timeoutMs: opts.timeoutMs,
+      onStdout: (text, io) => {
+        stdout += text;
+        if (before || !stdout.includes(`\n@@${n} ready\n`)) return;
+        const m = parseSections(stdout, n);
+        const save = m.get("save");
+        const thr = m.get("thresholds");
+        before = { save: save?.text ?? "", thresholds: thr?.text ?? "" };
+        if (save?.rc !== 0) {
+          planError = isIpvsUnavailable(save?.rc ?? null, save?.text ?? "") ? new SshError("ipvs-unavailable", "the director's kernel has no IPVS", { stdout: save?.text }) : new SshError(/sudo: /.test(save?.text ?? "") ? "permission-denied" : "command-failed", `ipvsadm -S -n failed: ${save?.text.trim()}`);
+          io.end();
+          return;
+        }
+        try {
+          steps = core.plan(desired, before);
+        } catch (e) {
+          planError = e;
+          io.end();
+          return;
+        }
+        if (steps.length && !opts.dryRun) io.write(stepsScript(steps));
+        io.end();
+      },
+    });
+    stdout = r.stdout;
+  } catch (e) {
+    if (!isSshError(e)) throw e;
+    error = { code: e.code, message: e.message };
+    stdout = e.details.stdout ?? stdout;
+  }
+  if (planError) throw planError;
+  const m = parseSections(stdout, n);
+  const results: StepResult[] = steps.map((s, i) => {
+    const sec = m.get(`step-${i}`);
+    const status: StepResult["status"] = opts.dryRun ? "skipped" : !sec ? (error ? "pending" : "skipped") : sec.rc === null ? "running" : sec.rc === 0 ? "succeeded" : "failed";
+    return { position: i, command: s.text, disruptive: s.disruptive, status, exitCode: sec?.rc ?? null, output: sec?.text ?? "" };
+  });
+  // A step that started but never reported: the host was lost under it.
+  for (const s of results) if (s.status === "running") s.status = "failed";
+  const afterSave = m.get("after-save");
+  const after = afterSave && afterSave.rc === 0 ? { save: afterSave.text, thresholds: m.get("after-thresholds")?.text ?? "" } : steps.length === 0 || opts.dryRun ? before : null;
+  const differences = after && !opts.dryRun ? core.verify(desired, after) : [];
+  const failedStep = results.find((s) => s.status === "failed") ?? null;
+  const outcome: ApplyReport["outcome"] = error || failedStep ? "failed" : differences.length ? "verify_failed" : "succeeded";
+  return { outcome, error, steps: results, before, after, differences, failedStep, dryRun: !!opts.dryRun, durationMs: Math.round(performance.now() - started) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// VIP on the director.
+
+const ipSchema = z.union([z.ipv4(), z.ipv6()]);
+const ifaceSchema = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$/);
+
+export interface VipSpec {
+  vip: string;
+  /** `lo` or the interface facing the clients (default eth0). */
+  iface?: string;
+}
+
+function vipArgs(v: VipSpec): { addr: string; dev: string; label: string | null } {
+  const vip = ipSchema.safeParse(v.vip);
+  const dev = ifaceSchema.safeParse(v.iface ?? "eth0");
+  if (!vip.success || !dev.success) throw new SshError("command-failed", "refused before any command: VIP must be an IP address and iface an interface name");
+  const six = vip.data.includes(":");
+  const label = !six && dev.data.length <= 11 ? `${dev.data}:vip` : null;
+  return { addr: `${vip.data}/${six ? 128 : 32}`, dev: dev.data, label };
+}
+
+/** Binds the VIP (idempotent), then announces it with a gratuitous ARP when arping exists. */
+export async function bindVip(pool: SshPool, target: SshTarget, v: VipSpec): Promise<{ changed: boolean }> {
+  const a = vipArgs(v);
+  const add = ["ip", "addr", "add", a.addr, "dev", a.dev, ...(a.label ? ["label", a.label] : [])];
+  const r = await pool.script(target, `if [ -n "$(ip -o addr show dev ${shQuote(a.dev)} to ${shQuote(a.addr)})" ]; then echo same; exit 0; fi
+$SUDO ${shJoin(add)} || exit 1
+if command -v arping >/dev/null 2>&1 && [ ${shQuote(a.dev)} != lo ]; then $SUDO arping -c 1 -U -I ${shQuote(a.dev)} ${shQuote(a.addr.split("/")[0]!)} >/dev/null 2>&1; fi
+echo added`);
+  return { changed: r.stdout.trim() === "added" };
+}
+
+export async function unbindVip(pool: SshPool, target: SshTarget, v: VipSpec): Promise<{ changed: boolean }> {
+  const a = vipArgs(v);
+  const r = await pool.script(target, `if [ -z "$(ip -o addr show dev ${shQuote(a.dev)} to ${shQuote(a.addr)})" ]; then echo same; exit 0; fi
+$SUDO ${shJoin(["ip", "addr", "del", a.addr, "dev", a.dev])} || exit 1
+echo removed`);
+  return { changed: r.stdout.trim() === "removed" };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Persistence, the distribution's own way.
+
+export type PersistFlavor = "debian" | "rhel" | "systemd" | "none";
+export interface PersistResult {
+  flavor: PersistFlavor;
+  /** The file holding the rules (null for "none"). */
+  file: string | null;
+  /** What that file holds now (read back in the same exec). */
+  content: string;
+  note: string | null;
+}
+
+const UNIT = `[Unit]
+Description=LVS Panel: restore the IPVS table
+After=network-pre.target
+Before=network.target
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=/bin/sh -c 'ipvsadm -R < /etc/lvs-panel/ipvsadm.rules'
+[Install]
+WantedBy=multi-user.target
+`;
+
+/**
+ * Saves the running table so it comes back after a reboot: Debian `/etc/ipvsadm.rules` with
+ * AUTO="true" in /etc/default/ipvsadm; RHEL `/etc/sysconfig/ipvsadm` + the ipvsadm unit; else a small
+ * unit of ours; "none" on a RAM-only host (e.g. the lab's busybox director), where nothing survives.
+ * Note: `ipvsadm -S` does not save thresholds (-x/-y).
+ */
+export async function persistDirector(pool: SshPool, target: SshTarget, flavor: PersistFlavor | "auto" = "auto"): Promise<PersistResult> {
+  const n = nonce();
+  const r = await pool.script(
+    target,
+    `${sectionHelpers(n)}
+F=${shQuote(flavor)}
+if [ "$F" = auto ]; then
+  if [ -e /etc/debian_version ] || [ -e /etc/default/ipvsadm ]; then F=debian
+  elif [ -d /etc/sysconfig ] && [ -d /run/systemd/system ]; then F=rhel
+  elif [ -d /run/systemd/system ]; then F=systemd
+  else F=none; fi
+fi
+rules=$($SUDO ipvsadm -S -n) || { echo "ipvsadm -S -n failed" >&2; exit 3; }
+case $F in
+  debian) FILE=/etc/ipvsadm.rules
+    printf '%s\\n' "$rules" | $SUDO tee "$FILE" >/dev/null || exit 4
+    if [ -f /etc/default/ipvsadm ] && grep -q '^AUTO=' /etc/default/ipvsadm; then $SUDO sed -i 's/^AUTO=.*/AUTO="true"/' /etc/default/ipvsadm || exit 4
+    else $SUDO mkdir -p /etc/default && printf '%s\\n' '# written by LVS Panel' 'AUTO="true"' 'DAEMON="none"' | $SUDO tee -a /etc/default/ipvsadm >/dev/null || exit 4; fi ;;
+  rhel) FILE=/etc/sysconfig/ipvsadm
+    printf '%s\\n' "$rules" | $SUDO tee "$FILE" >/dev/null || exit 4
+    $SUDO systemctl enable ipvsadm >/dev/null 2>&1 || echo "note: could not enable the ipvsadm unit" ;;
+  systemd) FILE=/etc/lvs-panel/ipvsadm.rules
+    $SUDO mkdir -p /etc/lvs-panel && printf '%s\\n' "$rules" | $SUDO tee "$FILE" >/dev/null || exit 4
+    printf '%s' ${shQuote(UNIT)} | $SUDO tee /etc/systemd/system/lvs-panel-ipvsadm.service >/dev/null || exit 4
+    $SUDO systemctl daemon-reload && $SUDO systemctl enable lvs-panel-ipvsadm.service >/dev/null 2>&1 || exit 4 ;;
+  none) FILE= ;;
+  *) exit 5 ;;
+esac
+sec flavor; echo "$F"
+sec content; [ -n "$FILE" ] && cat "$FILE"; echo "@@file $FILE"
+sec end`,
+  );
+  const m = parseSections(r.stdout, n);
+  const fl = (m.get("flavor")?.text.trim() ?? "none") as PersistFlavor;
+  const contentText = m.get("content")?.text ?? "";
+  const file = /@@file (\S*)/.exec(contentText)?.[1] || null;
+  return {
+    flavor: fl,
+    file,
+    content: contentText.replace(/@@file.*\n?$/, ""),
+    note: fl === "none" ? "this director keeps nothing across a reboot (no distribution files, no systemd): the panel re-applies after a restart" : null,
+  };
+}
