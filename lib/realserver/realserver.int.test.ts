@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { generateKeypair } from "@/test/support/sshd";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { labAvailable, labEnv, labTarget, type LabEnv } from "@/test/support/lab";
+import { lab, labAvailable, labEnv, labTarget, type LabEnv } from "@/test/support/lab";
 import { SshError, SshPool } from "@/lib/ssh";
 import { InvalidParams, prepareRealServer, probeRealServer, undoRealServer, renderRsScript } from "@/lib/realserver";
 
@@ -81,6 +81,23 @@ describe.skipIf(!haveLab)("real server on the lab (rs1)", () => {
     expect(r.verdicts[0]!.problems).toEqual([]);
     const u = await undoRealServer(pool, t, { vips: [vip] });
     expect(u.events).toContain("ok reset");
+  });
+
+  it("sshd stopped on a real server: unreachable; started again: the next prepare converges", async () => {
+    const p = new SshPool({ connectAttempts: 2, backoffMs: 100, connectTimeoutMs: 3_000 });
+    const t = labTarget(env, "rs2");
+    try {
+      lab("sshd", "rs2", "stop");
+      const e = await prepareRealServer(p, t, { vips: [vip] }).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(SshError);
+      expect((e as SshError).code).toBe("unreachable");
+    } finally {
+      lab("sshd", "rs2", "start");
+    }
+    const r = await prepareRealServer(p, t, { vips: [vip] });
+    expect(r.ready).toBe(true);
+    await undoRealServer(p, t, { vips: [vip] });
+    await p.close();
   });
 
   it("a hostile value is refused before any connection is made", async () => {
