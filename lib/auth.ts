@@ -1,5 +1,4 @@
 import "server-only";
-import bcrypt from "bcryptjs";
 import type { NextAuthOptions, Session } from "next-auth";
 import { getServerSession } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
@@ -8,6 +7,7 @@ import { db } from "./db";
 import { can, deniedMessage, isRole, type Permission, type Role } from "./roles";
 import { getSecret } from "./secrets";
 import { loginSchema } from "./validation/user";
+import { dummyHash, verifyPassword } from "./passwords";
 import { checkLoginAllowed, recordLoginFailure, recordLoginSuccess } from "./login-throttle";
 
 export type PanelUser = { id: string; email: string; name: string; role: Role };
@@ -20,12 +20,6 @@ function clientAddress(headers: Record<string, unknown> | undefined): string {
   const first = typeof xff === "string" ? xff.split(",")[0]?.trim() : undefined;
   const real = headers?.["x-real-ip"];
   return first || (typeof real === "string" ? real : "") || "unknown";
-}
-
-let dummy: string | undefined;
-function dummyHash(): string {
-  dummy ??= bcrypt.hashSync("not-a-real-password", 12);
-  return dummy;
 }
 
 export const authOptions: NextAuthOptions = {
@@ -46,7 +40,7 @@ export const authOptions: NextAuthOptions = {
         if (wait > 0) throw new Error(`Too many failed logins. Try again in ${Math.ceil(wait / 1000)} s.`);
         const user = await prisma.user.findUnique({ where: { email } });
         // Compare against a dummy hash when the user is unknown, so timing does not reveal it.
-        const ok = await bcrypt.compare(password, user?.passwordHash ?? dummyHash());
+        const ok = await verifyPassword(password, user?.passwordHash ?? dummyHash());
         if (!user || !ok || user.disabled) {
           await recordLoginFailure(prisma, keys);
           throw new Error(LOGIN_FAILED);
@@ -104,8 +98,4 @@ export async function authorize(permission: Permission): Promise<PanelUser> {
   if (!user) throw new ForbiddenError("You are not signed in.");
   if (!can(user.role, permission)) throw new ForbiddenError(deniedMessage(user.role, permission));
   return user;
-}
-
-export async function hashPassword(password: string): Promise<string> {
-  return bcrypt.hash(password, 12);
 }

@@ -1,6 +1,6 @@
 import type { PrismaClient } from "@/generated/prisma/client";
 import { audit } from "./audit";
-import { hashPassword } from "./auth";
+import { hashPassword } from "./passwords";
 import { isUniqueViolation, UserError } from "./errors";
 import type { Role } from "./roles";
 
