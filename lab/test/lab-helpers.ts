@@ -54,18 +54,21 @@ export interface StatsRow {
   inPkts: number;
   outPkts: number;
 }
+export interface ServiceStats extends StatsRow {
+  reals: StatsRow[];
+}
 
-/** Parses `ipvsadm -Ln --stats` (service rows start with TCP/UDP, real-server rows with "->"). */
-export function parseStats(text: string): { service: StatsRow[]; real: StatsRow[] } {
-  const service: StatsRow[] = [];
-  const real: StatsRow[] = [];
+/** Parses `ipvsadm -Ln --stats`: each service row (TCP/UDP/SCTP) with its real-server rows ("->"). */
+export function parseStats(text: string): ServiceStats[] {
+  const services: ServiceStats[] = [];
   for (const line of text.split("\n")) {
     const m = /^\s*(TCP|UDP|SCTP|->)\s+(\S+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*$/.exec(line);
     if (!m) continue;
     const row = { addr: m[2]!, conns: Number(m[3]), inPkts: Number(m[4]), outPkts: Number(m[5]) };
-    (m[1] === "->" ? real : service).push(row);
+    if (m[1] !== "->") services.push({ ...row, reals: [] });
+    else services.at(-1)?.reals.push(row);
   }
-  return { service, real };
+  return services;
 }
 
 /** The router's neighbour entry for addr on its server leg: the MAC it sends VIP traffic to. */
