@@ -1,0 +1,146 @@
+// The reconcile planner: desired table vs actual table (read from the kernel, never remembered) →
+// ordered steps. Pure; the SSH side renders and runs them, then reads the table again.
+//
+// Order: (1) new services, each followed by its real servers; (2) service edits; (3) real servers
+// added to / edited in existing services; (4) real servers removed (or drained); (5) services
+// removed (or drained). Within each group, by key. New capacity is in place before old goes away.
+import { activeConnsIndex, drainDestination, drainService, type ActiveConns, type Draining } from "./drain";
+import {
+  destFieldDiff, destKey, normalizeService, serviceFieldDiff, serviceId, serviceKey, cmp,
+  type Service, type Table,
+} from "./model";
+import type { Listing } from "./parse-list";
+import type { Step } from "./steps";
+
+export interface PlanOptions {
+  /**
+   * Keys (serviceKey) of the services this panel owns on the director. Default: the desired keys.
+   * An actual service that is owned but no longer desired is removed; one that is not owned is left
+   * alone unless `prune`. A desired key that exists but is not owned is a conflict unless `adopt`.
+   */
+  owned?: Iterable<string>;
+  /** take over existing services that are desired but not owned (edit them to match) */
+  adopt?: boolean;
+  /** remove actual services that are neither desired nor owned */
+  prune?: boolean;
+  /** remove real servers and services by draining (weight 0) first; delete once active conns are 0 */
+  graceful?: boolean;
+  /** active connections for graceful removal: an -Ln listing, or an index from activeConnsIndex */
+  connections?: Listing | ActiveConns;
+  /**
+   * Identity changes (protocol, address, port or fwmark), which ipvsadm cannot edit in place:
+   * new service key → the actual key it replaces. The old service is deleted (even if not owned)
+   * and both halves are flagged disruptive.
+   */
+  renames?: ReadonlyMap<string, string> | Record<string, string>;
+}
+
+export interface Conflict {
+  key: string;
+  reason: string;
+}
+
+export interface PlanReport {
+  steps: Step[];
+  /** desired services left alone because an unowned service with the same key exists (use adopt) */
+  conflicts: Conflict[];
+  /** graceful removals still waiting for connections to end */
+  draining: Draining[];
+}
+
+/** plan(desired, actual, opts) → ordered steps; [] when in sync. See planReport for the details. */
+export function plan(desired: Table, actual: Table, opts: PlanOptions = {}): Step[] {
+  return planReport(desired, actual, opts).steps;
+}
+
+export function planReport(desired: Table, actual: Table, opts: PlanOptions = {}): PlanReport {
+  const conns: ActiveConns | undefined =
+    opts.connections === undefined ? undefined : isListing(opts.connections) ? activeConnsIndex(opts.connections) : opts.connections;
+  const renames = new Map<string, string>(
+    opts.renames instanceof Map ? opts.renames : Object.entries((opts.renames ?? {}) as Record<string, string>),
+  );
+  const replaced = new Map<string, string>(); // old key -> new key
+  for (const [n, o] of renames) replaced.set(o, n);
+
+  const want = new Map<string, Service>();
+  for (const s of desired.services) {
+    const n = normalizeService(s).service;
+    want.set(serviceKey(n), n);
+  }
+  const have = new Map<string, Service>();
+  for (const s of actual.services) have.set(serviceKey(s), s);
+  const owned = new Set<string>(opts.owned ?? want.keys());
+
+  const adds: Step[] = [], edits: Step[] = [], destAddEdit: Step[] = [], destRemovals: Step[] = [], removals: Step[] = [];
+  const conflicts: Conflict[] = [];
+  const draining: Draining[] = [];
+
+  for (const key of [...want.keys()].sort(cmp)) {
+    const d = want.get(key) as Service;
+    const a = have.get(key);
+    if (!a) {
+      const old = renames.get(key);
+      const disruptive = old !== undefined && have.has(old);
+      const why = disruptive ? `replaces ${old} (protocol, address, port or fwmark cannot be edited in place)` : "not in the kernel";
+      adds.push({ op: "add-service", service: { ...d, destinations: [] }, disruptive, reason: `add ${key}: ${why}` });
+      for (const x of sortDests(d.destinations))
+        adds.push({ op: "add-destination", service: serviceId(d), destination: x, disruptive, reason: `add ${destKey(x)} to new service ${key}` });
+      continue;
+    }
+    if (!owned.has(key) && !opts.adopt) {
+      if (!serviceEqualLoose(d, a)) conflicts.push({ key, reason: `${key} exists but was not created by the panel: adopt it to manage it` });
+      continue;
+    }
+    const fields = serviceFieldDiff(d, a);
+    if (fields.length) edits.push({ op: "edit-service", service: { ...d, destinations: [] }, fields, disruptive: false, reason: `edit ${key}: ${fields.join(", ")} changed (restating every option)` });
+    const ad = new Map(a.destinations.map((x) => [destKey(x), x]));
+    for (const x of sortDests(d.destinations)) {
+      const dk = destKey(x);
+      const cur = ad.get(dk);
+      ad.delete(dk);
+      if (!cur) destAddEdit.push({ op: "add-destination", service: serviceId(d), destination: x, disruptive: false, reason: `add ${dk} to ${key}` });
+      else {
+        const f = destFieldDiff(x, cur);
+        if (f.length) destAddEdit.push({ op: "edit-destination", service: serviceId(d), destination: x, fields: f, drain: false, disruptive: false, reason: `edit ${dk} of ${key}: ${f.join(", ")} changed (restating every option)` });
+      }
+    }
+    for (const x of sortDests([...ad.values()])) {
+      const why = `${destKey(x)} is no longer a real server of ${key}`;
+      if (opts.graceful) {
+        const r = drainDestination(a, x, conns, why);
+        destRemovals.push(...r.steps);
+        draining.push(...r.draining);
+      } else destRemovals.push({ op: "delete-destination", service: serviceId(a), destination: { address: x.address, port: x.port }, disruptive: false, reason: `remove ${why}` });
+    }
+  }
+
+  for (const key of [...have.keys()].sort(cmp)) {
+    if (want.has(key)) continue;
+    const a = have.get(key) as Service;
+    const newKey = replaced.get(key);
+    const isRename = newKey !== undefined && want.has(newKey);
+    if (!isRename && !owned.has(key) && !opts.prune) continue;
+    const because = isRename ? `replaced by ${newKey}` : owned.has(key) ? "no longer desired" : "not managed by the panel (prune)";
+    const why = `${key} ${because}`;
+    if (opts.graceful) {
+      const r = drainService(a, conns, why);
+      removals.push(...r.steps.map((s) => ({ ...s, disruptive: isRename && s.op === "delete-service" })));
+      draining.push(...r.draining);
+    } else removals.push({ op: "delete-service", service: serviceId(a), disruptive: isRename, reason: `remove ${key}: ${because}` });
+  }
+  return { steps: [...adds, ...edits, ...destAddEdit, ...destRemovals, ...removals], conflicts, draining };
+}
+
+function sortDests<T extends { address: string; port: number }>(ds: T[]): T[] {
+  return [...ds].sort((a, b) => cmp(destKey(a), destKey(b)));
+}
+
+function serviceEqualLoose(d: Service, a: Service): boolean {
+  if (serviceFieldDiff(d, a).length || d.destinations.length !== a.destinations.length) return false;
+  const m = new Map(a.destinations.map((x) => [destKey(x), x]));
+  return d.destinations.every((x) => { const y = m.get(destKey(x)); return !!y && destFieldDiff(x, y).length === 0; });
+}
+
+function isListing(x: Listing | ActiveConns): x is Listing {
+  return !(x instanceof Map) && Array.isArray((x as Listing).services);
+}
