@@ -1,12 +1,12 @@
 import type { PrismaClient } from "@/generated/prisma/client";
-import { utils } from "ssh2";
+import ssh2 from "ssh2";
 import { audit } from "./audit";
 import { encryptSecret } from "./crypto";
 import { isUniqueViolation, UserError } from "./errors";
 
 /** Public key line (`ssh-ed25519 AAAA... comment`) from an OpenSSH/PEM private key; errors name the problem. */
 export function publicKeyFromPrivate(privateKey: string, comment: string): string {
-  const parsed = utils.parseKey(privateKey.trim() + "\n");
+  const parsed = ssh2.utils.parseKey(privateKey.trim() + "\n");
   if (parsed instanceof Error) {
     const encrypted = /encrypt|passphrase/i.test(parsed.message);
     throw new UserError("The private key cannot be used.", {
@@ -19,7 +19,7 @@ export function publicKeyFromPrivate(privateKey: string, comment: string): strin
 }
 
 export function generateKeyPair(comment: string): { privateKey: string; publicKey: string } {
-  const pair = utils.generateKeyPairSync("ed25519", { comment });
+  const pair = ssh2.utils.generateKeyPairSync("ed25519", { comment });
   return { privateKey: pair.private, publicKey: pair.public.trim() };
 }
 
