@@ -7,7 +7,7 @@ import path from "node:path";
 export type SecretName = "NEXTAUTH_SECRET" | "LVS_PANEL_KEY_SECRET";
 
 export function dataDir(): string {
-  return path.resolve(process.env.LVS_PANEL_DATA_DIR ?? path.join(process.cwd(), ".data"));
+  return path.resolve(/*turbopackIgnore: true*/ process.env.LVS_PANEL_DATA_DIR ?? path.join(process.cwd(), ".data"));
 }
 
 function secretsFile(): string {
