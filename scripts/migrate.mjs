@@ -47,6 +47,7 @@ async function migrationsList() {
 }
 
 // adapter-pg must get separate fields: with a connectionString its shadow-DB hook reuses the main DB.
+/** @param {MigrationTarget} target */
 async function targetAdapter({ databaseUrl, pgliteDir }) {
   if (databaseUrl) {
     const { PrismaPg } = await import("@prisma/adapter-pg");
@@ -56,8 +57,9 @@ async function targetAdapter({ databaseUrl, pgliteDir }) {
   }
   const { PGlite } = await import("@electric-sql/pglite");
   const { PrismaPGlite } = await import("pglite-prisma-adapter");
-  await fs.mkdir(path.dirname(path.resolve(pgliteDir)), { recursive: true });
-  const pg = new PGlite(pgliteDir);
+  const dir = pgliteDir ?? path.join(root, ".data/pglite");
+  await fs.mkdir(path.dirname(path.resolve(dir)), { recursive: true });
+  const pg = new PGlite(dir);
   return { adapter: new PrismaPGlite(pg), close: () => pg.close() };
 }
 
@@ -78,11 +80,18 @@ async function withEngine(target, fn) {
   try { return await fn(engine, schema); } finally { await target.close(); }
 }
 
+/** @typedef {{ databaseUrl: string | null, pgliteDir: string | null }} MigrationTarget */
+
+/** @returns {MigrationTarget} */
 export function defaultTarget() {
   return { databaseUrl: process.env.DATABASE_URL || null, pgliteDir: process.env.PGLITE_DIR ?? path.join(root, ".data/pglite") };
 }
 
-/** Applies pending migrations; returns the names applied (empty when up to date). */
+/**
+ * Applies pending migrations; returns the names applied (empty when up to date).
+ * @param {MigrationTarget} [target]
+ * @returns {Promise<string[]>}
+ */
 export async function deploy(target = defaultTarget()) {
   return withEngine(await targetAdapter(target), async (engine) => {
     const r = await engine.applyMigrations({ migrationsList: await migrationsList(), filters });
@@ -90,6 +99,7 @@ export async function deploy(target = defaultTarget()) {
   });
 }
 
+/** @param {MigrationTarget} [target] */
 export async function status(target = defaultTarget()) {
   return withEngine(await targetAdapter(target), async (engine) =>
     engine.diagnoseMigrationHistory({ migrationsList: await migrationsList(), optInToShadowDatabase: false, filters }));
