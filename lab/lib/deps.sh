@@ -73,7 +73,12 @@ ensure_ssh_keys() {  # needs RS_NAMES; (re)writes authorized_keys, known_hosts a
   mkdir -p "$d"; chmod 700 "$d"
   [ -f "$d/id_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -C lvsp-lab -f "$d/id_ed25519"
   ensure_host_keys $(ssh_hosts)
-  { cat "$d/id_ed25519.pub"; extra_pubkeys; } > "$d/authorized_keys.new"
+  # extra keys accumulate while the lab is up (an `up` without LVSP_EXTRA_PUBKEYS keeps them); `down` forgets them
+  if [ -d "$RUN" ]; then
+    { cat "$RUN/extra_pubkeys" 2>/dev/null || true; extra_pubkeys; } | awk 'NF && !seen[$1" "$2]++' > "$RUN/extra_pubkeys.new"
+    mv "$RUN/extra_pubkeys.new" "$RUN/extra_pubkeys"
+  fi
+  { cat "$d/id_ed25519.pub"; cat "$RUN/extra_pubkeys" 2>/dev/null || extra_pubkeys; } > "$d/authorized_keys.new"
   mv "$d/authorized_keys.new" "$d/authorized_keys"
   : > "$d/known_hosts.new"
   for h in $(ssh_hosts); do
