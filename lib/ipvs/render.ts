@@ -60,7 +60,7 @@ export function stepArgs(step: Step): string[] {
   return args;
 }
 
-const SAFE = /^[A-Za-z0-9][A-Za-z0-9.:,_-]*$|^-[A-Za-z-]+$|^\[[0-9a-f:.]+\]:\d+$/;
+const SAFE = /^[A-Za-z0-9][A-Za-z0-9.:,_-]*$|^--?[A-Za-z0-9][A-Za-z0-9-]*$|^\[[0-9a-f:.]+\]:\d+$/;
 
 /** argv of a step: ["ipvsadm", ...]. No shell quoting is applied (none is needed, none is done). */
 export function stepArgv(step: Step): string[] {
