@@ -5,10 +5,10 @@ lab_is_up() {  # the pieces exist and every recorded process is alive (cheap; no
   [ -f "$RUN/state" ] || return 1
   for h in "$NS_SW" "$NS_ROUTER" "$NS_CLIENT"; do ns_exists "$h" || return 1; done
   ip link show "$MGMT_IF" >/dev/null 2>&1 || return 1
-  pid_alive "$(cat "$RUN/director/qemu.pid" 2>/dev/null)" || return 1
+  pid_alive "$(pidfile_pid "$RUN/director/qemu.pid")" || return 1
   for h in $RS_NAMES sorry; do
     ns_exists "$(ns_of "$h")" || return 1
-    pid_alive "$(cat "$RUN/hosts/$h/holder.pid" 2>/dev/null)" || return 1
+    pid_alive "$(pidfile_pid "$RUN/hosts/$h/holder.pid")" || return 1
   done
 }
 
@@ -91,7 +91,7 @@ wait_director_bg() {
   wait "$DIRECTOR_BG" || true
   lab_is_up_director || die "director did not come up (see $RUN/director/console.log)"
 }
-lab_is_up_director() { pid_alive "$(cat "$RUN/director/qemu.pid" 2>/dev/null)" && labssh director true 2>/dev/null; }
+lab_is_up_director() { pid_alive "$(pidfile_pid "$RUN/director/qemu.pid")" && labssh director true 2>/dev/null; }
 
 cmd_down() {
   local h p ns t0; t0=$(now)
@@ -166,7 +166,7 @@ cmd_daemon() {  # http|sshd NAME start|stop|status
   case $act in
     start) daemon_start "$n" "$what"; daemon_wait "$n" "$what"; log "$n $1 started";;
     stop) daemon_stop "$n" "$what"; log "$n $1 stopped";;
-    status) p=$(cat "$RUN/hosts/$n/$what.pid" 2>/dev/null || true)
+    status) p=$(pidfile_pid "$RUN/hosts/$n/$what.pid")
       if pid_alive "$p"; then echo "$n $1 running (pid $p)"; else echo "$n $1 stopped"; return 3; fi;;
     *) die "usage: lab $1 $n start|stop|status";;
   esac
@@ -183,7 +183,7 @@ cmd_status() {
       [ -f "$p" ] || continue
       h=${p#"$RUN"/}; h=${h#hosts/}; h=${h%.pid}
       [ $first = 1 ] || printf ','; first=0
-      local pid; pid=$(cat "$p")
+      local pid; pid=$(pidfile_pid "$p"); [ -n "$pid" ] || pid=$(cut -d' ' -f1 "$p")
       printf '{"name":"%s","pid":%d,"alive":%s,"rssKiB":%d}' "$h" "$pid" \
         "$(pid_alive "$pid" && echo true || echo false)" "$(ps -o rss= -p "$pid" 2>/dev/null | tr -d ' ' || echo 0)"
     done
@@ -193,7 +193,7 @@ cmd_status() {
   if ! lab_is_up; then echo "lab: down (or partly up)"; fi
   echo "layout: $LAYOUT subnet, VIP $(current_vip) / $(current_vip6), real servers: $RS_NAMES"
   for h in $(lab_namespaces); do echo "netns $h: $(ip netns pids "$h" 2>/dev/null | wc -l) processes"; done
-  p=$(cat "$RUN/director/qemu.pid" 2>/dev/null || true)
+  p=$(pidfile_pid "$RUN/director/qemu.pid")
   if pid_alive "$p"; then
     rss=$(ps -o rss= -p "$p" | tr -d ' '); total=$((total + rss))
     echo "director: qemu pid $p ($(cat "$RUN/director/accel")), rss $((rss / 1024)) MiB"
@@ -201,7 +201,7 @@ cmd_status() {
   for h in $(ls "$RUN/hosts" 2>/dev/null); do
     local line="$h:"
     for p in holder sshd http; do
-      local pid; pid=$(cat "$RUN/hosts/$h/$p.pid" 2>/dev/null || true)
+      local pid; pid=$(pidfile_pid "$RUN/hosts/$h/$p.pid")
       if pid_alive "$pid"; then rss=$(ps -o rss= -p "$pid" | tr -d ' '); total=$((total + rss)); line="$line $p=$pid"; else line="$line $p=down"; fi
     done
     echo "$line"

@@ -61,7 +61,17 @@ kill_pid() {  # kill_pid PID: TERM, wait up to 5 s, KILL. Only ever called with 
   for i in $(seq 50); do pid_alive "$p" || return 0; sleep 0.1; done
   kill -9 "$p" 2>/dev/null || true
 }
-kill_pidfile() { kill_pid "$(cat "$1" 2>/dev/null || true)"; rm -f "$1"; }
+# Pid files hold "PID STARTTIME" (field 22 of /proc/PID/stat): a PID is only trusted (and killed)
+# while it still names the process the lab started, never a later process that reused the number.
+proc_start() { awk '{sub(/^.*\) /, ""); print $20}' "/proc/$1/stat" 2>/dev/null; }
+record_pid() { echo "$2 $(proc_start "$2")" > "$1"; }   # record_pid FILE PID
+pidfile_pid() {  # pidfile_pid FILE -> PID if it is still the recorded process (zombies included)
+  local p st
+  [ -f "$1" ] && read -r p st < "$1" || return 0
+  [ -n "$p" ] && [ -n "$st" ] && [ "$(proc_start "$p")" = "$st" ] && echo "$p"
+  return 0
+}
+kill_pidfile() { kill_pid "$(pidfile_pid "$1")"; rm -f "$1"; }
 
 # ---------------------------------------------------------------- state (what the running lab was started with)
 # $RUN/state: RS_COUNT=N and LAYOUT=single|multi

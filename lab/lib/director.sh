@@ -113,7 +113,7 @@ accel_plan() {  # the accelerators to try, in order
 vm_start() {  # vm_start kvm|tcg
   local d=$RUN/director acc=$1 cpu accopt i
   if [ "$acc" = kvm ]; then cpu=host accopt=kvm; else cpu=max accopt=tcg,tb-size=$TCG_TB_MB; fi
-  echo "$acc" > "$d/accel"; rm -f "$d/qemu.pid"; : > "$d/console.log"
+  echo "$acc" > "$d/accel"; rm -f "$d/qemu.pid" "$d/qemu.qpid"; : > "$d/console.log"
   # not -daemonize: it would send qemu's stderr (e.g. "KVM internal error") to /dev/null.
   # -nodefaults: no NIC but ours (no user-mode network that could reach the uplink).
   ip netns exec "$NS_SW" setsid qemu-system-x86_64 -name lvsp-director \
@@ -123,9 +123,12 @@ vm_start() {  # vm_start kvm|tcg
     -append "console=ttyS0 quiet panic=-1 lab.ip=$DIR_IP/24 lab.gw=$RTR_SRV_IP lab.ip6=$DIR_IP6/64 lab.gw6=$RTR_SRV_IP6 lab.hostname=director" \
     -netdev "tap,id=n0,ifname=$TAP,script=no,downscript=no" \
     -device "virtio-net-pci,netdev=n0,mac=$DIR_MAC" \
-    -serial "file:$d/console.log" -pidfile "$d/qemu.pid" \
+    -serial "file:$d/console.log" -pidfile "$d/qemu.qpid" \
     </dev/null >"$d/qemu.err" 2>&1 9>&- &
-  for i in $(seq 100); do [ -s "$d/qemu.pid" ] && return 0; sleep 0.05; done
+  for i in $(seq 100); do
+    if [ -s "$d/qemu.qpid" ]; then record_pid "$d/qemu.pid" "$(cat "$d/qemu.qpid")"; return 0; fi
+    sleep 0.05
+  done
   cat "$d/qemu.err" >&2; return 1
 }
 
@@ -138,7 +141,7 @@ wait_director() {  # wait_director TIMEOUT
   assert_lab_route "$DIR_IP" || return 1
   while :; do
     if tcp_open "$DIR_IP" 22 && labssh director true 2>/dev/null; then return 0; fi
-    pid_alive "$(cat "$RUN/director/qemu.pid" 2>/dev/null)" || { log "director VM died"; return 1; }
+    pid_alive "$(pidfile_pid "$RUN/director/qemu.pid")" || { log "director VM died"; return 1; }
     if grep -q 'internal error' "$RUN/director/qemu.err" 2>/dev/null; then
       log "director: $(grep -m1 'internal error' "$RUN/director/qemu.err")"; return 1
     fi

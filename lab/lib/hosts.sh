@@ -103,7 +103,7 @@ host_up() {  # host_up NAME: namespace, private view, sshd, httpd
   srv_ns_up "$n" "$ip" "$ip6" "$mac"
   ip netns exec "$ns" unshare --mount --uts --propagation private -- /bin/sh -c "$VIEW_SCRIPT" view "$d" "$n" \
     </dev/null >"$d/holder.out" 2>&1 9>&- &
-  echo $! > "$d/holder.pid"
+  record_pid "$d/holder.pid" $!
   for i in $(seq 200); do grep -q ready "$d/holder.out" 2>/dev/null && break; sleep 0.02; done
   grep -q ready "$d/holder.out" || { cat "$d/holder.out" >&2; die "$n: private view failed"; }
   daemon_start "$n" sshd
@@ -112,7 +112,7 @@ host_up() {  # host_up NAME: namespace, private view, sshd, httpd
 
 holder_of() {  # holder_of NAME -> PID of the holder, only if it really is in lvsp-NAME and in its own mount ns
   local n=$1 h
-  h=$(cat "$RUN/hosts/$n/holder.pid" 2>/dev/null || true)
+  h=$(pidfile_pid "$RUN/hosts/$n/holder.pid")
   pid_alive "$h" || { log "$n is not running"; return 1; }
   if [ "$(stat -L -c %i "/proc/$h/ns/net")" != "$(stat -L -c %i "/run/netns/$(ns_of "$n")" 2>/dev/null)" ] ||
      [ "$(stat -L -c %i "/proc/$h/ns/mnt")" = "$(stat -L -c %i /proc/self/ns/mnt)" ]; then
@@ -129,14 +129,14 @@ in_view() {  # in_view NAME CMD...: run a command inside a namespace host (all i
 
 daemon_start() {  # daemon_start NAME sshd|http
   local n=$1 what=$2 d=$RUN/hosts/$1 h
-  pid_alive "$(cat "$d/$what.pid" 2>/dev/null)" && return 0
+  pid_alive "$(pidfile_pid "$d/$what.pid")" && return 0
   h=$(holder_of "$n") || return 1
   case $what in
     sshd) nsenter -t "$h" -m -u -n -- /usr/sbin/sshd -D -e </dev/null >>"$d/sshd.log" 2>&1 9>&- & ;;
     http) nsenter -t "$h" -m -u -n -- /bin/busybox httpd -f -vv -p 80 -h /srv/www \
             </dev/null >>"$d/log/httpd/access.log" 2>&1 9>&- & ;;
   esac
-  echo $! > "$d/$what.pid"
+  record_pid "$d/$what.pid" $!
 }
 
 daemon_stop() { kill_pidfile "$RUN/hosts/$1/$2.pid"; }
