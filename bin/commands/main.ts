@@ -1,0 +1,42 @@
+// `lvs` dispatch: one entry per verb group. Other groups (director, rs, remote verbs) add a line here.
+import { IpvsParseError } from "../../lib/ipvs/errors";
+import { processIo, UsageError, type Command, type Io } from "./io";
+import { parseCommand } from "./parse";
+import { planCommand } from "./plan";
+
+export const COMMANDS: Record<string, Command> = {
+  parse: parseCommand,
+  plan: planCommand,
+};
+
+export function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  lvs ${c.usage}\n      ${c.summary}`);
+  return `usage:\n${lines.join("\n")}\n`;
+}
+
+/** Runs `lvs ARGS`; returns the exit status (0 ok, 1 bad input, 2 usage). */
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  const [verb, ...rest] = argv;
+  if (verb === undefined || verb === "help" || verb === "--help" || verb === "-h") {
+    (verb === undefined ? io.err : io.out)(usage());
+    return verb === undefined ? 2 : 0;
+  }
+  const cmd = COMMANDS[verb];
+  if (!cmd) {
+    io.err(`lvs: unknown command "${verb}"\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await cmd.run(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`lvs ${verb}: ${e.message}\nusage: lvs ${cmd.usage}\n`);
+      return 2;
+    }
+    if (e instanceof IpvsParseError) {
+      io.err(`${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
