@@ -106,4 +106,19 @@ describe("LVS-DR tutorial on the lab", () => {
     expect(await sh("director", "ip -4 route show default")).toContain(`via ${env.hosts.router.address}`);
     expect(await sh("director", "ipvsadm -Sn | wc -l")).toBe("0\n");
   });
+  test("IPv6: the same DR flow on the ULA VIP (no ARP sysctls needed: Linux answers NS only for addresses on the receiving link)", async () => {
+    await lab(["layout", "single"]);
+    await lab(["reset"]);
+    const vip = env.vip6.single;
+    for (const rs of ["rs1", "rs2"]) await sh(rs, `ip -6 addr add ${vip}/128 dev lo`);
+    const adds = ["rs1", "rs2"].map((rs) => `ipvsadm -a -t [${vip}]:80 -r [${env.hosts[rs]!.address6}]:80 -g`).join(" && ");
+    await sh("director", `ip -6 addr add ${vip}/128 dev eth0 nodad && ipvsadm -A -t [${vip}]:80 -s rr && ${adds}`);
+    const answers = (await lab(["curl", "6", "-6"])).trim().split("\n");
+    expect(answers.filter((a) => a === "rs1")).toHaveLength(3);
+    expect(answers.filter((a) => a === "rs2")).toHaveLength(3);
+    const neigh = await lab(["exec", "router", "ip", "-6", "neigh", "show", vip, "dev", "eth0"]);
+    expect(/lladdr (\S+)/.exec(neigh)?.[1]).toBe(env.hosts.director.mac);
+    expect((await accessLog("rs1")).every((l) => l.startsWith(`[${env.hosts.client.address6}]:`))).toBe(true);
+    expect(await accessLog("rs1")).toHaveLength(3);
+  });
 });
