@@ -1,5 +1,7 @@
 import Link from "next/link";
 import { EmptyState } from "@/components/empty-state";
+import { HealthBadge } from "@/components/health/badge";
+import { healthCache } from "@/lib/console/health";
 import { requireUser } from "@/lib/auth";
 import { clusterSummaries } from "@/lib/clusters";
 import { db } from "@/lib/db";
@@ -37,7 +39,7 @@ export default async function ClustersPage() {
                   <td className="tabular-nums">{c.realServerCount}</td>
                   <td className="tabular-nums">{c.hostCount}</td>
                   <td>{c.lastApply ? <span title={c.lastApply.at.toISOString()}>{c.lastApply.outcome} · {c.lastApply.actor} · {c.lastApply.at.toISOString().slice(0, 16).replace("T", " ")}</span> : <span className="text-zinc-500">never</span>}</td>
-                  <td><span className="badge bg-zinc-200 text-zinc-700 dark:bg-zinc-800 dark:text-zinc-300" title="Health is shown once the director has been probed">not probed</span></td>
+                  <td><HealthBadge health={healthCache().get(c.id)} /></td>
                 </tr>
               ))}
             </tbody>

@@ -21,7 +21,7 @@ export default async function HostsPage({ searchParams }: { searchParams: Promis
   return (
     <div className="space-y-6">
       <h1>Hosts</h1>
-      {hosts.length ? <HostTable hosts={hosts} showCluster /> : (
+      {hosts.length ? <HostTable hosts={hosts} showCluster canTrust={can(user.role, "trust-host-key")} canRetrust={can(user.role, "retrust-host-key")} /> : (
         <EmptyState title="No hosts yet">Hosts are the machines the panel logs into over SSH: a cluster&apos;s director and its real servers.</EmptyState>
       )}
       <section className="card space-y-3">

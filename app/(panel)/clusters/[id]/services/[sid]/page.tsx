@@ -1,0 +1,58 @@
+import { notFound } from "next/navigation";
+import { EmptyState } from "@/components/empty-state";
+import { RealServerForm } from "@/components/realservers/form";
+import { RealServerActions } from "@/components/realservers/row-actions";
+import { RoleNotice } from "@/components/role-notice";
+import { ServiceDeleteForm, ServiceForm } from "@/components/services/form";
+import { requireUser } from "@/lib/auth";
+import { hostPort } from "@/lib/ipvs/address";
+import { SCHEDULERS } from "@/lib/ipvs/model";
+import { serviceLabel } from "@/lib/console/services";
+import { db } from "@/lib/db";
+import { can } from "@/lib/roles";
+
+const METHOD: Record<string, string> = { route: "Route (DR)", masq: "Masq (NAT)", tunnel: "Tunnel" };
+
+export default async function ServicePage({ params, searchParams }: { params: Promise<{ id: string; sid: string }>; searchParams: Promise<{ saved?: string }> }) {
+  const user = await requireUser();
+  const { id, sid } = await params;
+  const { saved } = await searchParams;
+  const prisma = await db();
+  const s = await prisma.virtualService.findFirst({ where: { id: sid, clusterId: id }, include: { realServers: { orderBy: [{ address: "asc" }, { port: "asc" }], include: { host: { select: { name: true } } } }, cluster: true } });
+  if (!s) notFound();
+  const hosts = await prisma.host.findMany({ where: { clusterId: id, role: "real_server" }, orderBy: { name: "asc" }, select: { id: true, name: true, address: true } });
+  const editable = can(user.role, "edit");
+  return (
+    <div className="space-y-6">
+      <h2 className="mono" data-testid="service-name">{serviceLabel(s)}</h2>
+      {saved && <p role="status" className="rounded-md border border-emerald-300 bg-emerald-50 px-3 py-2 text-sm text-emerald-900">Saved {serviceLabel(s)}. Add its real servers, then apply.</p>}
+      {!editable && <RoleNotice role={user.role} permission="edit" />}
+      <section className="space-y-2">
+        <h3 className="font-medium">Real servers (desired)</h3>
+        {s.realServers.length ? (
+          <div className="card overflow-x-auto p-0"><table className="table" data-testid="realservers-table"><thead><tr><th>Real server</th><th>Host</th><th>Method</th><th>Weight</th><th>Thresholds</th><th>State</th><th></th></tr></thead><tbody>
+            {s.realServers.map((r) => (
+              <tr key={r.id} data-rs={hostPort(r.address, r.port)}>
+                <td className="mono">{hostPort(r.address, r.port)}</td><td>{r.host?.name ?? ""}</td><td>{METHOD[r.forwardingMethod]}</td>
+                <td className="tabular-nums">{r.weight}{r.state === "draining" && <span className="text-xs text-amber-700"> (0 while draining)</span>}</td>
+                <td className="tabular-nums text-xs">{r.upperThreshold || r.lowerThreshold ? `${r.lowerThreshold}..${r.upperThreshold}` : ""}</td>
+                <td data-state={r.state}>{r.state}</td>
+                <td><RealServerActions id={r.id} state={r.state} label={hostPort(r.address, r.port)} disabled={!editable} /></td>
+              </tr>
+            ))}
+          </tbody></table></div>
+        ) : <EmptyState title="No real servers yet">Add the machines that serve this VIP.</EmptyState>}
+        <p className="text-xs text-zinc-500">Drain sets the weight to 0 after the next apply: existing connections finish (watch ActiveConn fall in the live table), new ones go elsewhere; then remove it.</p>
+      </section>
+      <section className="card space-y-3">
+        <h3 className="font-medium">Add a real server</h3>
+        <RealServerForm service={{ id: s.id, protocol: s.protocol, port: s.port }} hosts={hosts} defaultMethod={s.cluster.defaultForwardingMethod} disabled={!editable} />
+      </section>
+      <section className="card space-y-3">
+        <h3 className="font-medium">Edit the virtual service</h3>
+        <ServiceForm clusterId={id} schedulers={[...SCHEDULERS]} disabled={!editable} service={s} />
+      </section>
+      <section className="card space-y-3"><ServiceDeleteForm id={s.id} version={s.version} disabled={!editable} /></section>
+    </div>
+  );
+}

@@ -1,0 +1,43 @@
+"use server";
+import { revalidatePath } from "next/cache";
+import { formAction, type FormState } from "@/lib/action-state";
+import { hostPort } from "@/lib/ipvs/address";
+import { createRealServer, deleteRealServer, setRealServerState, updateRealServer } from "@/lib/console/services";
+import { idSchema, realServerSchema, realServerStateSchema, realServerUpdateSchema } from "@/lib/console/validation";
+import { db } from "@/lib/db";
+
+async function clusterPath(virtualServiceId: string) {
+  const vs = await (await db()).virtualService.findUnique({ where: { id: virtualServiceId }, select: { clusterId: true } });
+  if (vs) revalidatePath(`/clusters/${vs.clusterId}`, "layout");
+}
+
+export async function createRealServerAction(_prev: FormState, form: FormData): Promise<FormState> {
+  const r = await formAction("edit", realServerSchema, form, async (input, user) => createRealServer(await db(), user.email, input));
+  if (!r.ok || !r.result) return r;
+  await clusterPath(r.result.realServer.virtualServiceId);
+  const rs = r.result.realServer;
+  return { ok: true, message: `Added real server ${hostPort(rs.address, rs.port)}.${r.result.notice ? ` ${r.result.notice}` : ""} Apply to push it to the director.` };
+}
+
+export async function updateRealServerAction(_prev: FormState, form: FormData): Promise<FormState> {
+  const r = await formAction("edit", realServerUpdateSchema, form, async (input, user) => updateRealServer(await db(), user.email, input));
+  if (!r.ok || !r.result) return r;
+  await clusterPath(r.result.realServer.virtualServiceId);
+  const rs = r.result.realServer;
+  return { ok: true, message: `Saved real server ${hostPort(rs.address, rs.port)}.${r.result.notice ? ` ${r.result.notice}` : ""}` };
+}
+
+export async function setRealServerStateAction(_prev: FormState, form: FormData): Promise<FormState> {
+  const r = await formAction("edit", realServerStateSchema, form, async (input, user) => setRealServerState(await db(), user.email, input.id, input.state));
+  if (!r.ok || !r.result) return r;
+  revalidatePath(`/clusters/${r.result.virtualService.clusterId}`, "layout");
+  const what = { active: "enabled", draining: "set to drain (weight 0: no new connections)", disabled: "disabled (left out of the table)" }[r.result.state];
+  return { ok: true, message: `${hostPort(r.result.address, r.result.port)} ${what}. Apply to push it.` };
+}
+
+export async function deleteRealServerAction(_prev: FormState, form: FormData): Promise<FormState> {
+  const r = await formAction("edit", idSchema, form, async (input, user) => deleteRealServer(await db(), user.email, input.id));
+  if (!r.ok || !r.result) return r;
+  await clusterPath(r.result.virtualServiceId);
+  return { ok: true, message: `Removed ${hostPort(r.result.address, r.result.port)} from the desired state. Apply to remove it from the director.` };
+}

@@ -1,0 +1,23 @@
+import { authorize, ForbiddenError } from "@/lib/auth";
+import { sseResponse } from "@/lib/console/stream";
+import { db } from "@/lib/db";
+
+export const dynamic = "force-dynamic";
+
+// An apply's progress, read from the database (so a reload, or another browser, sees the same),
+// every 500 ms until the run has finished.
+export async function GET(req: Request, { params }: { params: Promise<{ id: string; runId: string }> }) {
+  try {
+    await authorize("read");
+  } catch (e) {
+    if (e instanceof ForbiddenError) return new Response(e.message, { status: 403 });
+    throw e;
+  }
+  const { id, runId } = await params;
+  const prisma = await db();
+  return sseResponse(req.signal, 500, async () => {
+    const run = await prisma.applyRun.findFirst({ where: { id: runId, clusterId: id }, include: { steps: { orderBy: { position: "asc" } } } });
+    if (!run) return { data: { missing: true }, done: true };
+    return { data: run, done: run.outcome !== "running" && run.outcome !== "planned" };
+  });
+}

@@ -1,0 +1,38 @@
+import { authorize, ForbiddenError } from "@/lib/auth";
+import { liveSnapshot } from "@/lib/console/live";
+import { realServerOp, rsCache, rsHosts } from "@/lib/console/ops";
+import { sseResponse } from "@/lib/console/stream";
+import { db } from "@/lib/db";
+
+export const dynamic = "force-dynamic";
+
+// The live table: the director's -Ln (+ stats, rates, raw text, drift) every `interval` ms (default 2 s)
+// as server-sent events; the real servers' ARP/VIP probe every 10th tick (and at once when missing).
+export async function GET(req: Request, { params }: { params: Promise<{ id: string }> }) {
+  try {
+    await authorize("read");
+  } catch (e) {
+    if (e instanceof ForbiddenError) return new Response(e.message, { status: 403 });
+    throw e;
+  }
+  const { id } = await params;
+  const prisma = await db();
+  if (!(await prisma.cluster.findUnique({ where: { id }, select: { id: true } }))) return new Response("no such cluster", { status: 404 });
+  const url = new URL(req.url);
+  const interval = Math.min(60_000, Math.max(500, Number(url.searchParams.get("interval")) || 2000));
+  let n = 0;
+  return sseResponse(req.signal, interval, async () => {
+    const snap = await liveSnapshot(prisma, id);
+    const hosts = await rsHosts(prisma, id);
+    const cache = rsCache();
+    if (n++ % 10 === 0 || hosts.some((h) => !cache.has(h.host.id))) await realServerOp(prisma, "live-view", id, "probe").catch(() => {});
+    const realServers = hosts.map((h) => {
+      const c = cache.get(h.host.id);
+      return { hostId: h.host.id, host: h.host.name, address: h.host.address, vips: h.vips, at: c?.at ?? null, error: c?.error ?? null,
+        ready: c?.report?.ready ?? null, verdicts: c?.report?.verdicts ?? [], conf: c?.report?.facts.conf ?? null, gateway: c?.report?.facts.defaultGateway ?? null,
+        vipOnLo: c?.report ? h.vips.filter((v) => c.report!.facts.interfaces.some((i) => i.ifname === "lo" && i.addrs.some((a) => a.local === v))) : [],
+        listening: c?.report?.facts.listening?.map((l) => `${l.addr}:${l.port}`) ?? null };
+    });
+    return { data: { ...snap, realServers } };
+  });
+}

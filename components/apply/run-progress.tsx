@@ -1,0 +1,58 @@
+"use client";
+import { useEffect, useState } from "react";
+
+type Step = { id: string; hostName: string; position: number; command: string; disruptive: boolean; status: string; exitCode: number | null; stdout: string; stderr: string; durationMs: number | null };
+type Run = { id: string; actor: string; outcome: string; error: string | null; startedAt: string; finishedAt: string | null; verification: { differences?: string[]; after?: string | null } | null; steps: Step[] };
+
+const TONE: Record<string, string> = {
+  succeeded: "bg-emerald-100 text-emerald-900 dark:bg-emerald-900 dark:text-emerald-100", failed: "bg-red-100 text-red-900 dark:bg-red-900 dark:text-red-100",
+  verify_failed: "bg-red-100 text-red-900", running: "bg-sky-100 text-sky-900 dark:bg-sky-900 dark:text-sky-100", pending: "bg-zinc-100 text-zinc-700", skipped: "bg-zinc-100 text-zinc-700",
+};
+
+/** An apply as it happens, read from the database over a stream: a reload picks up where it is. */
+export function RunProgress({ clusterId, initial }: { clusterId: string; initial: Run }) {
+  const [run, setRun] = useState<Run>(initial);
+  useEffect(() => {
+    if (initial.outcome !== "running" && initial.outcome !== "planned") return;
+    const es = new EventSource(`/api/clusters/${clusterId}/applies/${initial.id}`);
+    es.onmessage = (e) => {
+      const r = JSON.parse(e.data) as Run & { missing?: boolean };
+      if (r.missing) return es.close();
+      setRun(r);
+      if (r.outcome !== "running" && r.outcome !== "planned") es.close();
+    };
+    return () => es.close();
+  }, [clusterId, initial.id, initial.outcome]);
+  const hosts = [...new Set(run.steps.map((s) => s.hostName))];
+  return (
+    <div className="space-y-3" data-testid="apply-run">
+      <p>Outcome: <span className={`badge ${TONE[run.outcome] ?? ""}`} data-testid="apply-outcome">{run.outcome}</span> · by {run.actor} · started {run.startedAt.slice(0, 19).replace("T", " ")}{run.finishedAt ? ` · finished ${run.finishedAt.slice(11, 19)}` : ""}</p>
+      {run.error && <p role="alert" className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900">{run.error}</p>}
+      {hosts.map((h) => (
+        <section key={h} className="card space-y-2 p-0">
+          <h3 className="px-3 pt-2 font-medium">{h}</h3>
+          <table className="table text-xs">
+            <thead><tr><th>#</th><th>Command</th><th>Status</th><th>Exit</th><th>Output</th></tr></thead>
+            <tbody>{run.steps.filter((s) => s.hostName === h).map((s) => (
+              <tr key={s.id} className={s.disruptive ? "bg-red-50 dark:bg-red-950" : ""} data-step={s.position}>
+                <td>{s.position}</td>
+                <td className="mono">{s.command}{s.disruptive && <span className="badge ml-2 bg-red-200 text-red-900">disruptive</span>}</td>
+                <td><span className={`badge ${TONE[s.status] ?? ""}`}>{s.status}</span></td>
+                <td className="tabular-nums">{s.exitCode ?? ""}</td>
+                <td className="mono whitespace-pre-wrap">{(s.stdout + s.stderr).trim()}</td>
+              </tr>
+            ))}</tbody>
+          </table>
+        </section>
+      ))}
+      {run.verification && (
+        <section className="card text-sm" data-testid="verification">
+          <h3 className="font-medium">Verification</h3>
+          {run.verification.differences?.length ? <ul className="list-disc pl-5 text-red-800">{run.verification.differences.map((d) => <li key={d}>{d}</li>)}</ul>
+            : <p className="text-emerald-700">The director&apos;s table matches the desired state.</p>}
+          {run.verification.after != null && <pre className="mono mt-2 overflow-x-auto text-xs">{run.verification.after}</pre>}
+        </section>
+      )}
+    </div>
+  );
+}

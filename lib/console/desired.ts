@@ -1,0 +1,97 @@
+import type { PrismaClient } from "@/generated/prisma/client";
+import { parseSave as parseSaveLines, saveLinesCore, type IpvsCore, type PlannedStep } from "@/lib/director";
+import { hostPort } from "@/lib/ipvs/address";
+
+// Desired state (the database) rendered as `ipvsadm -S -n` lines, the form lib/director's interim
+// core plans from; plus the services the panel managed before and must now delete.
+// Thresholds (-x/-y) are not rendered: `ipvsadm -S` does not save them, so the core cannot compare them.
+
+const FLAG = { route: "-g", masq: "-m", tunnel: "-i" } as const;
+
+type Vs = {
+  protocol: string; address: string | null; port: number | null; fwmark: number | null; family: string; scheduler: string; schedulerFlags: string[];
+  persistenceTimeout: number | null; persistenceNetmask: string | null; onePacket: boolean; persistenceEngine: string | null;
+  sorryAddress: string | null; sorryPort: number | null;
+  realServers: Array<{ address: string; port: number; weight: number; forwardingMethod: "route" | "masq" | "tunnel"; state: string }>;
+};
+
+/** `-t 10.0.0.100:80`, `-f 3`: the service part of an ipvsadm command. */
+export function serviceArg(s: Pick<Vs, "protocol" | "address" | "port" | "fwmark" | "family">): string[] {
+  if (s.protocol === "fwmark") return s.family === "inet6" ? ["-f", String(s.fwmark), "-6"] : ["-f", String(s.fwmark)];
+  const flag = s.protocol === "udp" ? "-u" : s.protocol === "sctp" ? "--sctp-service" : "-t";
+  return [flag, hostPort(s.address ?? "", s.port ?? 0)];
+}
+
+function serviceLine(s: Vs): string[] {
+  const t = ["-A", ...serviceArg(s), "-s", s.scheduler];
+  if (s.persistenceTimeout !== null) {
+    t.push("-p", String(s.persistenceTimeout));
+    const m = s.persistenceNetmask;
+    if (m && m !== "255.255.255.255" && m !== "128") t.push("-M", m);
+  }
+  if (s.persistenceEngine) t.push("--pe", s.persistenceEngine);
+  if (s.onePacket) t.push("-o");
+  if (s.schedulerFlags.length) t.push("-b", s.schedulerFlags.join(","));
+  return t;
+}
+
+/** The kernel lines for one service: disabled real servers are left out, draining ones get weight 0. */
+export function renderService(s: Vs): string[] {
+  const svc = serviceArg(s);
+  const lines = [serviceLine(s).join(" ")];
+  const active = s.realServers.filter((r) => r.state !== "disabled");
+  for (const r of active) lines.push(["-a", ...svc, "-r", hostPort(r.address, r.port), FLAG[r.forwardingMethod], "-w", String(r.state === "draining" ? 0 : r.weight)].join(" "));
+  // Sorry server: only when no real server can take new connections.
+  if (s.sorryAddress && s.sorryPort !== null && !active.some((r) => r.state === "active" && r.weight > 0)) {
+    const dr = s.protocol !== "fwmark" && s.sorryPort === s.port;
+    lines.push(["-a", ...svc, "-r", hostPort(s.sorryAddress, dr ? (s.port ?? 0) : s.sorryPort), dr ? "-g" : "-m", "-w", "1"].join(" "));
+  }
+  return lines;
+}
+
+export interface Desired {
+  /** ipvsadm -S -n lines of every managed service */
+  lines: string;
+  /** service keys ("-t 10.0.0.100:80") the panel manages now */
+  managed: string[];
+  /** service keys the panel managed at its last apply and that are gone from the desired state */
+  remove: string[];
+  /** VIPs the director must hold */
+  vips: string[];
+}
+
+export function keyOf(s: Pick<Vs, "protocol" | "address" | "port" | "fwmark" | "family">): string {
+  return serviceArg(s).slice(0, 2).join(" ");
+}
+
+export async function loadDesired(prisma: PrismaClient, clusterId: string): Promise<Desired> {
+  const services = await prisma.virtualService.findMany({ where: { clusterId }, include: { realServers: true } });
+  const lines = services.flatMap((s) => renderService(s));
+  const managed = services.map((s) => keyOf(s));
+  const last = await prisma.applyRun.findFirst({ where: { clusterId, outcome: { in: ["succeeded", "verify_failed", "failed"] } }, orderBy: { startedAt: "desc" }, select: { plan: true } });
+  const before = ((last?.plan as { managed?: unknown } | null)?.managed ?? []) as unknown;
+  const prev = Array.isArray(before) ? before.filter((k): k is string => typeof k === "string") : [];
+  const remove = prev.filter((k) => !managed.includes(k));
+  const vips = [...new Set(services.map((s) => s.address).filter((a): a is string => !!a))];
+  return { lines: lines.join("\n") + (lines.length ? "\n" : ""), managed, remove, vips };
+}
+
+type Table = ReturnType<typeof parseSaveLines>;
+/** lib/director's save-lines core, plus deleting the services the panel stopped managing. */
+export const consoleCore: IpvsCore<{ table: Table; remove: string[] }> = {
+  validate(input) {
+    const i = input as { lines: string; remove: string[] };
+    const remove = (i.remove ?? []).filter((k) => /^(-t|-u|--sctp-service|-f) [A-Za-z0-9.:[\]]{1,60}$/.test(k));
+    return { table: saveLinesCore.validate(i.lines), remove };
+  },
+  plan(desired, actual) {
+    const have = parseSaveLines(actual.save);
+    const removals: PlannedStep[] = desired.remove.filter((k) => have.has(k) && !desired.table.has(k))
+      .map((k) => ({ argv: ["-D", ...k.split(" ")], text: `ipvsadm -D ${k}`, disruptive: true }));
+    return [...removals, ...saveLinesCore.plan(desired.table, actual)];
+  },
+  verify(desired, actual) {
+    const have = parseSaveLines(actual.save);
+    return [...desired.remove.filter((k) => have.has(k) && !desired.table.has(k)).map((k) => `service ${k} should have been deleted`), ...saveLinesCore.verify(desired.table, actual)];
+  },
+};

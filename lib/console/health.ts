@@ -1,0 +1,71 @@
+import "server-only";
+import type { PrismaClient } from "@/generated/prisma/client";
+import { probeDirector } from "@/lib/director";
+import { hostPort } from "@/lib/ipvs/address";
+import { isSshError } from "@/lib/ssh";
+import { loadDesired } from "./desired";
+import { directorOf, readDirector, buildRows } from "./live";
+import { realServerOp } from "./ops";
+import { pool, targetFor } from "./targets";
+
+export interface Check { name: string; ok: boolean | null; detail: string }
+export interface RsHealth { host: string; address: string; sshReachable: boolean | null; drReady: boolean | null; problems: string[];
+  inKernel: Array<{ service: string; weight: number | null; activeConns: number | null; inactConns: number | null }>; lastChange: string | null }
+export interface ClusterHealth { at: string; level: "ok" | "warning" | "error" | "unknown"; summary: string; director: Check[]; realServers: RsHealth[] }
+
+function msg(e: unknown) {
+  return isSshError(e) ? `${e.code}: ${e.message}` : e instanceof Error ? e.message : String(e);
+}
+
+/** One screen per cluster: director reachable, IPVS, gateway, VIPs; per real server SSH, DR-ready, kernel rows. */
+export async function clusterHealth(prisma: PrismaClient, clusterId: string): Promise<ClusterHealth> {
+  const at = new Date().toISOString();
+  const desired = await loadDesired(prisma, clusterId);
+  const director = await directorOf(prisma, clusterId);
+  const checks: Check[] = [];
+  let rows: ReturnType<typeof buildRows> = [];
+  if (!director) checks.push({ name: "Director", ok: null, detail: "no director host in this cluster" });
+  else {
+    try {
+      const t = await targetFor(prisma, director);
+      const p = await probeDirector(pool(), t);
+      checks.push({ name: "Director reachable", ok: true, detail: `${director.name} (${director.address}) answered in ${p.durationMs} ms` });
+      checks.push({ name: "IPVS available", ok: p.ipvs.available, detail: p.ipvs.available ? `ipvsadm ${p.ipvsadm.version ?? ""}` : p.ipvs.error ?? p.installHint ?? "not available" });
+      checks.push({ name: "Gateway present", ok: !!p.defaultRoute?.gateway, detail: p.defaultRoute?.gateway ? `default via ${p.defaultRoute.gateway} dev ${p.defaultRoute.dev}` : "no default route: replies to remote clients cannot leave" });
+      for (const v of desired.vips) {
+        const held = p.addresses.find((a) => a.local === v);
+        checks.push({ name: `VIP ${v} bound`, ok: !!held, detail: held ? `on ${held.ifname}` : "not bound on the director (apply binds it)" });
+      }
+      if (p.ipvs.available) rows = buildRows(await readDirector(t), desired.lines);
+      const drift = rows.filter((r) => r.drift.status !== "ok").length;
+      checks.push({ name: "Kernel table matches desired state", ok: drift === 0, detail: drift ? `${drift} row(s) drift: see the live table` : "no drift" });
+    } catch (e) {
+      checks.push({ name: "Director reachable", ok: false, detail: msg(e) });
+    }
+  }
+  const probes = await realServerOp(prisma, "health", clusterId, "probe").catch(() => []);
+  const hosts = await prisma.host.findMany({ where: { clusterId, role: "real_server" }, orderBy: { name: "asc" }, include: { realServers: { include: { virtualService: true } } } });
+  const realServers: RsHealth[] = hosts.map((h) => {
+    const p = probes.find((x) => x.hostId === h.id);
+    const inKernel = h.realServers.map((r) => {
+      const row = rows.find((x) => x.kind === "dest" && x.text === hostPort(r.address, r.port) && x.service.endsWith(hostPort(r.virtualService.address ?? "", r.virtualService.port ?? 0)) && x.drift.status !== "missing");
+      return { service: row?.service ?? `${r.virtualService.protocol.toUpperCase()} ${hostPort(r.virtualService.address ?? "", r.virtualService.port ?? 0)}`, weight: row?.weight ?? null, activeConns: row?.activeConns ?? null, inactConns: row?.inactConns ?? null };
+    });
+    const lastChange = h.realServers.map((r) => r.updatedAt).sort((a, b) => b.getTime() - a.getTime())[0]?.toISOString() ?? null;
+    const sshOk = p ? (p.error ? (/unreachable|timeout|authentication|host-key/.test(p.error) ? false : null) : true) : null;
+    return { host: h.name, address: h.address, sshReachable: sshOk, drReady: p?.report ? p.report.ready : null, problems: p?.error ? [p.error] : p?.report?.verdicts.flatMap((v) => v.problems) ?? [], inKernel, lastChange };
+  });
+  const bad = checks.filter((c) => c.ok === false).length + realServers.filter((r) => r.sshReachable === false || r.drReady === false).length;
+  const unknown = checks.length === 0 || checks.every((c) => c.ok === null);
+  const level = unknown ? "unknown" : checks.some((c) => c.ok === false && /reachable|IPVS/.test(c.name)) ? "error" : bad ? "warning" : "ok";
+  const h: ClusterHealth = { at, level, summary: level === "ok" ? "healthy" : level === "unknown" ? "not probed" : `${bad} problem${bad === 1 ? "" : "s"}`, director: checks, realServers };
+  healthCache().set(clusterId, h);
+  return h;
+}
+
+/** The last health seen per cluster (this process): the overview's badge. */
+export function healthCache(): Map<string, ClusterHealth> {
+  const g = globalThis as unknown as { lvsConsoleHealth?: Map<string, ClusterHealth> };
+  g.lvsConsoleHealth ??= new Map();
+  return g.lvsConsoleHealth;
+}

@@ -1,0 +1,48 @@
+import "server-only";
+import type { PrismaClient } from "@/generated/prisma/client";
+import { audit } from "@/lib/audit";
+import { UserError } from "@/lib/errors";
+import { can, type Role } from "@/lib/roles";
+import { fetchHostKey, isFingerprint, isSshError } from "@/lib/ssh";
+import { pool } from "./targets";
+
+export type KeyStatus = "new" | "same" | "changed";
+
+/** Connects (without authenticating), reads the key the host presents, compares it with the pin. */
+export async function presentedKey(prisma: PrismaClient, hostId: string) {
+  const h = await prisma.host.findUnique({ where: { id: hostId } });
+  if (!h) throw new UserError("This host no longer exists.");
+  let k;
+  try {
+    k = await fetchHostKey(h.address, h.sshPort);
+  } catch (e) {
+    throw new UserError(isSshError(e) ? `${h.name}: ${e.message}. ${e.hint}` : `${h.name}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const status: KeyStatus = !h.hostKeyFingerprint ? "new" : h.hostKeyFingerprint === k.fingerprint ? "same" : "changed";
+  return { host: h, fingerprint: k.fingerprint, algorithm: k.algorithm, status };
+}
+
+/**
+ * Pins the key the operator saw. The host is asked again: the key it presents now must be the one
+ * on screen. A different key than the pinned one needs the retrust permission (admins).
+ */
+export async function trustHostKey(prisma: PrismaClient, user: { email: string; role: Role }, hostId: string, fingerprint: string) {
+  if (!isFingerprint(fingerprint)) throw new UserError("That is not a SHA256 fingerprint.", { fingerprint: ["must look like SHA256:… (43 base64 characters)"] });
+  const now = await presentedKey(prisma, hostId);
+  if (now.fingerprint !== fingerprint)
+    throw new UserError(`${now.host.name} now presents ${now.fingerprint}, not the ${fingerprint} you were shown. Nothing was trusted: fetch the key again and compare.`);
+  if (now.status === "same") return { host: now.host, changed: false };
+  if (now.status === "changed" && !can(user.role, "retrust-host-key"))
+    throw new UserError(`HOST KEY CHANGED on ${now.host.name}: it was ${now.host.hostKeyFingerprint}, it is now ${now.fingerprint}. Only an admin can accept a changed key.`);
+  const h = await prisma.$transaction(async (tx) => {
+    const h = await tx.host.update({ where: { id: hostId }, data: { hostKeyFingerprint: now.fingerprint, hostKeyAlgorithm: now.algorithm }, include: { cluster: true } });
+    await audit(tx, { actor: user.email, action: now.status === "changed" ? "host-key.retrust" : "host-key.trust", target: `host:${h.cluster.name}/${h.name}`,
+      before: { fingerprint: now.host.hostKeyFingerprint, algorithm: now.host.hostKeyAlgorithm }, after: { fingerprint: now.fingerprint, algorithm: now.algorithm } });
+    return h;
+  });
+  if (now.status === "changed") {
+    // drop a pooled connection made under the old pin
+    pool().disconnect({ host: h.address, port: h.sshPort, username: h.sshUser } as never);
+  }
+  return { host: h, changed: true };
+}

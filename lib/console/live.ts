@@ -1,0 +1,174 @@
+import "server-only";
+import crypto from "node:crypto";
+import type { PrismaClient } from "@/generated/prisma/client";
+import { parseSave } from "@/lib/ipvs/parse-save";
+import { parseList, type Listing } from "@/lib/ipvs/parse-list";
+import { destFieldDiff, destKey, normalizeService, serviceFieldDiff, serviceKey, type Service, type Table } from "@/lib/ipvs/model";
+import { isSshError, type SshTarget } from "@/lib/ssh";
+import { loadDesired } from "./desired";
+import { pool, targetFor } from "./targets";
+
+// The live view: ONE exec on the director per refresh reads -Ln, --stats --exact, --rate --exact and
+// -S -n; drift compares the desired state with what the kernel holds, as sets (kernel order means nothing).
+
+export interface LiveRow {
+  key: string;
+  kind: "service" | "dest";
+  service: string;
+  text: string; // the -Ln line's fields
+  scheduler?: string | null;
+  flags?: string;
+  forward?: string | null;
+  weight?: number | null;
+  activeConns?: number; inactConns?: number;
+  conns?: number; inPkts?: number; outPkts?: number; inBytes?: number; outBytes?: number;
+  cps?: number; inPps?: number; outPps?: number; inBps?: number; outBps?: number;
+  drift: { status: "ok" | "missing" | "unexpected" | "different"; fields: string[] } ;
+}
+
+export interface LiveSnapshot {
+  at: string;
+  ok: boolean;
+  error: { code: string; message: string; hint?: string } | null;
+  raw: string;
+  rows: LiveRow[];
+  driftCount: number;
+  durationMs: number;
+}
+
+function marker() {
+  return crypto.randomBytes(6).toString("hex");
+}
+
+const FWD: Record<string, string> = { route: "Route", masq: "Masq", tunnel: "Tunnel", local: "Local" };
+
+export async function readDirector(target: SshTarget) {
+  const n = marker();
+  const body = [
+    `echo "@@${n} list"; $SUDO ipvsadm -Ln 2>&1`,
+    `echo "@@${n} stats"; $SUDO ipvsadm -Ln --stats --exact 2>&1`,
+    `echo "@@${n} rate"; $SUDO ipvsadm -Ln --rate --exact 2>&1`,
+    `echo "@@${n} save"; $SUDO ipvsadm -S -n 2>&1`,
+    `echo "@@${n} end"`,
+  ].join("\n");
+  const r = await pool().script(target, body, [], { okExitCodes: "any", timeoutMs: 15_000 });
+  const parts = new Map<string, string>();
+  let cur: string | null = null;
+  const buf: string[] = [];
+  for (const line of r.stdout.split("\n")) {
+    const m = line.startsWith(`@@${n} `) ? line.slice(n.length + 3) : null;
+    if (m !== null) {
+      if (cur) parts.set(cur, buf.join("\n") + "\n");
+      buf.length = 0;
+      cur = m;
+      continue;
+    }
+    buf.push(line);
+  }
+  if (!parts.has("save") || !r.stdout.includes(`@@${n} end`)) throw new Error(`the director's answer is incomplete: ${r.stderr.trim().slice(0, 200)}`);
+  return { list: parts.get("list") ?? "", stats: parts.get("stats") ?? "", rate: parts.get("rate") ?? "", save: parts.get("save") ?? "", durationMs: r.durationMs };
+}
+
+function byKey(l: Listing) {
+  const m = new Map<string, { svc: Listing["services"][number]; dests: Map<string, Listing["services"][number]["destinations"][number]> }>();
+  for (const s of l.services) m.set(serviceKey(s), { svc: s, dests: new Map(s.destinations.map((d) => [destKey(d), d])) });
+  return m;
+}
+
+function safeList(text: string): Listing | null {
+  try {
+    return parseList(text);
+  } catch {
+    return null;
+  }
+}
+function safeSave(text: string): Table {
+  try {
+    return parseSave(text);
+  } catch {
+    return { services: [] };
+  }
+}
+
+/** Rows in -Ln order, with stats and rates joined on the key and drift against `desired`. */
+export function buildRows(raw: { list: string; stats: string; rate: string; save: string }, desiredLines: string): LiveRow[] {
+  const list = safeList(raw.list);
+  const stats = byKey(safeList(raw.stats) ?? { format: "stats", approximate: false, services: [] });
+  const rate = byKey(safeList(raw.rate) ?? { format: "rate", approximate: false, services: [] });
+  const actual = new Map(safeSave(raw.save).services.map((s) => [serviceKey(s), s]));
+  const desired = new Map(safeSave(desiredLines).services.map((s) => [serviceKey(s), normalizeService(s).service]));
+  const rows: LiveRow[] = [];
+  const listed = list?.services ?? [];
+  const seen = new Set<string>();
+  const svcDrift = (k: string): LiveRow["drift"] => {
+    const d = desired.get(k);
+    const a = actual.get(k);
+    if (!d) return { status: "unexpected", fields: [] };
+    if (!a) return { status: "missing", fields: [] };
+    const f = serviceFieldDiff(d, a);
+    return f.length ? { status: "different", fields: f } : { status: "ok", fields: [] };
+  };
+  const destDrift = (k: string, dk: string): LiveRow["drift"] => {
+    const d = desired.get(k)?.destinations.find((x) => destKey(x) === dk);
+    const a = actual.get(k)?.destinations.find((x) => destKey(x) === dk);
+    if (!desired.has(k) || !d) return { status: "unexpected", fields: [] };
+    if (!a) return { status: "missing", fields: [] };
+    const f = destFieldDiff(d, a);
+    return f.length ? { status: "different", fields: f } : { status: "ok", fields: [] };
+  };
+  const pushService = (k: string, s: { scheduler: string | null; flags: string[] | null; persistent: number | null } | null, dests: Array<{ address: string; port: number; forward: string | null; weight: number | null; activeConns?: number; inactConns?: number }>, missing: boolean) => {
+    seen.add(k);
+    const st = stats.get(k);
+    const rt = rate.get(k);
+    rows.push({
+      key: k, kind: "service", service: k, text: k, scheduler: s?.scheduler ?? null,
+      flags: [s?.flags?.length ? `(${s.flags.join(",")})` : "", s?.persistent ? `persistent ${s.persistent}` : ""].filter(Boolean).join(" "),
+      conns: st?.svc.conns, inPkts: st?.svc.inPkts, outPkts: st?.svc.outPkts, inBytes: st?.svc.inBytes, outBytes: st?.svc.outBytes,
+      cps: rt?.svc.cps, inPps: rt?.svc.inPps, outPps: rt?.svc.outPps, inBps: rt?.svc.inBps, outBps: rt?.svc.outBps,
+      drift: missing ? { status: "missing", fields: [] } : svcDrift(k),
+    });
+    const dseen = new Set<string>();
+    for (const d of dests) {
+      const dk = destKey(d);
+      dseen.add(dk);
+      const ds = st?.dests.get(dk);
+      const dr = rt?.dests.get(dk);
+      rows.push({
+        key: `${k} -> ${dk}`, kind: "dest", service: k, text: dk, forward: d.forward ? FWD[d.forward] ?? d.forward : null, weight: d.weight,
+        activeConns: d.activeConns, inactConns: d.inactConns,
+        conns: ds?.conns, inPkts: ds?.inPkts, outPkts: ds?.outPkts, inBytes: ds?.inBytes, outBytes: ds?.outBytes,
+        cps: dr?.cps, inPps: dr?.inPps, outPps: dr?.outPps, inBps: dr?.inBps, outBps: dr?.outBps,
+        drift: missing ? { status: "missing", fields: [] } : destDrift(k, dk),
+      });
+    }
+    // desired real servers the kernel does not have
+    for (const d of desired.get(k)?.destinations ?? []) {
+      const dk = destKey(d);
+      if (dseen.has(dk)) continue;
+      rows.push({ key: `${k} -> ${dk}`, kind: "dest", service: k, text: dk, forward: FWD[d.forward] ?? d.forward, weight: d.weight, drift: { status: "missing", fields: [] } });
+    }
+  };
+  for (const s of listed) pushService(serviceKey(s), s, s.destinations, false);
+  for (const [k, s] of desired) if (!seen.has(k)) pushService(k, { scheduler: s.scheduler, flags: s.flags, persistent: s.persistent }, [], true);
+  return rows;
+}
+
+export async function directorOf(prisma: PrismaClient, clusterId: string) {
+  return prisma.host.findFirst({ where: { clusterId, role: "director" }, orderBy: { name: "asc" } });
+}
+
+export async function liveSnapshot(prisma: PrismaClient, clusterId: string): Promise<LiveSnapshot> {
+  const started = performance.now();
+  const at = new Date().toISOString();
+  const director = await directorOf(prisma, clusterId);
+  const desired = await loadDesired(prisma, clusterId);
+  if (!director) return { at, ok: false, error: { code: "no-director", message: "This cluster has no director host yet." }, raw: "", rows: [], driftCount: 0, durationMs: 0 };
+  try {
+    const raw = await readDirector(await targetFor(prisma, director));
+    const rows = buildRows(raw, desired.lines);
+    return { at, ok: true, error: null, raw: raw.list, rows, driftCount: rows.filter((r) => r.drift.status !== "ok").length, durationMs: Math.round(performance.now() - started) };
+  } catch (e) {
+    const err = isSshError(e) ? { code: e.code, message: e.message, hint: e.hint } : { code: "error", message: e instanceof Error ? e.message : String(e) };
+    return { at, ok: false, error: err, raw: "", rows: [], driftCount: 0, durationMs: Math.round(performance.now() - started) };
+  }
+}

@@ -1,0 +1,185 @@
+import "server-only";
+import type { PrismaClient } from "@/generated/prisma/client";
+import { audit } from "@/lib/audit";
+import { applyDirector, bindVip, probeDirector, type DirectorProbe } from "@/lib/director";
+import { UserError } from "@/lib/errors";
+import { prepareRealServer, probeRealServer, undoRealServer, type RsReport } from "@/lib/realserver";
+import { isSshError, shJoin } from "@/lib/ssh";
+import { consoleCore, loadDesired } from "./desired";
+import { directorOf } from "./live";
+import { pool, targetFor } from "./targets";
+
+// Plan, apply, prepare/undo and probes for one cluster: the console's only way to touch machines.
+
+function sshMessage(e: unknown): string {
+  if (isSshError(e)) return `${e.code}: ${e.message}. ${e.hint}`;
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** The interface that faces a VIP on the director: one holding an address of its subnet, else the default route's. */
+export function vipIface(p: DirectorProbe | null): string {
+  return p?.defaultRoute?.dev ?? "eth0";
+}
+
+export interface PlanHost {
+  host: string;
+  hostId: string | null;
+  role: "director" | "real_server";
+  steps: Array<{ command: string; disruptive: boolean; why?: string }>;
+  note: string | null;
+  error: string | null;
+}
+
+async function requireDirector(prisma: PrismaClient, clusterId: string) {
+  const d = await directorOf(prisma, clusterId);
+  if (!d) throw new UserError("This cluster has no director: add one on the Hosts page.");
+  if (!d.hostKeyFingerprint) throw new UserError(`Trust ${d.name}'s host key first (Hosts page).`);
+  return d;
+}
+
+/** Per host, the exact commands Apply would run now (a dry run against the live table). */
+export async function planCluster(prisma: PrismaClient, clusterId: string): Promise<PlanHost[]> {
+  const desired = await loadDesired(prisma, clusterId);
+  const director = await directorOf(prisma, clusterId);
+  const out: PlanHost[] = [];
+  if (!director) return [{ host: "(no director)", hostId: null, role: "director", steps: [], note: null, error: "This cluster has no director: add one on the Hosts page." }];
+  const dh: PlanHost = { host: director.name, hostId: director.id, role: "director", steps: [], note: null, error: null };
+  out.push(dh);
+  try {
+    const t = await targetFor(prisma, director);
+    const probe = await probeDirector(pool(), t);
+    const iface = vipIface(probe);
+    for (const vip of desired.vips) {
+      const held = probe.addresses.some((a) => a.local === vip);
+      if (!held) dh.steps.push({ command: shJoin(["ip", "addr", "add", `${vip}/${vip.includes(":") ? 128 : 32}`, "dev", iface]), disruptive: false, why: "bind the VIP on the director" });
+    }
+    const dry = await applyDirector(pool(), t, consoleCore, { lines: desired.lines, remove: desired.remove }, { dryRun: true });
+    for (const s of dry.steps) dh.steps.push({ command: s.command, disruptive: s.disruptive });
+    if (!dh.steps.length) dh.note = "The director already matches the desired state.";
+  } catch (e) {
+    dh.error = sshMessage(e);
+  }
+  const rs = await rsHosts(prisma, clusterId);
+  for (const r of rs) {
+    out.push({ host: r.host.name, hostId: r.host.id, role: "real_server", steps: [], error: null,
+      note: `Real server for ${r.vips.join(", ")} (${r.mode}). Apply does not change real servers: use "Prepare for DR" on the cluster page.` });
+  }
+  return out;
+}
+
+/** Real-server hosts with the VIPs they serve (from the desired state). */
+export async function rsHosts(prisma: PrismaClient, clusterId: string) {
+  const hosts = await prisma.host.findMany({ where: { clusterId, role: "real_server" }, orderBy: { name: "asc" }, include: { realServers: { include: { virtualService: true } } } });
+  return hosts.map((h) => {
+    const dr = h.realServers.filter((r) => r.forwardingMethod !== "masq" && r.virtualService.address && !r.virtualService.address.includes(":"));
+    const vips = [...new Set(dr.map((r) => r.virtualService.address!))];
+    const port = dr[0]?.virtualService.port ?? undefined;
+    const proto = dr[0]?.virtualService.protocol === "udp" ? "udp" as const : "tcp" as const;
+    const mode = dr.some((r) => r.forwardingMethod === "tunnel") ? "tunnel" as const : "route" as const;
+    return { host: h, vips, port: port && port > 0 ? port : undefined, protocol: proto, mode };
+  });
+}
+
+/** Starts an apply: the run is recorded (outcome running) before anything is sent; progress lands in ApplyStep. */
+export async function startApply(prisma: PrismaClient, user: { id: string; email: string }, clusterId: string): Promise<string> {
+  const cluster = await prisma.cluster.findUnique({ where: { id: clusterId } });
+  if (!cluster) throw new UserError("This cluster no longer exists.");
+  const director = await requireDirector(prisma, clusterId);
+  const desired = await loadDesired(prisma, clusterId);
+  const runId = await prisma.$transaction(async (tx) => {
+    await tx.$queryRaw`SELECT id FROM "Cluster" WHERE id = ${clusterId} FOR UPDATE`;
+    const busy = await tx.applyRun.findFirst({ where: { clusterId, outcome: "running", startedAt: { gt: new Date(Date.now() - 10 * 60_000) } } });
+    if (busy) throw new UserError(`An apply is already running (started by ${busy.actor}). Wait for it to finish.`);
+    const run = await tx.applyRun.create({ data: { clusterId, userId: user.id, actor: user.email, outcome: "running", plan: { lines: desired.lines, managed: desired.managed, remove: desired.remove, vips: desired.vips, director: director.name } } });
+    await audit(tx, { actor: user.email, action: "cluster.apply", target: `cluster:${cluster.name}`, after: { run: run.id, managed: desired.managed, remove: desired.remove } });
+    return run.id;
+  });
+  void runApply(prisma, runId, director, desired).catch(async (e) => {
+    await prisma.applyRun.update({ where: { id: runId }, data: { outcome: "failed", error: sshMessage(e), finishedAt: new Date() } }).catch(() => {});
+  });
+  return runId;
+}
+
+async function runApply(prisma: PrismaClient, runId: string, director: NonNullable<Awaited<ReturnType<typeof directorOf>>>, desired: Awaited<ReturnType<typeof loadDesired>>) {
+  const t = await targetFor(prisma, director);
+  let pos = 0;
+  const step = async (command: string, disruptive: boolean, fn: () => Promise<{ ok: boolean; output: string; exitCode: number | null }>) => {
+    const s = await prisma.applyStep.create({ data: { runId, hostId: director.id, hostName: director.name, position: pos++, command, disruptive, status: "running", startedAt: new Date() } });
+    const t0 = performance.now();
+    try {
+      const r = await fn();
+      await prisma.applyStep.update({ where: { id: s.id }, data: { status: r.ok ? "succeeded" : "failed", exitCode: r.exitCode, stdout: r.output, durationMs: Math.round(performance.now() - t0), finishedAt: new Date() } });
+      return r.ok;
+    } catch (e) {
+      await prisma.applyStep.update({ where: { id: s.id }, data: { status: "failed", stderr: sshMessage(e), durationMs: Math.round(performance.now() - t0), finishedAt: new Date() } });
+      throw e;
+    }
+  };
+  let probe: DirectorProbe | null = null;
+  await step("probe the director (ipvsadm, IPVS, addresses, routes)", false, async () => {
+    probe = await probeDirector(pool(), t);
+    return { ok: probe.ipvs.available, exitCode: probe.ipvs.available ? 0 : 1, output: probe.ipvs.available ? `ipvsadm ${probe.ipvsadm.version ?? "?"}, IPVS available, default route ${probe.defaultRoute?.gateway ?? "none"} via ${probe.defaultRoute?.dev ?? "?"}` : `IPVS not available: ${probe.ipvs.error ?? probe.installHint ?? ""}` };
+  }).then(async (ok) => {
+    if (!ok) throw new Error("the director cannot run IPVS");
+  });
+  const iface = vipIface(probe);
+  for (const vip of desired.vips) {
+    await step(shJoin(["ip", "addr", "add", `${vip}/${vip.includes(":") ? 128 : 32}`, "dev", iface]), false, async () => {
+      const r = await bindVip(pool(), t, { vip, iface });
+      return { ok: true, exitCode: 0, output: r.changed ? "bound" : "already bound" };
+    });
+  }
+  // Planned steps first as pending (so a reload shows what is coming), then ONE exec replans and runs them.
+  const dry = await applyDirector(pool(), t, consoleCore, { lines: desired.lines, remove: desired.remove }, { dryRun: true });
+  const base = pos;
+  if (dry.steps.length) await prisma.applyStep.createMany({ data: dry.steps.map((s, i) => ({ runId, hostId: director.id, hostName: director.name, position: base + i, command: s.command, disruptive: s.disruptive, status: "pending" as const })) });
+  const report = await applyDirector(pool(), t, consoleCore, { lines: desired.lines, remove: desired.remove });
+  await prisma.applyStep.deleteMany({ where: { runId, position: { gte: base } } });
+  if (report.steps.length) await prisma.applyStep.createMany({ data: report.steps.map((s) => ({ runId, hostId: director.id, hostName: director.name, position: base + s.position, command: s.command, disruptive: s.disruptive, status: s.status, exitCode: s.exitCode, stdout: s.output, finishedAt: new Date() })) });
+  await prisma.applyRun.update({ where: { id: runId }, data: {
+    outcome: report.outcome,
+    error: report.error ? `${report.error.code}: ${report.error.message}` : report.failedStep ? `step ${report.failedStep.position} failed: ${report.failedStep.output.trim()}` : report.differences.length ? report.differences.join("; ") : null,
+    verification: { differences: report.differences, after: report.after?.save ?? null },
+    finishedAt: new Date(),
+  } });
+}
+
+export type RsAction = "prepare" | "undo" | "probe";
+
+/** Prepare (ARP sysctls + VIP on lo), undo, or just probe, on one real-server host or all of a cluster's. */
+export async function realServerOp(prisma: PrismaClient, actor: string, clusterId: string, action: RsAction, hostId?: string) {
+  const cluster = await prisma.cluster.findUnique({ where: { id: clusterId } });
+  if (!cluster) throw new UserError("This cluster no longer exists.");
+  const director = await directorOf(prisma, clusterId);
+  const all = await rsHosts(prisma, clusterId);
+  const targets = hostId ? all.filter((r) => r.host.id === hostId) : all;
+  if (!targets.length) throw new UserError(hostId ? "This host is not a real server of this cluster." : "This cluster has no real-server hosts.");
+  const results: Array<{ host: string; hostId: string; report: RsReport | null; error: string | null }> = [];
+  await Promise.all(targets.map(async (r) => {
+    if (!r.vips.length) return void results.push({ host: r.host.name, hostId: r.host.id, report: null, error: "serves no DR/TUN virtual service yet" });
+    if (!r.host.hostKeyFingerprint) return void results.push({ host: r.host.name, hostId: r.host.id, report: null, error: "host key not trusted yet" });
+    try {
+      const t = await targetFor(prisma, r.host);
+      const params = { vips: r.vips, mode: r.mode, port: r.port, protocol: r.protocol, ...(director && /^\d+\.\d+\.\d+\.\d+$/.test(director.address) ? { director: director.address } : {}) };
+      const fn = action === "prepare" ? prepareRealServer : action === "undo" ? undoRealServer : probeRealServer;
+      results.push({ host: r.host.name, hostId: r.host.id, report: await fn(pool(), t, params), error: null });
+    } catch (e) {
+      results.push({ host: r.host.name, hostId: r.host.id, report: null, error: sshMessage(e) });
+    }
+  }));
+  results.sort((a, b) => a.host.localeCompare(b.host));
+  if (action !== "probe") {
+    await prisma.$transaction(async (tx) => {
+      await audit(tx, { actor, action: `real-server.${action}`, target: `cluster:${cluster.name}`, after: results.map((r) => ({ host: r.host, ready: r.report?.ready ?? null, events: r.report?.events ?? [], error: r.error })) });
+    });
+  }
+  for (const r of results) rsCache().set(r.hostId, { at: new Date().toISOString(), report: r.report, error: r.error });
+  return results;
+}
+
+/** Last real-server probe per host (memory of this process: the live view and health read it). */
+export function rsCache(): Map<string, { at: string; report: RsReport | null; error: string | null }> {
+  const g = globalThis as unknown as { lvsConsoleRs?: Map<string, { at: string; report: RsReport | null; error: string | null }> };
+  g.lvsConsoleRs ??= new Map();
+  return g.lvsConsoleRs;
+}
