@@ -70,13 +70,16 @@ export async function planCluster(prisma: PrismaClient, clusterId: string): Prom
 /** Real-server hosts with the VIPs they serve (from the desired state). */
 export async function rsHosts(prisma: PrismaClient, clusterId: string) {
   const hosts = await prisma.host.findMany({ where: { clusterId, role: "real_server" }, orderBy: { name: "asc" }, include: { realServers: { include: { virtualService: true } } } });
+  const clusterVips = [...new Set((await prisma.virtualService.findMany({ where: { clusterId }, select: { address: true } })).map((s) => s.address).filter((a): a is string => !!a && !a.includes(":")))];
   return hosts.map((h) => {
     const dr = h.realServers.filter((r) => r.forwardingMethod !== "masq" && r.virtualService.address && !r.virtualService.address.includes(":"));
-    const vips = [...new Set(dr.map((r) => r.virtualService.address!))];
+    const ownVips = [...new Set(dr.map((r) => r.virtualService.address!))];
+    // A host that serves no VIP any more is still probed (and undone) for the cluster's VIPs.
+    const vips = ownVips.length ? ownVips : clusterVips;
     const port = dr[0]?.virtualService.port ?? undefined;
     const proto = dr[0]?.virtualService.protocol === "udp" ? "udp" as const : "tcp" as const;
     const mode = dr.some((r) => r.forwardingMethod === "tunnel") ? "tunnel" as const : "route" as const;
-    return { host: h, vips, port: port && port > 0 ? port : undefined, protocol: proto, mode };
+    return { host: h, vips, ownVips, port: port && port > 0 ? port : undefined, protocol: proto, mode };
   });
 }
 
@@ -156,7 +159,7 @@ export async function realServerOp(prisma: PrismaClient, actor: string, clusterI
   if (!targets.length) throw new UserError(hostId ? "This host is not a real server of this cluster." : "This cluster has no real-server hosts.");
   const results: Array<{ host: string; hostId: string; report: RsReport | null; error: string | null }> = [];
   await Promise.all(targets.map(async (r) => {
-    if (!r.vips.length) return void results.push({ host: r.host.name, hostId: r.host.id, report: null, error: "serves no DR/TUN virtual service yet" });
+    if (!r.vips.length || (action === "prepare" && !r.ownVips.length)) return void results.push({ host: r.host.name, hostId: r.host.id, report: null, error: "serves no DR/TUN virtual service yet" });
     if (!r.host.hostKeyFingerprint) return void results.push({ host: r.host.name, hostId: r.host.id, report: null, error: "host key not trusted yet" });
     try {
       const t = await targetFor(prisma, r.host);

@@ -1,0 +1,264 @@
+import crypto from "node:crypto";
+import { readFileSync } from "node:fs";
+import { expect, test, type Page } from "@playwright/test";
+import { acquireLab, assertLabRoute, lab, labEnv, type LabEnv } from "../lab/env";
+import { ADMIN, alerts, fieldError, login, VIEWER } from "./helpers";
+
+// The issue's tutorial through the browser, on the real lab: a cluster, the director and rs1/rs2 with
+// trusted host keys, VIP:80 rr, rs1:80 and rs2 (port locked to 80), prepare, plan, apply, live table,
+// `lab curl` alternating, remove rs2 + apply, undo. Then the same in the multi-subnet layout.
+test.describe.configure({ mode: "serial" });
+test.setTimeout(240_000);
+
+let env: LabEnv;
+let release: (() => void) | null = null;
+let clusterUrl = "";
+
+const fp = (line: string) => "SHA256:" + crypto.createHash("sha256").update(Buffer.from(line.split(" ")[1]!, "base64")).digest("base64").replace(/=+$/, "");
+
+async function curl(n: number, vip: string): Promise<string[]> {
+  const r = await lab(["curl", String(n), "--vip", vip]).catch((e: Error) => e.message);
+  return r.trim().split("\n").filter((l) => /^(rs\d|sorry|ERROR)/.test(l));
+}
+
+test.beforeAll(async () => {
+  env = await labEnv();
+  test.skip(!env.up, "the lab is not up (npm run lab -- up)");
+  for (const h of ["director", "rs1", "rs2"]) await assertLabRoute(env.hosts[h]!.address, env.managementInterface);
+  release = await acquireLab({ owner: "e2e/seed-dr.spec.ts" });
+  await lab(["layout", "single"]);
+  await lab(["reset"]);
+});
+
+test.afterAll(async () => {
+  try {
+    if (env?.up) {
+      await lab(["reset"]);
+      await lab(["layout", "single"]);
+    }
+  } finally {
+    release?.();
+  }
+});
+
+async function serviceRow(page: Page, text: string) {
+  return page.getByTestId("live-table").locator("tr", { hasText: text });
+}
+
+test("tutorial, single subnet: hosts with trusted keys, VIP:80 rr, rs1 + rs2, prepare, plan, apply, live, curl, remove, undo", async ({ page }) => {
+  const vip = env.vip.single;
+  await login(page, ADMIN);
+
+  // the lab's SSH key, imported through the SSH keys page
+  await page.goto("/ssh-keys");
+  await page.getByLabel("Name").fill("lab-key");
+  await page.getByLabel("Import a private key").check();
+  await page.getByLabel("Private key").fill(readFileSync(env.ssh.keyPath, "utf8"));
+  await page.getByRole("button", { name: "Import key" }).click();
+  await expect(page.getByRole("status").first()).toBeVisible();
+
+  await page.goto("/clusters/new");
+  await page.getByLabel("Name").fill("lab-dr");
+  await page.getByRole("button", { name: "Create cluster" }).click();
+  await expect(page.getByTestId("cluster-name")).toHaveText("lab-dr");
+  clusterUrl = page.url().replace(/\?.*$/, "");
+  const clusterId = clusterUrl.split("/").pop()!;
+
+  for (const [name, role] of [["director", "director"], ["rs1", "real_server"], ["rs2", "real_server"]] as const) {
+    await page.goto(`/hosts?cluster=${clusterId}`);
+    await page.getByLabel("Role").selectOption(role);
+    await page.getByLabel("Name").fill(name);
+    await page.getByLabel("Address").fill(env.hosts[name]!.address);
+    await page.getByLabel("SSH key").selectOption({ label: "lab-key" });
+    await page.getByRole("button", { name: "Add host" }).click();
+    await expect(page.getByRole("status").first()).toContainText(`Added host ${name}`);
+  }
+
+  // Trust each key after comparing the fingerprint with the one the lab publishes
+  await page.goto(clusterUrl);
+  for (const name of ["director", "rs1", "rs2"]) {
+    const cell = page.getByTestId(`hostkey-${name}`);
+    await cell.getByRole("button", { name: "Fetch key" }).click();
+    const shown = (await cell.getByTestId("presented-fingerprint").textContent())!.split(" ")[1]!;
+    expect(env.hosts[name]!.hostKeys.map(fp)).toContain(shown);
+    await cell.getByRole("button", { name: "Trust this key" }).click();
+    await expect(cell.getByRole("status").last()).toContainText("Trusted");
+  }
+  await page.reload();
+  for (const name of ["director", "rs1", "rs2"]) await expect(page.getByTestId(`hostkey-${name}`).getByTestId("pinned-fingerprint")).toHaveText(/^SHA256:/);
+
+  // VIP:80 rr
+  await page.getByRole("link", { name: "Add virtual service" }).click();
+  await page.getByLabel("VIP").fill(vip);
+  await page.getByLabel("Port", { exact: true }).fill("80");
+  await page.getByLabel("Scheduler", { exact: true }).selectOption("rr");
+  await expect(page.getByTestId("scheduler-help")).toContainText("Round robin");
+  await page.getByRole("button", { name: "Add virtual service" }).click();
+  await expect(page.getByTestId("service-name")).toHaveText(`TCP ${vip}:80`);
+
+  // rs1:80 and rs2:999 — the form shows the port locked to 80 with the reason, and the server forces it
+  await page.getByLabel("Known host").selectOption({ label: `rs1 (${env.hosts.rs1!.address})` });
+  await expect(page.getByLabel("Port", { exact: true })).toHaveValue("80");
+  await page.getByRole("button", { name: "Add real server" }).click();
+  await expect(page.getByRole("status").first()).toContainText(`Added real server ${env.hosts.rs1!.address}:80`);
+  await page.getByLabel("Known host").selectOption({ label: `rs2 (${env.hosts.rs2!.address})` });
+  const port = page.getByTestId("realserver-form").getByLabel("Port", { exact: true });
+  await expect(port).toHaveAttribute("readonly", "");
+  await expect(page.getByTestId("port-lock-reason")).toContainText("Locked to the service port 80");
+  await port.evaluate((el: HTMLInputElement) => { el.readOnly = false; el.value = "999"; });
+  await page.getByRole("button", { name: "Add real server" }).click();
+  await expect(page.getByRole("status").first()).toContainText("Port 999 became 80");
+  await expect(page.getByTestId("realservers-table")).toContainText(`${env.hosts.rs2!.address}:80`);
+  await expect(page.getByTestId("realservers-table")).not.toContainText(":999");
+
+  // prepare the real servers
+  await page.goto(clusterUrl);
+  await page.getByRole("button", { name: "Prepare real servers for DR" }).click();
+  await expect(page.getByTestId("prepare-panel").getByRole("status")).toContainText("rs1: DR-ready", { timeout: 60_000 });
+  await expect(page.getByTestId("prepare-panel").getByRole("status")).toContainText("rs2: DR-ready");
+
+  // plan: exact commands per host, nothing applied yet
+  await page.goto(`${clusterUrl}/plan`);
+  const dplan = page.locator('[data-plan-host="director"]');
+  await expect(dplan).toContainText(`ip addr add ${vip}/32 dev eth0`);
+  await expect(dplan).toContainText(`ipvsadm -A -t ${vip}:80 -s rr`);
+  await expect(dplan).toContainText(`ipvsadm -a -t ${vip}:80 -r ${env.hosts.rs1!.address}:80 -g -w 1`);
+  await expect(dplan).toContainText(`ipvsadm -a -t ${vip}:80 -r ${env.hosts.rs2!.address}:80 -g -w 1`);
+  expect(await lab(["ssh", "director", "ipvsadm -S -n"])).not.toContain(vip);
+
+  // apply: progress page, then succeeded with verification; it survives a reload
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page).toHaveURL(/\/applies\/[a-z0-9]+$/);
+  await expect(page.getByTestId("apply-outcome")).toHaveText("succeeded", { timeout: 60_000 });
+  await page.reload();
+  await expect(page.getByTestId("apply-outcome")).toHaveText("succeeded");
+  await expect(page.getByTestId("verification")).toContainText("matches the desired state");
+  expect(await lab(["ssh", "director", "ipvsadm -S -n"])).toContain(`-a -t ${vip}:80 -r ${env.hosts.rs2!.address}:80 -g -w 1`);
+
+  // the live table shows both real servers Route 1, and no drift
+  await page.goto(clusterUrl);
+  for (const rs of ["rs1", "rs2"]) {
+    const row = await serviceRow(page, `-> ${env.hosts[rs]!.address}:80`);
+    await expect(row).toContainText("Route");
+    await expect(row.locator('[data-col="weight"]')).toHaveText("1");
+  }
+  await expect(page.getByTestId("drift-count")).toHaveCount(0);
+
+  // the client alternates rs1/rs2, and the counters rise (stats view)
+  const answers = await curl(10, vip);
+  expect(answers).toHaveLength(10);
+  for (let i = 1; i < answers.length; i++) expect(answers[i]).not.toBe(answers[i - 1]);
+  expect(new Set(answers)).toEqual(new Set(["rs1", "rs2"]));
+  await page.getByRole("button", { name: "Stats" }).click();
+  const svcStats = (await serviceRow(page, `TCP ${vip}:80`)).locator("td").nth(2);
+  await expect(svcStats).toHaveAttribute("title", /^10$|^1\d$/, { timeout: 15_000 });
+
+  // remove rs2 and apply: only rs1 answers
+  await page.goto(`${clusterUrl}`);
+  await page.getByRole("link", { name: `TCP ${vip}:80` }).click();
+  await page.getByRole("button", { name: `Remove ${env.hosts.rs2!.address}:80` }).click();
+  await expect(page.getByRole("status").first()).toContainText("Removed");
+  await page.goto(`${clusterUrl}/plan`);
+  await expect(page.locator('[data-disruptive="yes"]')).toContainText(`ipvsadm -d -t ${vip}:80 -r ${env.hosts.rs2!.address}:80`);
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page.getByTestId("apply-outcome")).toHaveText("succeeded", { timeout: 60_000 });
+  expect(await curl(4, vip)).toEqual(["rs1", "rs1", "rs1", "rs1"]);
+
+  // undo the preparation: the ARP panel shows the sysctls back at 0
+  await page.goto(clusterUrl);
+  await page.getByTestId("prepare-panel").getByRole("button", { name: "Undo DR preparation" }).first().click();
+  await expect(page.getByTestId("prepare-panel").getByRole("status")).toContainText("Undid", { timeout: 60_000 });
+  const rs1 = page.getByTestId("arp-panel").locator('[data-rs="rs1"]');
+  await expect(rs1.locator('[data-sysctl="all.arp_ignore"]')).toHaveText("all.arp_ignore=0", { timeout: 15_000 });
+  await expect(rs1.locator('[data-sysctl="all.arp_announce"]')).toHaveText("all.arp_announce=0");
+  await expect(rs1).toContainText("not bound");
+});
+
+test("the same in the multi-subnet layout: VIP moved to the VIP network, old service removed by apply", async ({ page }) => {
+  test.skip(!clusterUrl, "needs the single-subnet tutorial");
+  await lab(["reset"]);
+  await lab(["layout", "multi"]);
+  env = await labEnv();
+  const vip = env.vip.multi;
+  await login(page, ADMIN);
+  await page.goto(clusterUrl);
+  await page.getByRole("link", { name: `TCP ${env.vip.single}:80` }).click();
+  // rs2 back, then move the service to the multi-subnet VIP
+  await page.getByLabel("Known host").selectOption({ label: `rs2 (${env.hosts.rs2!.address})` });
+  await page.getByRole("button", { name: "Add real server" }).click();
+  await expect(page.getByRole("status").first()).toContainText("Added real server");
+  const form = page.getByTestId("service-form");
+  await form.getByLabel("VIP").fill(vip);
+  await form.getByRole("button", { name: "Save service" }).click();
+  await expect(form.getByRole("status")).toContainText(`Saved TCP ${vip}:80`);
+
+  await page.goto(clusterUrl);
+  await page.getByRole("button", { name: "Prepare real servers for DR" }).click();
+  await expect(page.getByTestId("prepare-panel").getByRole("status")).toContainText("rs2: DR-ready", { timeout: 60_000 });
+  await page.goto(`${clusterUrl}/plan`);
+  await expect(page.locator('[data-plan-host="director"]')).toContainText(`ipvsadm -A -t ${vip}:80 -s rr`);
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page.getByTestId("apply-outcome")).toHaveText("succeeded", { timeout: 60_000 });
+  const save = await lab(["ssh", "director", "ipvsadm -S -n"]);
+  expect(save).toContain(`-A -t ${vip}:80 -s rr`);
+  const answers = await curl(6, vip);
+  for (let i = 1; i < answers.length; i++) expect(answers[i]).not.toBe(answers[i - 1]);
+  expect(new Set(answers)).toEqual(new Set(["rs1", "rs2"]));
+  await page.goto(clusterUrl);
+  await expect((await serviceRow(page, `-> ${env.hosts.rs2!.address}:80`))).toContainText("Route");
+});
+
+test("a viewer sees everything and can change nothing", async ({ page }) => {
+  test.skip(!clusterUrl, "needs the tutorial's cluster");
+  await login(page, VIEWER);
+  await page.goto(clusterUrl);
+  await expect(page.getByTestId("live-table")).toBeVisible();
+  await expect(page.locator("[data-role-notice]").first()).toContainText("cannot change");
+  await expect(page.getByRole("button", { name: "Prepare real servers for DR" })).toBeDisabled();
+  await expect(page.getByRole("button", { name: "Fetch key" })).toHaveCount(0);
+  await page.getByRole("link", { name: /^TCP / }).first().click();
+  await expect(page.getByRole("button", { name: "Add real server" })).toBeDisabled();
+  await expect(page.getByRole("button", { name: /^Remove / }).first()).toBeDisabled();
+  await page.goto(`${clusterUrl}/plan`);
+  await expect(page.getByRole("button", { name: "Apply" })).toHaveCount(0);
+  await expect(page.locator("[data-role-notice]")).toContainText("cannot apply");
+});
+
+test("a bad value in each service field shows its error at the field and saves nothing", async ({ page }) => {
+  test.skip(!clusterUrl, "needs the tutorial's cluster");
+  await login(page, ADMIN);
+  await page.goto(`${clusterUrl}/services/new`);
+  const cases: Array<[string, string, string, string]> = [
+    ["VIP", "address", "10.0.0.300", "must be an IPv4 or IPv6 address"],
+    ["Port", "port", "70000", "must be a port"],
+    ["Persistence timeout (s)", "persistenceTimeout", "0", "must be 1..2678400"],
+    ["Sorry server port", "sorryPort", "x", "must be a port"],
+  ];
+  for (const [label, name, value, error] of cases) {
+    await page.goto(`${clusterUrl}/services/new`);
+    await page.getByLabel("VIP").fill("10.78.0.150");
+    await page.getByLabel("Port", { exact: true }).fill("8080");
+    await page.getByLabel(label, { exact: true }).fill(value);
+    if (name === "sorryPort") await page.getByLabel("Sorry server address").fill("10.78.0.9");
+    await page.getByRole("button", { name: "Add virtual service" }).click();
+    await expect(fieldError(page, name)).toContainText(error);
+  }
+  await page.goto(clusterUrl);
+  await expect(page.getByTestId("services-table")).not.toContainText("10.78.0.150");
+
+  // real-server fields
+  await page.getByRole("link", { name: /^TCP / }).first().click();
+  for (const [label, name, value, error] of [
+    ["Weight", "weight", "-1", "must be a whole number"],
+    ["Real server address (RIP)", "address", "rs9", "must be an IPv4 or IPv6 address"],
+    ["Upper threshold (-x)", "upperThreshold", "abc", "must be 0.."],
+  ] as const) {
+    await page.reload();
+    if (name !== "address") await page.getByLabel("Real server address (RIP)").fill("10.78.0.13");
+    await page.getByLabel(label, { exact: true }).fill(value);
+    await page.getByRole("button", { name: "Add real server" }).click();
+    await expect(fieldError(page, name)).toContainText(error);
+  }
+  await expect(page.getByTestId("realservers-table")).not.toContainText("10.78.0.13");
+  await expect(alerts(page).first()).toBeVisible();
+});
