@@ -16,7 +16,7 @@ export const MAX_FORM_FWMARK = 2147483647;
 const blank = (v: unknown) => v === undefined || v === null || (typeof v === "string" && v.trim() === "");
 
 function intField(field: string, min: number, max: number, unit = "") {
-  return z.unknown().transform((v, ctx): number => {
+  return z.unknown().optional().transform((v, ctx): number => {
     const t = typeof v === "string" ? v.trim() : v;
     const n = typeof t === "number" ? t : typeof t === "string" && /^\d+$/.test(t) ? Number(t) : NaN;
     if (!Number.isInteger(n) || n < min || n > max) {
@@ -28,7 +28,7 @@ function intField(field: string, min: number, max: number, unit = "") {
 }
 
 function optional<T extends z.ZodType>(schema: T) {
-  return z.unknown().transform((v, ctx): z.output<T> | null => {
+  return z.unknown().optional().transform((v, ctx): z.output<T> | null => {
     if (blank(v)) return null;
     const r = schema.safeParse(v);
     if (!r.success) {
@@ -40,7 +40,7 @@ function optional<T extends z.ZodType>(schema: T) {
 }
 
 function oneOf<const T extends readonly string[]>(field: string, values: T) {
-  return z.unknown().transform((v, ctx): T[number] => {
+  return z.unknown().optional().transform((v, ctx): T[number] => {
     const t = typeof v === "string" ? v.trim() : v;
     if (typeof t !== "string" || !values.includes(t)) {
       ctx.addIssue({ code: "custom", message: `${field} must be one of ${values.join(", ")}` });
@@ -51,7 +51,7 @@ function oneOf<const T extends readonly string[]>(field: string, values: T) {
 }
 
 const boolField = (field: string) =>
-  z.unknown().transform((v, ctx): boolean => {
+  z.unknown().optional().transform((v, ctx): boolean => {
     if (blank(v) || v === false || v === "false" || v === "off") return false;
     if (v === true || v === "true" || v === "on") return true;
     ctx.addIssue({ code: "custom", message: `${field} must be true or false` });
@@ -59,7 +59,7 @@ const boolField = (field: string) =>
   });
 
 const addressField = (field: string) =>
-  z.unknown().transform((v, ctx) => {
+  z.unknown().optional().transform((v, ctx) => {
     const t = typeof v === "string" ? v.trim().replace(/^\[(.*)\]$/, "$1") : null;
     const a = t ? canonicalAddress(t) : null;
     if (!a) {
@@ -74,7 +74,7 @@ export const destinationInputSchema = z
   .object({
     address: addressField("real server address"),
     port: optional(intField("real server port", 0, 65535)),
-    forward: z.unknown().transform((v, ctx): Forward => {
+    forward: z.unknown().optional().transform((v, ctx): Forward => {
       if (blank(v)) return "route";
       if (typeof v === "string" && (FORWARDS as readonly string[]).includes(v.trim())) return v.trim() as Forward;
       ctx.addIssue({ code: "custom", message: `forward (forwarding method) must be one of ${FORWARDS.join(", ")}` });
@@ -115,7 +115,7 @@ export const serviceInputSchema = z
     port: optional(intField("service port", 0, 65535)),
     fwmark: optional(intField("fwmark", 1, MAX_FORM_FWMARK)),
     scheduler: optional(oneOf("scheduler", SCHEDULERS)),
-    persistent: z.unknown().transform((v, ctx): number | null => {
+    persistent: z.unknown().optional().transform((v, ctx): number | null => {
       if (blank(v) || v === false) return null;
       if (v === true) return DEFAULT_TIMEOUT;
       const r = intField("persistent (timeout in seconds)", 1, MAX_TIMEOUT).safeParse(v);
@@ -125,7 +125,7 @@ export const serviceInputSchema = z
     netmask: optional(z.union([z.string(), z.number()]).transform((v) => String(v).trim())),
     ops: boolField("ops (one-packet scheduling)"),
     pe: optional(oneOf("pe (persistence engine)", PERSISTENCE_ENGINES)),
-    flags: z.unknown().transform((v, ctx): string[] => {
+    flags: z.unknown().optional().transform((v, ctx): string[] => {
       if (blank(v)) return [];
       if (typeof v === "string") return v.split(",").map((x) => x.trim()).filter(Boolean);
       if (Array.isArray(v) && v.every((x) => typeof x === "string")) return v.map((x) => x.trim()).filter(Boolean);
