@@ -3,10 +3,12 @@ import { IpvsParseError } from "../../lib/ipvs/errors";
 import { processIo, UsageError, type Command, type Io } from "./io";
 import { parseCommand } from "./parse";
 import { planCommand } from "./plan";
+import { remoteCommands, remotePlanCommand } from "./remote";
 
 export const COMMANDS: Record<string, Command> = {
   parse: parseCommand,
-  plan: planCommand,
+  plan: remotePlanCommand(planCommand), // `lvs plan CLUSTER` asks the panel; `lvs plan --desired …` stays local
+  ...remoteCommands(), // login, clusters, rs, apply, status: bin/commands/remote.ts
 };
 
 export function usage(): string {

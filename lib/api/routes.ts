@@ -75,7 +75,7 @@ function boolQuery(url: URL, name: string, dflt: boolean): boolean {
   throw new ApiProblem("validation", `Query parameter ${name} must be true or false.`, [{ field: name, rule: "invalid_type:boolean", message: "must be true or false" }]);
 }
 
-type Arp = { host: string; hostId: string; ready: boolean | null; error: string | null;
+type Arp = { host: string; hostId: string; address: string | null; ready: boolean | null; error: string | null;
   vips: Array<{ vip: string; ready: boolean; iface: string | null; problems: string[]; warnings: string[] }>;
   arp: { all: Record<string, number | undefined>; iface: string | null; ifaceConf: Record<string, number | undefined> | null } | null };
 
@@ -88,10 +88,11 @@ async function arpState(ctx: Ctx, clusterId: string): Promise<Arp[]> {
     if (e instanceof Error && e.name === "UserError") return [];
     throw e;
   }
+  const addr = new Map((await ctx.prisma.host.findMany({ where: { clusterId }, select: { id: true, address: true } })).map((h) => [h.id, h.address]));
   return results.map((r) => {
     const iface = r.report?.verdicts.find((v) => v.iface)?.iface ?? r.report?.facts.defaultDev ?? null;
     return {
-      host: r.host, hostId: r.hostId, ready: r.report?.ready ?? null, error: r.error,
+      host: r.host, hostId: r.hostId, address: addr.get(r.hostId) ?? null, ready: r.report?.ready ?? null, error: r.error,
       vips: (r.report?.verdicts ?? []).map((v) => ({ vip: v.vip, ready: v.ready, iface: v.iface, problems: v.problems, warnings: v.warnings })),
       arp: r.report ? { all: r.report.facts.conf.all ?? {}, iface, ifaceConf: iface ? r.report.facts.conf[iface] ?? null : null } : null,
     };
