@@ -31,6 +31,11 @@ locked() {  # serialise the commands that change the lab
 }
 
 case $cmd in
+  env|status|deps|register|""|-h|--help|help) ;;
+  *) [ -n "${LVSP_LAB_NO_WAIT:-}" ] || use_gate;;
+esac
+
+case $cmd in
   deps)   locked; ensure_deps; ensure_kernel; ensure_ssh_keys; ensure_unreachable_routes; log "deps ready: kernel $KV";;
   up)     locked; cmd_up "$@";;
   down)   locked; cmd_down "$@";;

@@ -119,3 +119,26 @@ ensure_unreachable_routes() {
     ip -6 route show type unreachable "$LAB_NET6" | grep -q . || ip -6 route add unreachable "$LAB_NET6" metric 4000 2>/dev/null || true
   fi
 }
+
+# ---------------------------------------------------------------- shared use (tests of several packages)
+# /run/lvsp-lab-use.lock/owner = "PID description", taken by acquireLab() in lab/env.ts for the
+# duration of a test file. While a live process that is not one of our ancestors holds it, commands
+# that use the lab wait (up to LVSP_LAB_WAIT seconds, default 600), so two test runs on the same
+# machine do not interleave their ipvsadm/reset/curl on the one director.
+USE_LOCK=/run/lvsp-lab-use.lock
+use_gate() {
+  local owner p t0 warned=""
+  t0=$(now)
+  while :; do
+    owner=$(cut -d' ' -f1 "$USE_LOCK/owner" 2>/dev/null || true)
+    [ -n "$owner" ] && pid_alive "$owner" || return 0
+    p=$$
+    while [ -n "$p" ] && [ "$p" -gt 1 ]; do
+      [ "$p" = "$owner" ] && return 0
+      p=$(awk '/^PPid:/{print $2}' "/proc/$p/status" 2>/dev/null)
+    done
+    [ -n "$warned" ] || { log "the lab is in use by $(cat "$USE_LOCK/owner" 2>/dev/null); waiting"; warned=1; }
+    [ "$(since "$t0" | cut -d. -f1)" -lt "${LVSP_LAB_WAIT:-600}" ] || die "the lab is still in use by pid $owner ($USE_LOCK)"
+    sleep 0.5
+  done
+}
