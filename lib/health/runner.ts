@@ -1,0 +1,329 @@
+// One cluster's health checker and poller. Each round: ONE exec on the director runs every due
+// director-side check in parallel and reads the kernel table (and, when due, its counters); checks
+// chosen to run from the panel host run here at the same time. Results feed rise/fall; a status
+// change is written once (fenced: only the worker holding the cluster's leadership may write) with
+// its event and webhooks; then, if the kernel's table is not what health wants, one apply on the
+// director (read → plan → run → verify in one exec) recorded as an ApplyRun by "health-checker".
+import type { Prisma, PrismaClient } from "@/generated/prisma/client";
+import { audit } from "@/lib/audit";
+import { applyDirector, withDirectorLock, type ApplyReport } from "@/lib/director";
+import { targetFromHost } from "@/lib/host-target";
+import { attachCounters } from "@/lib/ipvs/merge";
+import { serviceKey, destKey, type ServiceId } from "@/lib/ipvs/model";
+import { parseList, type Counters } from "@/lib/ipvs/parse-list";
+import { parseSave } from "@/lib/ipvs/parse-save";
+import { enqueueWebhook } from "@/lib/notify";
+import { isSshError, type SshPool, type SshTarget } from "@/lib/ssh";
+import { effectiveCheck, type CheckResult, type CheckSpec } from "./config";
+import { checkLocal } from "./local";
+import { configuredDestination, healthCore, healthSteps, sorryDestination, sorryWanted, type HealthDesired, type HealthService } from "./reconcile";
+import { checkScript, nonce, parseRound } from "./script";
+import { isNews, nextStreak, type HealthStatus, type Streak } from "./state";
+
+export const HEALTH_ACTOR = "health-checker";
+type Tx = Prisma.TransactionClient;
+
+export interface RunnerDeps {
+  prisma: PrismaClient;
+  pool: SshPool;
+  /** true while this process still holds the cluster's leadership (checked inside the write transaction) */
+  fence: (tx: Tx) => Promise<boolean>;
+  log?: (msg: string, extra?: Record<string, unknown>) => void;
+}
+
+export interface RunnerOptions {
+  /** counters/rates sample period (0: never) */
+  pollMs: number;
+  /** SSH reachability probe of every host of the cluster */
+  reachabilityMs: number;
+}
+
+export interface RoundReport {
+  at: number;
+  checks: number;
+  results: CheckResult[];
+  transitions: Array<{ realServerId: string; subject: string; from: HealthStatus; to: HealthStatus }>;
+  applyRunId: string | null;
+  apply: ApplyReport | null;
+  polled: boolean;
+  error: string | null;
+  durationMs: number;
+}
+
+type Loaded = NonNullable<Awaited<ReturnType<typeof loadCluster>>>;
+
+export async function loadCluster(prisma: PrismaClient, clusterId: string) {
+  return prisma.cluster.findUnique({
+    where: { id: clusterId },
+    include: {
+      hosts: { orderBy: { name: "asc" }, include: { sshKey: { select: { privateKey: true } } } },
+      virtualServices: { include: { healthCheck: true, realServers: { include: { healthOverride: true, healthState: true } } } },
+    },
+  });
+}
+
+interface Planned {
+  spec: CheckSpec;
+  intervalMs: number;
+  runFrom: "director" | "panel";
+  subject: string;
+  vsId: string;
+}
+
+const sidOf = (vs: { protocol: string; family: string; address: string | null; port: number | null; fwmark: number | null }): ServiceId => ({
+  protocol: vs.protocol as ServiceId["protocol"], family: vs.family as ServiceId["family"], address: vs.address, port: vs.port, fwmark: vs.fwmark,
+});
+
+/** The checks of a cluster (effective config per real server the operator has active). */
+export function plannedChecks(c: Loaded, onError?: (subject: string, e: unknown) => void): Planned[] {
+  const out: Planned[] = [];
+  for (const vs of c.virtualServices) {
+    const hc = vs.healthCheck;
+    if (!hc || !hc.enabled) continue;
+    for (const rs of vs.realServers) {
+      if (rs.state !== "active") continue;
+      const subject = `${serviceKey(sidOf(vs))} -> ${destKey(rs)}`;
+      try {
+        const spec = effectiveCheck(hc, rs, rs.healthOverride);
+        if (spec) out.push({ spec, intervalMs: hc.intervalMs, runFrom: hc.runFrom, subject, vsId: vs.id });
+      } catch (e) {
+        onError?.(subject, e);
+      }
+    }
+  }
+  return out;
+}
+
+/** What health wants, from the rows and the (possibly just updated) statuses. */
+export function healthDesired(c: Loaded, status: (rsId: string) => HealthStatus): HealthDesired {
+  const services: HealthService[] = [];
+  for (const vs of c.virtualServices) {
+    const hc = vs.healthCheck;
+    if (!hc || !hc.enabled) continue;
+    const members = vs.realServers.filter((r) => r.state === "active" && r.healthOverride?.enabled !== false).flatMap((r) => {
+      const dest = configuredDestination(vs, r);
+      return dest ? [{ id: r.id, dest, status: status(r.id) }] : [];
+    });
+    services.push({ id: vs.id, sid: sidOf(vs), onFail: hc.onFail, quorum: hc.quorum, members, sorry: sorryDestination(vs) });
+  }
+  return { services };
+}
+
+const big = (n: number | undefined) => BigInt(Math.round(n ?? 0));
+
+export class ClusterChecker {
+  readonly clusterId: string;
+  private nextDue = new Map<string, number>();
+  private lastPoll = 0;
+  private lastReach = 0;
+  private lastManaged: unknown = undefined;
+  constructor(clusterId: string, private deps: RunnerDeps, private opts: RunnerOptions) {
+    this.clusterId = clusterId;
+  }
+
+  private log(msg: string, extra?: Record<string, unknown>) {
+    this.deps.log?.(msg, { cluster: this.clusterId, ...extra });
+  }
+
+  /** ms until something is due (checks or poll), from the last loaded config. */
+  dueInMs(now = Date.now()): number {
+    let next = this.opts.pollMs > 0 ? this.lastPoll + this.opts.pollMs : Infinity;
+    if (this.nextDue.size === 0) next = Math.min(next, now);
+    for (const t of this.nextDue.values()) next = Math.min(next, t);
+    return Math.max(0, next - now);
+  }
+
+  async round(now = Date.now()): Promise<RoundReport | null> {
+    const t0 = performance.now();
+    const { prisma, pool } = this.deps;
+    const c = await loadCluster(prisma, this.clusterId);
+    if (!c) return null;
+    const director = c.hosts.find((h) => h.role === "director" && h.hostKeyFingerprint && h.sshKey) ?? null;
+    const planned = plannedChecks(c, (subject, e) => this.log("check not runnable", { subject, error: String(e) }));
+    // forget checks that no longer exist; new ones are due at once
+    const ids = new Set(planned.map((p) => p.spec.id));
+    for (const k of [...this.nextDue.keys()]) if (!ids.has(k)) this.nextDue.delete(k);
+    const due = planned.filter((p) => (this.nextDue.get(p.spec.id) ?? 0) <= now + 20);
+    const pollDue = this.opts.pollMs > 0 && now - this.lastPoll >= this.opts.pollMs - 20;
+    if (!due.length && !pollDue) return null;
+    for (const p of due) this.nextDue.set(p.spec.id, now + p.intervalMs);
+    if (pollDue) this.lastPoll = now;
+    for (const p of planned) if (!this.nextDue.has(p.spec.id)) this.nextDue.set(p.spec.id, now);
+
+    const report: RoundReport = { at: now, checks: due.length, results: [], transitions: [], applyRunId: null, apply: null, polled: false, error: null, durationMs: 0 };
+    const remote = due.filter((p) => p.runFrom === "director");
+    const local = due.filter((p) => p.runFrom === "panel");
+    let target: SshTarget | null = null;
+    let round: ReturnType<typeof parseRound> | null = null;
+    const localRun = Promise.all(local.map((p) => checkLocal(p.spec)));
+    if (director) {
+      target = targetFromHost(director);
+      const n = nonce();
+      const specs = remote.map((p) => p.spec);
+      const maxT = Math.max(1000, ...specs.map((s) => s.timeoutMs));
+      try {
+        const r = await pool.script(target, checkScript(n, specs, { poll: pollDue, table: true }), [], { okExitCodes: "any", timeoutMs: maxT + 15_000 });
+        round = parseRound(r.stdout, n, specs);
+        await this.hostStatus(director.id, true, null, r.durationMs);
+      } catch (e) {
+        // the director is unreachable: that says nothing about the real servers, so no verdicts
+        report.error = isSshError(e) ? `${e.code}: ${e.message}` : String(e);
+        await this.hostStatus(director.id, false, report.error, null);
+      }
+    } else if (remote.length) report.error = "no director with a trusted host key and an SSH key";
+    const localResults = await localRun;
+    report.results = [...(round?.results ?? []), ...localResults];
+    if (!round?.complete) report.results = localResults;
+
+    // rise/fall, written once by the leader
+    const statusNow = new Map<string, HealthStatus>();
+    for (const vs of c.virtualServices) for (const rs of vs.realServers) statusNow.set(rs.id, (rs.healthState?.status ?? "unknown") as HealthStatus);
+    const byId = new Map(due.map((p) => [p.spec.id, p]));
+    const rsById = new Map(c.virtualServices.flatMap((vs) => vs.realServers.map((rs) => [rs.id, rs] as const)));
+    const updates: Array<{ id: string; next: Streak; r: CheckResult; changed: boolean }> = [];
+    for (const r of report.results) {
+      const p = byId.get(r.id);
+      const rs = rsById.get(r.id);
+      if (!p || !rs) continue;
+      const cur: Streak = { status: (rs.healthState?.status ?? "unknown") as HealthStatus, successes: rs.healthState?.successes ?? 0, failures: rs.healthState?.failures ?? 0 };
+      const o = nextStreak(cur, r.ok, p.spec.rise, p.spec.fall);
+      statusNow.set(r.id, o.next.status);
+      updates.push({ id: r.id, next: o.next, r, changed: !!o.changed });
+      if (o.changed && isNews(o.changed)) report.transitions.push({ realServerId: r.id, subject: p.subject, from: o.changed.from, to: o.changed.to });
+    }
+    const desired = healthDesired(c, (id) => statusNow.get(id) ?? "unknown");
+    let eventIds: string[] = [];
+    if (updates.length) {
+      const wrote = await prisma.$transaction(async (tx) => {
+        if (!(await this.deps.fence(tx))) return null;
+        const at = new Date();
+        for (const u of updates) {
+          const data = { status: u.next.status, successes: u.next.successes, failures: u.next.failures, lastOk: u.r.ok, lastLatencyMs: u.r.latencyMs, lastMessage: u.r.message.slice(0, 500), lastCheckedAt: at, ...(u.changed ? { changedAt: at } : {}) };
+          await tx.healthState.upsert({ where: { realServerId: u.id }, create: { realServerId: u.id, ...data }, update: data });
+        }
+        const ids: string[] = [];
+        for (const t of report.transitions) {
+          const p = byId.get(t.realServerId)!;
+          const r = report.results.find((x) => x.id === t.realServerId)!;
+          const svc = desired.services.find((s) => s.id === p.vsId);
+          const e = await tx.healthEvent.create({ data: { clusterId: c.id, virtualServiceId: p.vsId, realServerId: t.realServerId, kind: `real-server.${t.to}`, subject: t.subject, message: r.message } });
+          ids.push(e.id);
+          await enqueueWebhook(tx, {
+            event: "health.transition", at: at.toISOString(), cluster: { id: c.id, name: c.name },
+            summary: `${t.subject} is ${t.to.toUpperCase()} (was ${t.from}): ${r.message}`,
+            data: { eventId: e.id, realServer: t.subject, realServerId: t.realServerId, from: t.from, to: t.to, message: r.message, latencyMs: r.latencyMs, sorryServer: svc ? (sorryWanted(svc) ? "in" : "out") : null },
+          });
+        }
+        return ids;
+      });
+      if (wrote === null) {
+        report.error = "lost leadership before writing results";
+        report.durationMs = Math.round(performance.now() - t0);
+        return report;
+      }
+      eventIds = wrote;
+    }
+
+    if (round?.save !== null && round?.save !== undefined && director && target) {
+      let needed = false;
+      try {
+        needed = healthSteps(desired, parseSave(round.save)).length > 0;
+      } catch (e) {
+        this.log("unreadable table", { error: String(e) });
+      }
+      if (needed) await this.apply(c, director, target, desired, eventIds, report);
+      if (pollDue && round.list && round.stats && round.rate) {
+        await this.sample(c.id, round.save, round.list, round.stats, round.rate).then(() => (report.polled = true), (e) => this.log("sample failed", { error: String(e) }));
+      }
+    }
+    if (now - this.lastReach >= this.opts.reachabilityMs) {
+      this.lastReach = now;
+      void this.probeHosts(c).catch(() => undefined);
+    }
+    report.durationMs = Math.round(performance.now() - t0);
+    return report;
+  }
+
+  private async apply(c: Loaded, director: Loaded["hosts"][number], target: SshTarget, desired: HealthDesired, eventIds: string[], report: RoundReport) {
+    const { prisma, pool } = this.deps;
+    if (this.lastManaged === undefined) {
+      // the console computes "services to delete" from the last run's plan.managed: keep it intact
+      const last = await prisma.applyRun.findFirst({ where: { clusterId: c.id, actor: { not: HEALTH_ACTOR } }, orderBy: { startedAt: "desc" }, select: { plan: true } });
+      this.lastManaged = (last?.plan as { managed?: unknown } | null)?.managed ?? [];
+    }
+    try {
+      const res = await withDirectorLock(prisma, director.id, async (tx) => {
+        if (!(await this.deps.fence(tx))) return null;
+        const started = new Date();
+        const r = await applyDirector(pool, target, healthCore, desired, { timeoutMs: 30_000 });
+        if (r.steps.length === 0 && r.outcome === "succeeded") return { runId: null, r };
+        const planned = healthSteps(desired, parseSave(r.before?.save ?? "")).map((s) => s.reason);
+        const run = await tx.applyRun.create({
+          data: {
+            clusterId: c.id, actor: HEALTH_ACTOR, startedAt: started, finishedAt: new Date(), outcome: r.outcome,
+            plan: { kind: "health", director: director.name, reasons: planned, events: eventIds, managed: this.lastManaged } as Prisma.InputJsonValue,
+            error: r.error ? `${r.error.code}: ${r.error.message}` : r.failedStep ? `step ${r.failedStep.position} failed: ${r.failedStep.output.trim()}` : r.differences.length ? r.differences.join("; ") : null,
+            verification: { differences: r.differences, after: r.after?.save ?? null } as Prisma.InputJsonValue,
+          },
+        });
+        if (r.steps.length) {
+          await tx.applyStep.createMany({ data: r.steps.map((s) => ({ runId: run.id, hostId: director.id, hostName: director.name, position: s.position, command: s.command, disruptive: s.disruptive, status: s.status, exitCode: s.exitCode, stdout: s.output, finishedAt: new Date() })) });
+        }
+        await audit(tx, { actor: HEALTH_ACTOR, action: "cluster.apply", target: `cluster:${c.name}`, after: { run: run.id, outcome: r.outcome, reasons: planned, commands: r.steps.map((s) => s.command) } });
+        if (eventIds.length) await tx.healthEvent.updateMany({ where: { id: { in: eventIds } }, data: { applyRunId: run.id } });
+        // sorry server in/out are transitions too
+        for (const reason of planned.filter((p) => /^(no real server up|a real server is up): sorry server/.test(p))) {
+          const kind = reason.endsWith(" in") ? "sorry.in" : "sorry.out";
+          const e = await tx.healthEvent.create({ data: { clusterId: c.id, kind, subject: reason, applyRunId: run.id } });
+          await enqueueWebhook(tx, { event: "health.transition", at: new Date().toISOString(), cluster: { id: c.id, name: c.name }, summary: reason, data: { eventId: e.id, kind, runId: run.id } });
+        }
+        if (r.outcome !== "succeeded") {
+          await enqueueWebhook(tx, { event: "apply.failed", at: new Date().toISOString(), cluster: { id: c.id, name: c.name }, summary: `health-checker apply on ${director.name} ${r.outcome}`, data: { runId: run.id, outcome: r.outcome, error: r.error, differences: r.differences } });
+        }
+        return { runId: run.id, r };
+      }, { waitMs: 15_000, maxRunMs: 60_000 });
+      if (res) {
+        report.applyRunId = res.runId;
+        report.apply = res.r;
+        if (res.runId) this.log("applied", { run: res.runId, outcome: res.r.outcome, commands: res.r.steps.map((s) => s.command) });
+      }
+    } catch (e) {
+      report.error = `apply: ${e instanceof Error ? e.message : String(e)}`;
+      this.log("apply failed", { error: report.error });
+    }
+  }
+
+  private async hostStatus(hostId: string, reachable: boolean, error: string | null, latencyMs: number | null) {
+    const data = { reachable, error, latencyMs, checkedAt: new Date() };
+    await this.deps.prisma.hostStatus.upsert({ where: { hostId }, create: { hostId, ...data }, update: data }).catch(() => undefined);
+  }
+
+  private async probeHosts(c: Loaded) {
+    await Promise.all(c.hosts.filter((h) => h.role !== "director" && h.hostKeyFingerprint && h.sshKey).map(async (h) => {
+      const t0 = performance.now();
+      try {
+        await this.deps.pool.exec(targetFromHost(h), ["true"], { timeoutMs: 10_000 });
+        await this.hostStatus(h.id, true, null, Math.round(performance.now() - t0));
+      } catch (e) {
+        await this.hostStatus(h.id, false, isSshError(e) ? `${e.code}: ${e.message}` : String(e), null);
+      }
+    }));
+  }
+
+  private async sample(clusterId: string, save: string, list: string, stats: string, rate: string) {
+    const t = attachCounters(parseSave(save), parseList(list), parseList(stats), parseList(rate));
+    const at = new Date();
+    const rows: Prisma.CounterSampleCreateManyInput[] = [];
+    const row = (service: string, destination: string, weight: number | null, k: Counters) => rows.push({
+      clusterId, at, service, destination, weight,
+      activeConns: big(k.activeConns), inactConns: big(k.inactConns), conns: big(k.conns), inPkts: big(k.inPkts), outPkts: big(k.outPkts), inBytes: big(k.inBytes), outBytes: big(k.outBytes),
+      cps: k.cps ?? 0, inPps: k.inPps ?? 0, outPps: k.outPps ?? 0, inBps: k.inBps ?? 0, outBps: k.outBps ?? 0,
+    });
+    for (const s of t.services) {
+      const sk = serviceKey(s);
+      row(sk, "", null, s.counters);
+      for (const d of s.destinations) row(sk, destKey(d), d.weight, d.counters);
+    }
+    if (rows.length) await this.deps.prisma.counterSample.createMany({ data: rows });
+  }
+}

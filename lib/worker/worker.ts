@@ -1,0 +1,135 @@
+// The background worker: health checks and the live poller per cluster (lib/health ClusterChecker),
+// webhook delivery (lib/notify), sample retention. Runs beside the web server (`npm start`), or
+// inside it with the embedded PGlite. Several instances on one PostgreSQL share the work: each
+// cluster is run by the instance holding its advisory lock (lib/worker/leader.ts); webhook rows are
+// claimed with SKIP LOCKED by anyone; retention runs on the holder of the "housekeeping" lock.
+import type { PrismaClient } from "@/generated/prisma/client";
+import { ClusterChecker, type RoundReport } from "@/lib/health/runner";
+import { deliverDue } from "@/lib/notify";
+import type { SshPool } from "@/lib/ssh";
+import type { Leadership } from "./leader";
+
+export interface WorkerOptions {
+  /** main loop period */
+  tickMs: number;
+  /** how often a non-leader tries to take a cluster over (bounds the takeover time) */
+  acquireMs: number;
+  pollMs: number;
+  reachabilityMs: number;
+  /** counter samples older than this are deleted */
+  retentionMs: number;
+  /** webhook delivery period (0: this instance does not deliver) */
+  deliverMs: number;
+  webhookBackoffMs?: number;
+}
+
+export const WORKER_DEFAULTS: WorkerOptions = {
+  tickMs: 200,
+  acquireMs: Number(process.env.WORKER_ACQUIRE_MS ?? 500),
+  pollMs: Number(process.env.WORKER_POLL_MS ?? 10_000),
+  reachabilityMs: 30_000,
+  retentionMs: Number(process.env.SAMPLE_RETENTION_HOURS ?? 24) * 3600_000,
+  deliverMs: 1000,
+};
+
+export type WorkerLog = (msg: string, extra?: Record<string, unknown>) => void;
+
+const clusterLock = (id: string) => `cluster:${id}`;
+
+export class Worker {
+  private timer: NodeJS.Timeout | null = null;
+  private checkers = new Map<string, ClusterChecker>();
+  private busy = new Set<string>();
+  private lastTry = new Map<string, number>();
+  private clusters: string[] = [];
+  private lastList = 0;
+  private lastDeliver = 0;
+  private lastRetention = 0;
+  private delivering = false;
+  private stopping = false;
+  private inflight = new Set<Promise<unknown>>();
+  /** every round's report, for tests and benchmarks */
+  onRound?: (clusterId: string, r: RoundReport) => void;
+
+  constructor(private prisma: PrismaClient, private pool: SshPool, private leader: Leadership, private opts: WorkerOptions = WORKER_DEFAULTS, private log: WorkerLog = () => {}) {
+    leader.onLost(() => {
+      this.log("leadership session lost: stepping down from every cluster");
+      this.checkers.clear();
+    });
+  }
+
+  start() {
+    if (this.timer) return;
+    const loop = () => {
+      if (this.stopping) return;
+      this.tick().catch((e) => this.log("tick failed", { error: String(e) })).finally(() => {
+        if (!this.stopping) this.timer = setTimeout(loop, this.opts.tickMs);
+      });
+    };
+    this.timer = setTimeout(loop, 0);
+  }
+
+  /** Clusters this instance leads now. */
+  leading(): string[] {
+    return [...this.checkers.keys()];
+  }
+
+  private track<T>(p: Promise<T>): Promise<T> {
+    this.inflight.add(p);
+    void p.finally(() => this.inflight.delete(p)).catch(() => undefined);
+    return p;
+  }
+
+  async tick(now = Date.now()) {
+    if (now - this.lastList >= 5000 || this.lastList === 0) {
+      this.clusters = (await this.prisma.cluster.findMany({ select: { id: true } })).map((c) => c.id);
+      this.lastList = now;
+      for (const id of [...this.checkers.keys()]) if (!this.clusters.includes(id)) {
+        this.checkers.delete(id);
+        await this.leader.release(clusterLock(id));
+      }
+    }
+    for (const id of this.clusters) {
+      if (!this.leader.holds(clusterLock(id))) {
+        this.checkers.delete(id);
+        if (now - (this.lastTry.get(id) ?? 0) < this.opts.acquireMs) continue;
+        this.lastTry.set(id, now);
+        let got = false;
+        try {
+          got = await this.leader.tryAcquire(clusterLock(id));
+        } catch (e) {
+          this.log("leadership: cannot reach PostgreSQL", { error: String(e) });
+          break;
+        }
+        if (!got) continue;
+        this.log("leading cluster", { cluster: id });
+        this.checkers.set(id, new ClusterChecker(id, { prisma: this.prisma, pool: this.pool, fence: (tx) => this.leader.fence(tx, clusterLock(id)), log: this.log }, { pollMs: this.opts.pollMs, reachabilityMs: this.opts.reachabilityMs }));
+      }
+      const ch = this.checkers.get(id);
+      if (!ch || this.busy.has(id) || ch.dueInMs(now) > 0) continue;
+      this.busy.add(id);
+      void this.track(ch.round().then((r) => { if (r) this.onRound?.(id, r); }, (e) => this.log("round failed", { cluster: id, error: String(e) })).finally(() => this.busy.delete(id)));
+    }
+    if (this.opts.deliverMs > 0 && !this.delivering && now - this.lastDeliver >= this.opts.deliverMs) {
+      this.lastDeliver = now;
+      this.delivering = true;
+      void this.track(deliverDue(this.prisma, { baseBackoffMs: this.opts.webhookBackoffMs }).catch((e) => this.log("webhook delivery failed", { error: String(e) })).finally(() => (this.delivering = false)));
+    }
+    if (now - this.lastRetention >= 60_000) {
+      this.lastRetention = now;
+      if (await this.leader.tryAcquire("housekeeping").catch(() => false)) {
+        const cut = new Date(now - this.opts.retentionMs);
+        await this.prisma.counterSample.deleteMany({ where: { at: { lt: cut } } });
+        await this.prisma.healthEvent.deleteMany({ where: { createdAt: { lt: new Date(now - 30 * 86400_000) } } });
+        await this.prisma.webhookDelivery.deleteMany({ where: { status: { not: "pending" }, createdAt: { lt: new Date(now - 7 * 86400_000) } } });
+      }
+    }
+  }
+
+  async stop() {
+    this.stopping = true;
+    if (this.timer) clearTimeout(this.timer);
+    await Promise.allSettled([...this.inflight]);
+    await this.leader.close();
+  }
+}
