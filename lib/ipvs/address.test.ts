@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { canonicalAddress, formatIPv6, hostPort, ipv4MaskPrefix, ipv4PrefixMask, isIPv4Mapped, parseIPv4, parseIPv6, parseUint, splitHostPort } from "./address";
+import { canonicalAddress, canonicalIPv6At, formatIPv6, hostPort, ipv4MaskPrefix, ipv4PrefixMask, isIPv4Mapped, parseIPv4, parseIPv6, parseUint, splitHostPort } from "./address";
 
 describe("IPv4", () => {
   it.each(["10.0.0.1", "0.0.0.0", "255.255.255.255", "1.2.3.4"])("accepts %s", (a) => {
@@ -78,5 +78,22 @@ describe("IPv4 masks", () => {
     expect(ipv4PrefixMask(0)).toBe("0.0.0.0");
     expect(ipv4PrefixMask(32)).toBe("255.255.255.255");
     expect(ipv4PrefixMask(28)).toBe("255.255.255.240");
+  });
+});
+
+describe("canonicalIPv6At (the parsers' fast path) agrees with the general parser", () => {
+  const inputs = [
+    "2001:db8::1", "2001:DB8::1", "2001:db8:0::1", "2001:0db8::1", "::", "::1", "1::", "fe80::", "1:2:3:4:5:6:7:8", "1:0:0:2:0:0:0:3",
+    "1:0:0:0:2:0:0:3", "1::2:0:0:3", "1:0::2", "0:0:0:0:0:0:0:0", "::ffff:10.0.0.1", "::ffff:a00:1", "::a00:1", "::1.2.3.4", "2001:db8::abcd",
+    "fd00:77::1234:5678:9abc:def0", "1:2:3:4:5:6:7::", "::2:3:4:5:6:7:8", "1:2:3:4:5:6::8", "0:1:0:1:0:1:0:1",
+    "1:2:3:4:5:6:7", "1:2:3:4:5:6:7:8:9", "1::2::3", "12345::", "g::1", ":1::", "1:", ":", "1:2:3:4:5:6:7:8::", "::1.2.3", "1:2:3:4:5:6:7::8", "[::1]",
+  ];
+  it.each(inputs)("%s", (a) => {
+    const want = canonicalAddress(a);
+    const got = canonicalIPv6At(`x${a}y`, 1, a.length + 1);
+    expect(got).toBe(want?.family === "inet6" ? want.address : null);
+  });
+  it("returns the input slice when it is already canonical", () => {
+    expect(canonicalIPv6At("2001:db8::1", 0, 11)).toBe("2001:db8::1");
   });
 });

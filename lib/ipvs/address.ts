@@ -176,3 +176,77 @@ export function ipv4PrefixMask(prefix: number): string {
   const v = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
   return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
 }
+
+const W6 = [0, 0, 0, 0, 0, 0, 0, 0];
+
+/**
+ * Fast canonical IPv6 for text[start..end) (no brackets): returns the input slice itself when it is
+ * already inet_ntop's canonical text (the usual case for ipvsadm output), the canonical text when it
+ * is a valid but non-canonical address, or null when it is not IPv6. Hand-written: no regex, no split.
+ */
+export function canonicalIPv6At(text: string, start: number, end: number): string | null {
+  let i = start, n = 0, dbl = -1, canonical = true;
+  if (end - start < 2 || end - start > 45) return null;
+  if (text.charCodeAt(i) === 58) {
+    if (text.charCodeAt(i + 1) !== 58) return null;
+    dbl = 0;
+    i += 2;
+  }
+  while (i < end) {
+    const gs = i;
+    let v = 0;
+    for (; i < end; i++) {
+      const c = text.charCodeAt(i);
+      let d: number;
+      if (c >= 48 && c <= 57) d = c - 48;
+      else if (c >= 97 && c <= 102) d = c - 87;
+      else if (c >= 65 && c <= 70) { d = c - 55; canonical = false; }
+      else break;
+      v = v * 16 + d;
+    }
+    const len = i - gs;
+    if (len === 0 || len > 4) {
+      if (len === 0 || text.charCodeAt(i) !== 46) return null;
+    }
+    if (i < end && text.charCodeAt(i) === 46) {
+      // dotted IPv4 tail: rare, take the general path
+      const w = parseIPv6(text.slice(start, end));
+      return w ? formatIPv6(w) : null;
+    }
+    if (len > 1 && text.charCodeAt(gs) === 48) canonical = false;
+    if (n >= 8) return null;
+    W6[n++] = v;
+    if (i === end) break;
+    if (text.charCodeAt(i) !== 58) return null;
+    i++;
+    if (i < end && text.charCodeAt(i) === 58) {
+      if (dbl !== -1) return null;
+      dbl = n;
+      i++;
+    } else if (i === end) return null;
+  }
+  if (dbl === -1) {
+    if (n !== 8) return null;
+  } else {
+    if (n > 7) return null;
+    const gap = 8 - n;
+    for (let k = n - 1; k >= dbl; k--) W6[k + gap] = W6[k] as number;
+    for (let k = dbl; k < dbl + gap; k++) W6[k] = 0;
+  }
+  if (canonical) {
+    let bestBase = -1, bestLen = 0, curBase = -1, curLen = 0;
+    for (let k = 0; k < 8; k++) {
+      if (W6[k] === 0) {
+        if (curBase === -1) { curBase = k; curLen = 1; } else curLen++;
+      } else if (curBase !== -1) {
+        if (curLen > bestLen) { bestBase = curBase; bestLen = curLen; }
+        curBase = -1;
+      }
+    }
+    if (curBase !== -1 && curLen > bestLen) { bestBase = curBase; bestLen = curLen; }
+    if (bestLen < 2) bestBase = -1;
+    const dottedTail = bestBase === 0 && (bestLen === 6 || (bestLen === 5 && W6[5] === 0xffff));
+    if (!dottedTail && (dbl === -1 ? bestBase === -1 : bestBase === dbl && bestLen === 8 - n)) return text.slice(start, end);
+  }
+  return formatIPv6(W6);
+}

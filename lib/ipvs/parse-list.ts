@@ -3,7 +3,7 @@
 // has no "IP Virtual Server version" line. Lines are split on whitespace, never cut at columns: wide
 // values (long IPv6, 10-digit weights, big counters) push the columns right.
 // Hand-written scanning: this runs on tables of 100,000 real servers (see bench/parse.bench.ts).
-import { canonicalAddress, splitHostPort } from "./address";
+import { canonicalIPv6At } from "./address";
 import { IpvsParseError } from "./errors";
 import {
   MAX_FWMARK, PERSISTENCE_ENGINES, SCHEDULERS, canonicalFlags,
@@ -96,22 +96,35 @@ export function parseList(text: string, expect?: readonly ListFormat[]): Listing
   const toks: string[] = [];
   approxSeen = false;
 
+  const counters = (): boolean => format === "stats" || format === "rate";
   while (pos < n) {
     let end = text.indexOf("\n", pos);
     if (end === -1) end = n;
-    const line = text.slice(pos, end);
+    const start = pos;
     pos = end + 1;
     lineNo++;
-    const fail = (reason: string): never => { throw new IpvsParseError(lineNo, line, reason); };
 
     if (headerState === 2) {
-      // ---------------- body: "  -> dest" or a service line
-      if (line.charCodeAt(0) === 32 && line.charCodeAt(2) === 45 && line.charCodeAt(3) === 62 && line.charCodeAt(1) === 32) {
+      // ---------------- body: "  -> dest" or a service line. Fast path first (stats / rate), the
+      // token-based path for everything else and for the exact error message.
+      if (text.charCodeAt(start) === 32 && text.charCodeAt(start + 1) === 32 && text.charCodeAt(start + 2) === 45 && text.charCodeAt(start + 3) === 62) {
+        if (current && counters()) {
+          const d = fastCounterDest(text, start + 4, end, format === "stats");
+          if (d) { current.destinations.push(d); continue; }
+        }
+        const line = text.slice(start, end);
+        const fail = (reason: string): never => { throw new IpvsParseError(lineNo, line, reason); };
         if (!current) fail("real server line before any service");
         splitTokens(line, 4, toks);
         (current as ListedService).destinations.push(parseDestLine(toks, format as ListFormat, fail));
         continue;
       }
+      if (counters()) {
+        const sv = fastCounterService(text, start, end, format === "stats");
+        if (sv) { current = sv; services.push(sv); continue; }
+      }
+      const line = text.slice(start, end);
+      const fail = (reason: string): never => { throw new IpvsParseError(lineNo, line, reason); };
       splitTokens(line, 0, toks);
       if (toks.length === 0) continue;
       current = parseServiceLine(toks, format as ListFormat, fail);
@@ -119,6 +132,8 @@ export function parseList(text: string, expect?: readonly ListFormat[]): Listing
       continue;
     }
 
+    const line = text.slice(start, end);
+    const fail = (reason: string): never => { throw new IpvsParseError(lineNo, line, reason); };
     splitTokens(line, 0, toks);
     if (toks.length === 0) continue;
     if (headerState === 0) {
@@ -235,10 +250,143 @@ function addrPort(tok: string): { address: string; port: number } | null {
     if (port > 65535 || n - i - 1 > 5) return null;
     return { address: tok.slice(0, i), port };
   }
-  const hp = splitHostPort(tok);
-  if (!hp) return null;
-  const a = canonicalAddress(hp.address);
-  return a ? { address: a.address, port: hp.port } : null;
+  return addrPortAt(tok, 0, n) ? { address: A_ADDR, port: A_PORT } : null;
+}
+
+// results of addrPortAt (module-level: no allocation per line)
+let A_ADDR = "";
+let A_PORT = 0;
+
+/** Validates "a.b.c.d:port" / "[v6]:port" at text[s..e) into A_ADDR / A_PORT (canonical address). */
+function addrPortAt(t: string, s: number, e: number): boolean {
+  let i = s;
+  if (t.charCodeAt(s) === 91) {
+    const close = t.indexOf("]", s);
+    if (close === -1 || close >= e || t.charCodeAt(close + 1) !== 58) return false;
+    const a = canonicalIPv6At(t, s + 1, close);
+    if (a === null) return false;
+    A_ADDR = a;
+    i = close + 2;
+  } else {
+    let parts = 0, val = 0, digits = 0, first = 0;
+    for (; i < e; i++) {
+      const c = t.charCodeAt(i);
+      if (c >= 48 && c <= 57) {
+        if (digits === 0) first = c;
+        else if (first === 48) return false; // leading zero
+        val = val * 10 + (c - 48);
+        if (++digits > 3 || val > 255) return false;
+      } else if (c === 46 || c === 58) {
+        if (digits === 0) return false;
+        parts++;
+        val = 0; digits = 0;
+        if (c === 58) break;
+        if (parts > 3) return false;
+      } else return false;
+    }
+    if (parts !== 4 || i >= e) return false;
+    A_ADDR = t.slice(s, i);
+    i++;
+  }
+  if (i >= e || e - i > 5) return false;
+  let port = 0;
+  for (; i < e; i++) {
+    const c = t.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return false;
+    port = port * 10 + c;
+  }
+  if (port > 65535) return false;
+  A_PORT = port;
+  return true;
+}
+
+let P = 0; // scan position for the fast paths
+
+function skipBlanks(t: string, e: number): void {
+  while (P < e) {
+    const c = t.charCodeAt(P);
+    if (c !== 32 && c !== 9 && c !== 13) return;
+    P++;
+  }
+}
+
+/** A counter at P (digits, optional K/M/G/T), ending at a blank or the line end; -1 when malformed. */
+function countAt(t: string, e: number): number {
+  skipBlanks(t, e);
+  const s = P;
+  let v = 0;
+  while (P < e) {
+    const c = t.charCodeAt(P) - 48;
+    if (c < 0 || c > 9) break;
+    v = v * 10 + c;
+    P++;
+  }
+  if (P === s || P - s > 20) return -1;
+  if (P < e) {
+    const c = t.charCodeAt(P);
+    if (c !== 32 && c !== 9 && c !== 13) {
+      const m = SUFFIX[c];
+      if (!m) return -1;
+      P++;
+      if (P < e) { const d = t.charCodeAt(P); if (d !== 32 && d !== 9 && d !== 13) return -1; }
+      approxSeen = true;
+      return v * m;
+    }
+  }
+  return v;
+}
+
+/** Token end from P (first blank). */
+function tokenEnd(t: string, e: number): number {
+  let i = P;
+  while (i < e) {
+    const c = t.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 13) break;
+    i++;
+  }
+  return i;
+}
+
+/** "  -> ADDR:PORT n n n n n" of --stats / --rate; null when anything is off (the slow path then says what). */
+function fastCounterDest(t: string, from: number, e: number, stats: boolean): ListedDestination | null {
+  P = from;
+  skipBlanks(t, e);
+  const a1 = tokenEnd(t, e);
+  if (!addrPortAt(t, P, a1)) return null;
+  P = a1;
+  const v0 = countAt(t, e), v1 = countAt(t, e), v2 = countAt(t, e), v3 = countAt(t, e), v4 = countAt(t, e);
+  if (v0 < 0 || v1 < 0 || v2 < 0 || v3 < 0 || v4 < 0) return null;
+  skipBlanks(t, e);
+  if (P !== e) return null;
+  // one literal per shape (a spread of a base object is several times slower here)
+  return stats
+    ? { address: A_ADDR, port: A_PORT, forward: null, weight: null, upperThreshold: null, lowerThreshold: null, tunnelType: null, tunnelPort: null, tunnelCsum: null, conns: v0, inPkts: v1, outPkts: v2, inBytes: v3, outBytes: v4 }
+    : { address: A_ADDR, port: A_PORT, forward: null, weight: null, upperThreshold: null, lowerThreshold: null, tunnelType: null, tunnelPort: null, tunnelCsum: null, cps: v0, inPps: v1, outPps: v2, inBps: v3, outBps: v4 };
+}
+
+const FAST_PROTO: Record<string, ServiceId["protocol"]> = { TCP: "tcp", UDP: "udp", SCTP: "sctp" };
+
+/** "PROT ADDR:PORT n n n n n" of --stats / --rate (not FWM); null when anything is off. */
+function fastCounterService(t: string, s: number, e: number, stats: boolean): ListedService | null {
+  P = s;
+  const p1 = tokenEnd(t, e);
+  if (p1 - s < 3 || p1 - s > 4) return null;
+  const protocol = FAST_PROTO[t.slice(s, p1)];
+  if (!protocol) return null;
+  P = p1;
+  skipBlanks(t, e);
+  const a1 = tokenEnd(t, e);
+  if (!addrPortAt(t, P, a1)) return null;
+  P = a1;
+  const v0 = countAt(t, e), v1 = countAt(t, e), v2 = countAt(t, e), v3 = countAt(t, e), v4 = countAt(t, e);
+  if (v0 < 0 || v1 < 0 || v2 < 0 || v3 < 0 || v4 < 0) return null;
+  skipBlanks(t, e);
+  if (P !== e) return null;
+  const family: ServiceId["family"] = A_ADDR.includes(":") ? "inet6" : "inet";
+  const destinations: ListedDestination[] = [];
+  return stats
+    ? { protocol, family, address: A_ADDR, port: A_PORT, fwmark: null, scheduler: null, persistent: null, netmask: null, ops: null, pe: null, flags: null, destinations, conns: v0, inPkts: v1, outPkts: v2, inBytes: v3, outBytes: v4 }
+    : { protocol, family, address: A_ADDR, port: A_PORT, fwmark: null, scheduler: null, persistent: null, netmask: null, ops: null, pe: null, flags: null, destinations, cps: v0, inPps: v1, outPps: v2, inBps: v3, outBps: v4 };
 }
 
 function parseServiceId(toks: string[], fail: Fail): { id: ServiceId; next: number } {
