@@ -73,7 +73,9 @@ export async function sendWebhook(hook: { url: string; secret: string | null }, 
     const ok = r.status >= 200 && r.status < 300;
     return { ok, status: r.status, error: ok ? null : `HTTP ${r.status}`, durationMs: Math.round(performance.now() - t0) };
   } catch (e) {
-    const cause = (e as { cause?: { code?: string } }).cause?.code;
+    type C = { code?: string; message?: string; errors?: C[]; cause?: C };
+    const c = (e as { cause?: C }).cause;
+    const cause = c?.code ?? c?.errors?.[0]?.code ?? c?.cause?.code ?? c?.message;
     return { ok: false, status: null, error: cause ?? (e instanceof Error ? e.name === "TimeoutError" ? `timeout after ${DELIVERY.timeoutMs} ms` : e.message : String(e)), durationMs: Math.round(performance.now() - t0) };
   }
 }

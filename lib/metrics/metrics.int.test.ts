@@ -1,0 +1,51 @@
+// /api/metrics content from real PostgreSQL rows (what the worker writes), and its token check.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { migratedDatabase } from "@/test/support/database";
+import { metricsAuthorized, renderMetrics } from "./index";
+
+let ctx: Awaited<ReturnType<typeof migratedDatabase>>;
+beforeAll(async () => {
+  ctx = await migratedDatabase("lvs_metrics");
+  const p = ctx.prisma;
+  const c = await p.cluster.create({ data: { name: "prod" } });
+  const h = await p.host.create({ data: { clusterId: c.id, name: "lvs1", address: "10.0.0.2", role: "director" } });
+  await p.hostStatus.create({ data: { hostId: h.id, reachable: false, error: "timeout" } });
+  const vs = await p.virtualService.create({ data: { clusterId: c.id, protocol: "tcp", address: "10.0.0.100", port: 80 } });
+  await p.healthCheck.create({ data: { virtualServiceId: vs.id } });
+  const rs = await p.realServer.create({ data: { virtualServiceId: vs.id, address: "10.0.0.11", port: 80, weight: 5 } });
+  await p.healthState.create({ data: { realServerId: rs.id, status: "down", lastLatencyMs: 12, lastCheckedAt: new Date() } });
+  const old = new Date(Date.now() - 60_000);
+  await p.counterSample.createMany({ data: [
+    { clusterId: c.id, at: old, service: "TCP 10.0.0.100:80", destination: "10.0.0.11:80", weight: 5, conns: 1n, inBytes: 10n },
+    { clusterId: c.id, service: "TCP 10.0.0.100:80", destination: "10.0.0.11:80", weight: 0, conns: 12345678901n, inBytes: 99n, activeConns: 3n, cps: 2.5 },
+    { clusterId: c.id, service: "TCP 10.0.0.100:80", destination: "", conns: 12345678901n },
+  ] });
+});
+afterAll(async () => ctx?.close());
+
+describe("metrics", () => {
+  it("exposes the latest sample per service/real server, weight, health and SSH reachability", async () => {
+    const { body, contentType } = await renderMetrics(ctx.prisma);
+    expect(contentType).toMatch(/^text\/plain/);
+    const L = 'cluster="prod",service="TCP 10.0.0.100:80",real_server="10.0.0.11:80"';
+    expect(body).toContain(`lvs_connections_total{${L}} 12345678901`);
+    expect(body).toContain(`lvs_bytes_in_total{${L}} 99`);
+    expect(body).toContain(`lvs_active_connections{${L}} 3`);
+    expect(body).toContain(`lvs_connections_per_second{${L}} 2.5`);
+    expect(body).toContain(`lvs_real_server_weight{${L}} 0`);
+    expect(body).toContain(`lvs_connections_total{cluster="prod",service="TCP 10.0.0.100:80",real_server=""} 12345678901`);
+    expect(body).toContain(`lvs_real_server_health{${L},state="down"} 1`);
+    expect(body).toContain(`lvs_real_server_health{${L},state="up"} 0`);
+    expect(body).toContain(`lvs_health_check_latency_seconds{${L}} 0.012`);
+    expect(body).toContain(`lvs_host_ssh_reachable{cluster="prod",host="lvs1",role="director"} 0`);
+    expect(body).toContain("# TYPE lvs_connections_total counter");
+  });
+
+  it("needs the bearer token; off without METRICS_TOKEN", () => {
+    expect(metricsAuthorized(null, undefined)).toBe("disabled");
+    expect(metricsAuthorized(null, "s3cret")).toBe("denied");
+    expect(metricsAuthorized("Bearer nope", "s3cret")).toBe("denied");
+    expect(metricsAuthorized("Basic s3cret", "s3cret")).toBe("denied");
+    expect(metricsAuthorized("Bearer s3cret", "s3cret")).toBe("ok");
+  });
+});

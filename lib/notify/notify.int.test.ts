@@ -1,0 +1,100 @@
+// Webhook outbox on real PostgreSQL with a receiver on 127.0.0.1: fan-out by event, one claim per
+// attempt even with concurrent deliverers, back-off after failures, give-up, and the test button.
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { migratedDatabase } from "@/test/support/database";
+import { DELIVERY, backoffMs, deliverDue, enqueueWebhook, testWebhook, webhookInputSchema } from "./index";
+
+let ctx: Awaited<ReturnType<typeof migratedDatabase>>;
+let server: http.Server;
+let url = "";
+const got: Array<{ id: string; event: string }> = [];
+let status = 204;
+
+beforeAll(async () => {
+  ctx = await migratedDatabase("lvs_notify");
+  server = http.createServer((req, res) => {
+    let b = "";
+    req.on("data", (c) => (b += c)).on("end", () => {
+      if (status < 300) got.push(JSON.parse(b) as { id: string; event: string });
+      res.writeHead(status).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/x`;
+});
+afterAll(async () => {
+  server?.close();
+  await ctx?.close();
+});
+
+const payload = (event: "health.transition" | "drift") => ({ event, at: new Date().toISOString(), cluster: null, summary: "s", data: {} });
+
+describe("webhooks", () => {
+  it("validates URLs (http/https only)", () => {
+    expect(webhookInputSchema.safeParse({ name: "a", url: "ftp://x/y" }).success).toBe(false);
+    expect(webhookInputSchema.safeParse({ name: "a", url: "https://hooks.example/y" }).success).toBe(true);
+    expect(backoffMs(1, 1000)).toBe(1000);
+    expect(backoffMs(4, 1000)).toBe(8000);
+    expect(backoffMs(40, 1000)).toBe(DELIVERY.maxBackoffMs);
+  });
+
+  it("delivers each event once to the hooks that want it, even with three concurrent deliverers", async () => {
+    const p = ctx.prisma;
+    await p.webhook.create({ data: { name: "all", url } });
+    await p.webhook.create({ data: { name: "drift only", url, events: ["drift"] } });
+    await p.webhook.create({ data: { name: "off", url, enabled: false } });
+    expect(await enqueueWebhook(p, payload("health.transition"))).toBe(1);
+    expect(await enqueueWebhook(p, payload("drift"))).toBe(2);
+    await Promise.all([deliverDue(p), deliverDue(p), deliverDue(p)]);
+    expect(got.map((g) => g.event).sort()).toEqual(["drift", "drift", "health.transition"]);
+    expect(new Set(got.map((g) => g.id)).size).toBe(3);
+    expect(await p.webhookDelivery.count({ where: { status: "delivered", attempts: 1 } })).toBe(3);
+  });
+
+  it("retries with back-off, then gives up after maxAttempts", async () => {
+    const p = ctx.prisma;
+    await p.webhookDelivery.deleteMany();
+    await p.webhook.deleteMany({ where: { name: { not: "all" } } });
+    got.length = 0;
+    status = 503;
+    await enqueueWebhook(p, payload("health.transition"));
+    await deliverDue(p, { baseBackoffMs: 200 });
+    let d = await p.webhookDelivery.findFirstOrThrow();
+    expect([d.status, d.attempts, d.lastStatus]).toEqual(["pending", 1, 503]);
+    await deliverDue(p, { baseBackoffMs: 200 }); // not due yet: nothing happens
+    expect((await p.webhookDelivery.findFirstOrThrow()).attempts).toBe(1);
+    await new Promise((r) => setTimeout(r, 250));
+    status = 204;
+    await deliverDue(p, { baseBackoffMs: 200 });
+    d = await p.webhookDelivery.findFirstOrThrow();
+    expect([d.status, d.attempts]).toEqual(["delivered", 2]);
+    expect(got).toHaveLength(1);
+    // give-up
+    status = 500;
+    const max = DELIVERY.maxAttempts;
+    DELIVERY.maxAttempts = 2;
+    try {
+      await enqueueWebhook(p, payload("health.transition"));
+      await deliverDue(p, { baseBackoffMs: 10 });
+      await new Promise((r) => setTimeout(r, 30));
+      await deliverDue(p, { baseBackoffMs: 10 });
+      expect(await p.webhookDelivery.count({ where: { status: "failed", attempts: 2 } })).toBe(1);
+    } finally {
+      DELIVERY.maxAttempts = max;
+      status = 204;
+    }
+  });
+
+  it("the test button sends one test event and records it", async () => {
+    const hook = await ctx.prisma.webhook.findFirstOrThrow({ where: { name: "all" } });
+    const r = await testWebhook(ctx.prisma, hook.id, "admin@example.com");
+    expect(r.ok).toBe(true);
+    expect(got.at(-1)).toMatchObject({ id: r.deliveryId, event: "test" });
+    await ctx.prisma.webhook.update({ where: { id: hook.id }, data: { url: "http://127.0.0.1:9/closed" } });
+    const bad = await testWebhook(ctx.prisma, hook.id, "admin@example.com");
+    expect(bad.ok).toBe(false);
+    expect(bad.error).toMatch(/ECONNREFUSED/);
+  });
+});
