@@ -92,7 +92,11 @@ describe("webhooks", () => {
     const r = await testWebhook(ctx.prisma, hook.id, "admin@example.com");
     expect(r.ok).toBe(true);
     expect(got.at(-1)).toMatchObject({ id: r.deliveryId, event: "test" });
-    await ctx.prisma.webhook.update({ where: { id: hook.id }, data: { url: "http://127.0.0.1:9/closed" } });
+    const closed = http.createServer();
+    await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((r) => closed.close(r));
+    await ctx.prisma.webhook.update({ where: { id: hook.id }, data: { url: `http://127.0.0.1:${port}/closed` } });
     const bad = await testWebhook(ctx.prisma, hook.id, "admin@example.com");
     expect(bad.ok).toBe(false);
     expect(bad.error).toMatch(/ECONNREFUSED/);
