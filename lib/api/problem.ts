@@ -52,12 +52,24 @@ export function problemResponse(p: ApiProblem, instance: string): Response {
   });
 }
 
+type Issue = z.core.$ZodIssue;
+
+/** An "invalid input" union issue says nothing: use the branch that got past the type check, if one did. */
+function unwrap(i: Issue): Array<{ issue: Issue; base: PropertyKey[] }> {
+  if (i.code === "invalid_union" && Array.isArray((i as { errors?: Issue[][] }).errors)) {
+    const branches = (i as { errors: Issue[][] }).errors;
+    const telling = branches.find((b) => b.length && b.some((x) => x.code !== "invalid_type"));
+    if (telling) return telling.flatMap((x) => unwrap(x).map((u) => ({ issue: u.issue, base: [...i.path, ...u.base] })));
+  }
+  return [{ issue: i, base: [] }];
+}
+
 /** zod issues → field problems: `field` is the dotted path ("" for the body), `rule` the zod issue code (+ the check). */
 export function zodProblems(error: z.ZodError, prefix = ""): FieldProblem[] {
-  return error.issues.map((i) => {
-    const path = i.path.map(String).join(".");
+  return error.issues.flatMap((top) => unwrap(top as Issue)).map(({ issue: i, base }) => {
+    const path = [...base, ...i.path].map(String).join(".");
     const field = prefix && path ? `${prefix}.${path}` : prefix || path || "";
-    const extra = (i as { origin?: string; format?: string; expected?: string }).format ?? (i as { expected?: string }).expected;
+    const extra = (i as { format?: string }).format ?? (i as { expected?: string }).expected;
     return { field, rule: extra ? `${i.code}:${extra}` : i.code, message: i.message };
   });
 }
