@@ -1,5 +1,5 @@
 // `npm start` after npm packages are present: secrets, migrations, build if stale, then `next start`.
-import { spawn, spawnSync } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
@@ -53,9 +53,26 @@ async function main() {
   }
 
   console.log(`LVS Panel: http://localhost:${port}  (first run: open it to create the admin account, or set ADMIN_EMAIL/ADMIN_PASSWORD)`);
+  // The background worker (health checks, live poller, webhooks; lib/worker): its own process on
+  // PostgreSQL, restarted if it dies; inside the web server on the embedded PGlite (one process
+  // serves that database; instrumentation.ts starts it). LVS_PANEL_WORKER=off runs no worker here.
+  let worker: ChildProcess | null = null;
+  let stopping = false;
+  const startWorkerProcess = () => {
+    worker = spawn(process.execPath, ["--import", "tsx", path.join(root, "lib/worker/main.ts")], { stdio: "inherit" });
+    worker.on("exit", (code, sig) => {
+      if (stopping) return;
+      console.error(`worker exited (${code ?? sig}); restarting in 2 s`);
+      setTimeout(() => !stopping && startWorkerProcess(), 2000);
+    });
+  };
+  if (process.env.LVS_PANEL_WORKER !== "off") {
+    if (process.env.DATABASE_URL) startWorkerProcess();
+    else process.env.LVS_PANEL_WORKER = "inprocess";
+  }
   const child = spawn(nextBin, ["start", "-p", port, "-H", host], { stdio: "inherit" });
-  for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => child.kill(sig));
-  child.on("exit", (code) => process.exit(code ?? 0));
+  for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => { stopping = true; worker?.kill(sig); child.kill(sig); });
+  child.on("exit", (code) => { stopping = true; worker?.kill("SIGTERM"); process.exit(code ?? 0); });
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
