@@ -163,6 +163,12 @@ export interface Notice {
  */
 export function normalizeService(service: Service): { service: Service; notices: Notice[] } {
   const notices: Notice[] = [];
+  // fast path: already normal (the usual case) → the same object, nothing allocated per real server
+  let changed = false;
+  for (const d of service.destinations) {
+    if ((forcesServicePort(service, d.forward) && d.port !== service.port) || !tunnelIsDefaulted(d)) { changed = true; break; }
+  }
+  if (!changed) return { service, notices };
   const destinations = service.destinations.map((d, i) => {
     let port = d.port;
     if (forcesServicePort(service, d.forward) && port !== service.port) {
@@ -176,6 +182,27 @@ export function normalizeService(service: Service): { service: Service; notices:
     return { ...d, port, ...tunnelDefaults(d) };
   });
   return { service: { ...service, destinations }, notices };
+}
+
+function tunnelIsDefaulted(d: Destination): boolean {
+  const t = tunnelDefaults(d);
+  return t.tunnelType === d.tunnelType && t.tunnelPort === d.tunnelPort && t.tunnelCsum === d.tunnelCsum;
+}
+
+/** Fast boolean form of destFieldDiff(a, b).length === 0 (ignores address/port). */
+export function destSame(a: Destination, b: Destination): boolean {
+  return (a.forward === b.forward || (a.forward !== "masq" && a.forward !== "tunnel" && b.forward !== "masq" && b.forward !== "tunnel")) &&
+    a.weight === b.weight && a.upperThreshold === b.upperThreshold && a.lowerThreshold === b.lowerThreshold &&
+    a.tunnelType === b.tunnelType && a.tunnelPort === b.tunnelPort && a.tunnelCsum === b.tunnelCsum;
+}
+
+/** Fast boolean form of serviceFieldDiff(a, b).length === 0. */
+export function serviceSame(a: Service, b: Service): boolean {
+  if (a.scheduler !== b.scheduler || a.persistent !== b.persistent || a.netmask !== b.netmask || a.ops !== b.ops || a.pe !== b.pe) return false;
+  const fa = a.flags, fb = b.flags;
+  if (fa.length !== fb.length) return false;
+  for (let i = 0; i < fa.length; i++) if (fa[i] !== fb[i]) return false;
+  return true;
 }
 
 /** Sorts services and destinations by key, for stable output (the kernel's order is unreliable). */
