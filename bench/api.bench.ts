@@ -29,13 +29,16 @@ function cannon(url: string, headers: Record<string, string>, seconds: number): 
 }
 
 async function main() {
-  const env = await labEnv();
-  if (!env.up) throw new Error("the lab is down: npm run lab -- up");
   const db = await freshDatabase("lvs_api_bench");
   const panel = await startPanel({ databaseUrl: db.url, port: PORT });
   const prisma = prismaFor(db.url);
   const release = await acquireLab({ owner: "bench/api.bench.ts", timeoutMs: 1_800_000 });
   try {
+    let env = await labEnv();
+    if (!env.up) {
+      if ((await runLab(["up"], { timeoutMs: 600_000 })).code !== 0) throw new Error("lab up failed");
+      env = await labEnv();
+    }
     await assertLabRoute(env.hosts.director.address);
     await runLab(["reset"], { timeoutMs: 60_000 });
     await new Promise<void>((resolve, reject) => execFile(process.execPath, ["--import", "tsx", "lab/register.ts"], { cwd: repo, env: { ...process.env, DATABASE_URL: db.url, LVS_PANEL_KEY_SECRET: "api-test-key-secret" } },

@@ -268,9 +268,13 @@ describe("on the LVS-DR lab", () => {
   };
 
   beforeAll(async () => {
-    env = await labEnv();
-    if (!env.up) throw new Error("the lab is down: npm run lab -- up");
     release = await acquireLab({ owner: "lib/api/api.int.test.ts", timeoutMs: 900_000 });
+    env = await labEnv();
+    if (!env.up) {
+      const up = await runLab(["up"], { timeoutMs: 600_000 });
+      if (up.code !== 0) throw new Error(`lab up failed: ${up.stderr}`);
+      env = await labEnv();
+    }
     await assertLabRoute(env.hosts.director.address);
     await runLab(["reset"], { timeoutMs: 60_000 });
     const reg = await run(process.execPath, ["--import", "tsx", "lab/register.ts"], { env: { DATABASE_URL: dbUrl, LVS_PANEL_KEY_SECRET: KEY_SECRET } });
@@ -354,8 +358,10 @@ describe("on the LVS-DR lab", () => {
       if (kind === 3) return { text: "a=1", headers: { "content-type": pick(["text/plain", "application/x-www-form-urlencoded", "multipart/form-data"]) } };
       const body: Record<string, unknown> = {};
       for (const f of fields) if (rnd() < 0.5) body[f] = pick(hostile);
-      if (kind === 4 || !fields.length) body[pick(["__proto__", "constructor", "isAdmin", "clusterId", "virtualServiceId", "id", "version", pick(hostile)])] = pick([...hostile, ...wrong]);
+      // defineProperty: `body["__proto__"] = v` would set the prototype, not a member
+      if (kind === 4 || !fields.length) Object.defineProperty(body, pick(["__proto__", "constructor", "isAdmin", "clusterId", "virtualServiceId", "id", "version", pick(hostile)]), { value: pick([...hostile, ...wrong]), enumerable: true, configurable: true, writable: true });
       else body[pick(fields)] = pick([[], {}, [1], { a: 1 }, 1.5, 1e308]);
+      if (!Object.keys(body).length) throw new Error("fuzz generated an empty body");
       return { text: JSON.stringify(body), headers: { "idempotency-key": rnd() < 0.3 ? `fuzz-${Math.floor(rnd() * 1e9)}` : "" } };
     };
     const statuses = new Map<number, number>();
