@@ -47,7 +47,7 @@ case $cmd in
   ssh)    h=${1:?usage: lab ssh HOST [CMD]}; shift; labssh "$h" "$@";;
   exec)   h=${1:?usage: lab exec HOST CMD}; shift; lab_exec "$h" "$@";;
   curl)   cmd_curl "$@";;
-  register) die "register is not implemented yet (it writes the panel's database; the lead adds it, see issue 3)";;
+  register) cd "$LAB_ROOT/.." && exec node --import tsx lab/register.ts;;  # DATABASE_URL, else .data/pglite
   ""|-h|--help|help) usage;;
   *) log "unknown command: $cmd"; usage;;
 esac
