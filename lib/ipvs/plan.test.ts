@@ -196,6 +196,19 @@ describe("plan: properties over generated tables", () => {
   });
 });
 
+describe("plan: the kernel's order means nothing", () => {
+  const big = (n: number) => Array.from({ length: n }, (_, i) => dest(`10.0.${i >> 8}.${i & 255}`, { weight: i }));
+  it.each([3, 40])("real servers listed in another order (%i of them) → no steps; a change is still found", (n) => {
+    const d = T(svc("10.0.0.1", { destinations: big(n) }));
+    const a = T(svc("10.0.0.1", { destinations: big(n).reverse() }));
+    expect(plan(d, a)).toEqual([]);
+    (a.services[0]?.destinations[1] as Destination).weight = 12345;
+    expect(cmds(d, a)).toEqual([`ipvsadm -e -t 10.0.0.1:80 -r 10.0.0.${n - 2}:80 -g -w ${n - 2}`]);
+    a.services[0]?.destinations.splice(0, 1, dest("10.9.9.9"));
+    expect(cmds(d, a)).toContain("ipvsadm -d -t 10.0.0.1:80 -r 10.9.9.9:80");
+  });
+});
+
 describe("plan on the real tables", () => {
   it("plan(real, real) = []", () => expect(plan(fixtureTable, structuredClone(fixtureTable))).toEqual([]));
   it("the planned edits are the commands that ran on the real kernel (fixtures/edit-commands.txt)", () => {

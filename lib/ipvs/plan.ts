@@ -152,6 +152,21 @@ function destinationsSame(ds: readonly Destination[], as: readonly Destination[]
     if (!destSame(x, y)) return false;
   }
   if (i === n) return true;
+  if (n - i <= 32) {
+    // small lists: match by address and port directly (no key strings, no map)
+    outer: for (let j = i; j < n; j++) {
+      const x = ds[j] as Destination;
+      for (let k = i; k < n; k++) {
+        const y = as[k] as Destination;
+        if (y.port === x.port && y.address === x.address) {
+          if (!destSame(x, y)) return false;
+          continue outer;
+        }
+      }
+      return false;
+    }
+    return true;
+  }
   const m = new Map<string, Destination>();
   for (let j = i; j < n; j++) m.set(destKey(as[j] as Destination), as[j] as Destination);
   for (let j = i; j < n; j++) {
