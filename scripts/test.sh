@@ -46,6 +46,7 @@ stage "end-to-end (Playwright, Chromium, production build on PostgreSQL)"
 E2E_DATABASE_URL="$ADMIN_URL/lvs_test_e2e" PLAYWRIGHT_JSON_OUTPUT_NAME="$RESULTS/e2e.json" \
   node_modules/.bin/playwright test --reporter=list,json || failed_stages+=(e2e)
 
-if [ -n "$lab_up" ]; then bash lab/lab.sh down || failed_stages+=(lab-down); fi
+# LVS_TEST_KEEP_LAB=1 leaves the lab up (while developing); CI takes it down.
+if [ -n "$lab_up" ] && [ -z "${LVS_TEST_KEEP_LAB:-}" ]; then bash lab/lab.sh down || failed_stages+=(lab-down); fi
 
 node scripts/test-summary.mjs "$RESULTS" "${failed_stages[@]}"
