@@ -53,7 +53,7 @@ test("tutorial, single subnet: hosts with trusted keys, VIP:80 rr, rs1 + rs2, pr
   await page.goto("/ssh-keys");
   await page.getByLabel("Name").fill("lab-key");
   await page.getByLabel("Import a private key").check();
-  await page.getByLabel("Private key").fill(readFileSync(env.ssh.keyPath, "utf8"));
+  await page.getByLabel("Private key", { exact: true }).fill(readFileSync(env.ssh.keyPath, "utf8"));
   await page.getByRole("button", { name: "Import key" }).click();
   await expect(page.getByRole("status").first()).toBeVisible();
 
@@ -69,7 +69,7 @@ test("tutorial, single subnet: hosts with trusted keys, VIP:80 rr, rs1 + rs2, pr
     await page.getByLabel("Role").selectOption(role);
     await page.getByLabel("Name").fill(name);
     await page.getByLabel("Address").fill(env.hosts[name]!.address);
-    await page.getByLabel("SSH key").selectOption({ label: "lab-key" });
+    await page.getByLabel("SSH key", { exact: true }).selectOption({ label: "lab-key" });
     await page.getByRole("button", { name: "Add host" }).click();
     await expect(page.getByRole("status").first()).toContainText(`Added host ${name}`);
   }
@@ -183,10 +183,12 @@ test("the same in the multi-subnet layout: VIP moved to the VIP network, old ser
   await login(page, ADMIN);
   await page.goto(clusterUrl);
   await page.getByRole("link", { name: `TCP ${env.vip.single}:80` }).click();
+  const serviceUrl = page.url().replace(/\?.*$/, "");
   // rs2 back, then move the service to the multi-subnet VIP
   await page.getByLabel("Known host").selectOption({ label: `rs2 (${env.hosts.rs2!.address})` });
   await page.getByRole("button", { name: "Add real server" }).click();
   await expect(page.getByRole("status").first()).toContainText("Added real server");
+  await page.goto(`${serviceUrl}/edit`);
   const form = page.getByTestId("service-form");
   await form.getByLabel("VIP").fill(vip);
   await form.getByRole("button", { name: "Save service" }).click();

@@ -71,7 +71,7 @@ export function LiveTable({ clusterId, reconcile }: { clusterId: string; reconci
         {snap && snap.driftCount > 0 && <span className="badge bg-amber-200 text-amber-900" data-testid="drift-count">{snap.driftCount} drift</span>}
         {snap && snap.driftCount > 0 && reconcile}
       </div>
-      {snap?.error && <p role="alert" className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-200">Director: {snap.error.message}{snap.error.hint ? ` — ${snap.error.hint}` : ""}</p>}
+      {snap?.error && <p data-testid="live-error" className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-200">Director: {snap.error.message}{snap.error.hint ? ` — ${snap.error.hint}` : ""}</p>}
       {view === "raw" ? (
         <pre className="card mono overflow-x-auto text-xs" data-testid="live-raw">{snap?.raw || "(nothing read yet)"}</pre>
       ) : (

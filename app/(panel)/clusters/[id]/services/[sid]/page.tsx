@@ -1,12 +1,11 @@
+import Link from "next/link";
 import { notFound } from "next/navigation";
 import { EmptyState } from "@/components/empty-state";
 import { RealServerForm } from "@/components/realservers/form";
 import { RealServerActions } from "@/components/realservers/row-actions";
 import { RoleNotice } from "@/components/role-notice";
-import { ServiceDeleteForm, ServiceForm } from "@/components/services/form";
 import { requireUser } from "@/lib/auth";
 import { hostPort } from "@/lib/ipvs/address";
-import { SCHEDULERS } from "@/lib/ipvs/model";
 import { serviceLabel } from "@/lib/console/services";
 import { db } from "@/lib/db";
 import { can } from "@/lib/roles";
@@ -48,11 +47,7 @@ export default async function ServicePage({ params, searchParams }: { params: Pr
         <h3 className="font-medium">Add a real server</h3>
         <RealServerForm service={{ id: s.id, protocol: s.protocol, port: s.port }} hosts={hosts} defaultMethod={s.cluster.defaultForwardingMethod} disabled={!editable} />
       </section>
-      <section className="card space-y-3">
-        <h3 className="font-medium">Edit the virtual service</h3>
-        <ServiceForm clusterId={id} schedulers={[...SCHEDULERS]} disabled={!editable} service={s} />
-      </section>
-      <section className="card space-y-3"><ServiceDeleteForm id={s.id} version={s.version} disabled={!editable} /></section>
+      <p><Link className="btn" href={`/clusters/${id}/services/${s.id}/edit`}>Edit or remove the virtual service</Link></p>
     </div>
   );
 }

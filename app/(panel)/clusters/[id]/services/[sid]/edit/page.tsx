@@ -1,0 +1,25 @@
+import { notFound } from "next/navigation";
+import { RoleNotice } from "@/components/role-notice";
+import { ServiceDeleteForm, ServiceForm } from "@/components/services/form";
+import { requireUser } from "@/lib/auth";
+import { serviceLabel } from "@/lib/console/services";
+import { db } from "@/lib/db";
+import { SCHEDULERS } from "@/lib/ipvs/model";
+import { can } from "@/lib/roles";
+
+export default async function EditServicePage({ params }: { params: Promise<{ id: string; sid: string }> }) {
+  const user = await requireUser();
+  const { id, sid } = await params;
+  const s = await (await db()).virtualService.findFirst({ where: { id: sid, clusterId: id } });
+  if (!s) notFound();
+  const editable = can(user.role, "edit");
+  return (
+    <div className="space-y-4">
+      <h2 className="mono" data-testid="service-name">{serviceLabel(s)}</h2>
+      {!editable && <RoleNotice role={user.role} permission="edit" />}
+      <section className="card space-y-3"><h3 className="font-medium">Edit the virtual service</h3>
+        <ServiceForm clusterId={id} schedulers={[...SCHEDULERS]} disabled={!editable} service={s} /></section>
+      <section className="card space-y-3"><ServiceDeleteForm id={s.id} version={s.version} disabled={!editable} /></section>
+    </div>
+  );
+}
