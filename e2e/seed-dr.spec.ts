@@ -100,14 +100,14 @@ test("tutorial, single subnet: hosts with trusted keys, VIP:80 rr, rs1 + rs2, pr
   await page.getByLabel("Known host").selectOption({ label: `rs1 (${env.hosts.rs1!.address})` });
   await expect(page.getByLabel("Port", { exact: true })).toHaveValue("80");
   await page.getByRole("button", { name: "Add real server" }).click();
-  await expect(page.getByRole("status").first()).toContainText(`Added real server ${env.hosts.rs1!.address}:80`);
+  await expect(page.getByTestId("realserver-form").getByRole("status")).toContainText(`Added real server ${env.hosts.rs1!.address}:80`);
   await page.getByLabel("Known host").selectOption({ label: `rs2 (${env.hosts.rs2!.address})` });
   const port = page.getByTestId("realserver-form").getByLabel("Port", { exact: true });
   await expect(port).toHaveAttribute("readonly", "");
   await expect(page.getByTestId("port-lock-reason")).toContainText("Locked to the service port 80");
   await port.evaluate((el: HTMLInputElement) => { el.readOnly = false; el.value = "999"; });
   await page.getByRole("button", { name: "Add real server" }).click();
-  await expect(page.getByRole("status").first()).toContainText("Port 999 became 80");
+  await expect(page.getByTestId("realserver-form").getByRole("status")).toContainText("Port 999 became 80");
   await expect(page.getByTestId("realservers-table")).toContainText(`${env.hosts.rs2!.address}:80`);
   await expect(page.getByTestId("realservers-table")).not.toContainText(":999");
 
@@ -157,7 +157,7 @@ test("tutorial, single subnet: hosts with trusted keys, VIP:80 rr, rs1 + rs2, pr
   await page.goto(`${clusterUrl}`);
   await page.getByRole("link", { name: `TCP ${vip}:80` }).click();
   await page.getByRole("button", { name: `Remove ${env.hosts.rs2!.address}:80` }).click();
-  await expect(page.getByRole("status").first()).toContainText("Removed");
+  await expect(page.getByTestId("realservers-table").getByRole("status")).toContainText("Removed");
   await page.goto(`${clusterUrl}/plan`);
   await expect(page.locator('[data-disruptive="yes"]')).toContainText(`ipvsadm -d -t ${vip}:80 -r ${env.hosts.rs2!.address}:80`);
   await page.getByRole("button", { name: "Apply" }).click();
@@ -187,7 +187,7 @@ test("the same in the multi-subnet layout: VIP moved to the VIP network, old ser
   // rs2 back, then move the service to the multi-subnet VIP
   await page.getByLabel("Known host").selectOption({ label: `rs2 (${env.hosts.rs2!.address})` });
   await page.getByRole("button", { name: "Add real server" }).click();
-  await expect(page.getByRole("status").first()).toContainText("Added real server");
+  await expect(page.getByTestId("realserver-form").getByRole("status")).toContainText("Added real server");
   await page.goto(`${serviceUrl}/edit`);
   const form = page.getByTestId("service-form");
   await form.getByLabel("VIP").fill(vip);
