@@ -17,13 +17,14 @@ const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : dflt;
 };
-const K = Number(arg("services", "1"));
+const KS = arg("services", "1").split(",").map(Number);
 const INTERVAL = Number(arg("interval", "1000"));
 const SECONDS = Number(arg("seconds", "20"));
 const KIND = arg("kind", "http") as "tcp" | "http";
 const RS = Number(arg("rs", "0"));
 
-const release = await acquireLab({ owner: "bench/health" });
+// only a run that changes the lab (--rs) takes the lab lock; checks alone change nothing there
+const release = RS ? await acquireLab({ owner: "bench/health" }) : () => {};
 let before = (await labEnv()).rsCount;
 const ctx = await migratedDatabase("lvs_hbench");
 const pool = new SshPool();
@@ -33,6 +34,9 @@ try {
   await promisify(execFile)("node", ["--import", "tsx", "lab/register.ts"], { env: { ...process.env, DATABASE_URL: ctx.url } });
   const p = ctx.prisma;
   const cluster = await p.cluster.findUniqueOrThrow({ where: { name: "lab" } });
+  for (const K of KS) {
+  await p.virtualService.deleteMany({});
+  await p.counterSample.deleteMany({});
   for (let k = 0; k < K; k++) {
     // services on the TEST-NET VIP 10.78.0.200 (nothing routes clients to it): the kernel table is
     // real, the checks go to the real servers' httpd on port 80
@@ -67,6 +71,7 @@ try {
     workerCpuPercent: +(((cpu.user + cpu.system) / 1e6 / elapsed) * 100).toFixed(1), workerRssMiB: Math.round(rssMax / 2 ** 20),
     samples: await p.counterSample.count(),
   }));
+  }
 } finally {
   await pool.close();
   await ctx.close();

@@ -115,7 +115,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", r));
   const port = (receiver.address() as AddressInfo).port;
-  await p.webhook.create({ data: { name: "test receiver", url: `http://127.0.0.1:${port}/hook`, secret: encryptSecret(SECRET), events: ["health.transition", "apply.failed"] } });
+  await p.webhook.create({ data: { name: "test receiver", url: `http://127.0.0.1:${port}/hook`, secret: encryptSecret(SECRET), events: ["health.transition", "apply.failed", "drift"] } });
   startWorker();
   startWorker();
 }, 300_000);
@@ -246,5 +246,17 @@ describe("health checks on the lab with two workers on one PostgreSQL", () => {
     expect(d.attempts).toBe(3);
     await lab(["http", rs(0).name, "start"]);
     await until("rs1 back", async () => (await weights()).get(rs(0).address) === 3, (RISE + 2) * INTERVAL + 5000);
+  });
+
+  it("a real server added behind the panel's back is reported as drift (webhook), health's own changes are not", async () => {
+    expect(received.filter((r) => r.body.event === "drift")).toEqual([]);
+    const rogue = "10.78.0.13:80";
+    await pool.exec(director, ["ipvsadm", "-a", "-t", `${vip}:80`, "-r", rogue, "-g", "-w", "1"]);
+    try {
+      const d = await until("drift webhook", async () => received.find((r) => r.body.event === "drift"), 4 * 2000 + 3000);
+      expect((d.body.data as { differences: string[] }).differences).toEqual([`real server ${rogue} of -t ${vip}:80 should not be there`]);
+    } finally {
+      await pool.exec(director, ["ipvsadm", "-d", "-t", `${vip}:80`, "-r", rogue]);
+    }
   });
 });

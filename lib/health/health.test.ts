@@ -60,12 +60,12 @@ describe("check config and judging", () => {
     expect(judgeHttp(spec, "").ok).toBe(false);
   });
   it("never counts a missing line as a pass; timeouts and refusals are failures", () => {
-    const r = parseRound("\n@@n checks\nr rs9 0 3 \n\n@@n-rc 0\n\n@@n end\n", "n", [spec]);
-    expect(r.results).toEqual([{ id: "rs1", ok: false, latencyMs: null, message: "no result from the director" }]);
+    const r = parseRound("\n@@n checks\nr rs9 0 3 b \n\n@@n-rc 0\n\n@@n end\n", "n", [spec]);
+    expect(r.results).toEqual([{ id: "rs1", ok: false, latencyMs: null, message: "no answer within 500 ms (timeout)" }]);
     expect(judgeLine(spec, 143, 500, "").message).toMatch(/timeout/);
     expect(judgeLine({ ...spec, kind: "tcp" }, 1, 2, "").ok).toBe(false);
     const ok = Buffer.from("HTTP/1.1 200 OK\r\n\r\nok").toString("base64");
-    expect(parseRound(`\n@@n checks\nr rs1 0 7 ${ok}\n\n@@n-rc 0\n\n@@n end\n`, "n", [spec]).results[0]).toEqual({ id: "rs1", ok: true, latencyMs: 7, message: "HTTP 200" });
+    expect(parseRound(`\n@@n checks\nr rs1 0 7 b ${ok}\n\n@@n-rc 0\n\n@@n end\n`, "n", [spec]).results[0]).toEqual({ id: "rs1", ok: true, latencyMs: 7, message: "HTTP 200" });
   });
 });
 

@@ -18,6 +18,8 @@ import { effectiveCheck, type CheckResult, type CheckSpec } from "./config";
 import { checkLocal } from "./local";
 import { configuredDestination, healthCore, healthSteps, sorryDestination, sorryWanted, type HealthDesired, type HealthService } from "./reconcile";
 import { checkScript, nonce, parseRound } from "./script";
+import { consoleCore, keyOf, loadDesired } from "@/lib/console/desired";
+import { hostPort } from "@/lib/ipvs/address";
 import { isNews, nextStreak, type HealthStatus, type Streak } from "./state";
 
 export const HEALTH_ACTOR = "health-checker";
@@ -117,6 +119,7 @@ export class ClusterChecker {
   private lastPoll = 0;
   private lastReach = 0;
   private lastManaged: unknown = undefined;
+  private lastDrift = "";
   constructor(clusterId: string, private deps: RunnerDeps, private opts: RunnerOptions) {
     this.clusterId = clusterId;
   }
@@ -234,6 +237,7 @@ export class ClusterChecker {
       if (needed) await this.apply(c, director, target, desired, eventIds, report);
       if (pollDue && round.list && round.stats && round.rate) {
         await this.sample(c.id, round.save, round.list, round.stats, round.rate).then(() => (report.polled = true), (e) => this.log("sample failed", { error: String(e) }));
+        await this.drift(c, round.save).catch((e) => this.log("drift check failed", { error: String(e) }));
       }
     }
     if (now - this.lastReach >= this.opts.reachabilityMs) {
@@ -291,6 +295,33 @@ export class ClusterChecker {
       report.error = `apply: ${e instanceof Error ? e.message : String(e)}`;
       this.log("apply failed", { error: report.error });
     }
+  }
+
+  /**
+   * Drift: the kernel differs from the desired state in the database, apart from what health itself
+   * manages (weights of checked real servers, the sorry server). A webhook when the set changes.
+   */
+  private async drift(c: Loaded, save: string) {
+    const d = await loadDesired(this.deps.prisma, c.id);
+    if (!d.managed.length) return;
+    const managedByHealth = new Set<string>();
+    for (const vs of c.virtualServices) {
+      if (!vs.healthCheck?.enabled) continue;
+      const k = keyOf(vs);
+      for (const r of vs.realServers) managedByHealth.add(`real server ${hostPort(r.address, r.port)} of ${k} `);
+      if (vs.sorryAddress && vs.sorryPort !== null) managedByHealth.add(`real server ${hostPort(vs.sorryAddress, vs.sorryPort)} of ${k} `);
+      if (vs.sorryAddress && vs.port !== null) managedByHealth.add(`real server ${hostPort(vs.sorryAddress, vs.port)} of ${k} `);
+    }
+    const diffs = consoleCore.verify(consoleCore.validate({ lines: d.lines, remove: d.remove }), { save, thresholds: "" })
+      .filter((x) => ![...managedByHealth].some((p) => x.startsWith(p))).sort();
+    const key = diffs.join("\n");
+    if (key === this.lastDrift) return;
+    this.lastDrift = key;
+    if (!diffs.length) return;
+    await this.deps.prisma.$transaction(async (tx) => {
+      if (!(await this.deps.fence(tx))) return;
+      await enqueueWebhook(tx, { event: "drift", at: new Date().toISOString(), cluster: { id: c.id, name: c.name }, summary: `${diffs.length} difference(s) between the desired state and the director's table`, data: { differences: diffs } });
+    });
   }
 
   private async hostStatus(hostId: string, reachable: boolean, error: string | null, latencyMs: number | null) {

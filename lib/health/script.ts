@@ -11,12 +11,19 @@ export const ANSWER_BYTES = 16384;
 
 const FUNCS = `
 D=$(mktemp -d 2>/dev/null || { mkdir -p /tmp/lvsp-hc.$$ && echo /tmp/lvsp-hc.$$; })
-ms() { local s=\${1/./} e=\${EPOCHREALTIME/./}; echo $(( (e - s) / 1000 )); }
-hc() { # out id kind addr port timeout_s path host
-  local t0=$EPOCHREALTIME r= rc
+# one subshell per check and no other process for tcp/http: forks are what a busy director pays for
+hc() { # out id kind addr port timeout_s path host needle
+  local t0=\${EPOCHREALTIME/./} rc=0 r= f=0 e
   case $3 in
-    tcp) timeout "$6" bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$4" "$5" 2>/dev/null; rc=$? ;;
-    http) r=$(set -o pipefail; timeout "$6" bash -c 'exec 3<>"/dev/tcp/$0/$1" || exit 111; printf "GET %s HTTP/1.0\\r\\nHost: %s\\r\\nUser-Agent: lvs-panel-health\\r\\nConnection: close\\r\\n\\r\\n" "$2" "$3" >&3; head -c 16384 <&3' "$4" "$5" "$7" "$8" 2>/dev/null | base64 -w0); rc=$? ;;
+    tcp) { exec 3<>"/dev/tcp/$4/$5"; } 2>/dev/null || rc=111 ;;
+    http) if { exec 3<>"/dev/tcp/$4/$5"; } 2>/dev/null; then
+        printf 'GET %s HTTP/1.0\\r\\nHost: %s\\r\\nUser-Agent: lvs-panel-health\\r\\nConnection: close\\r\\n\\r\\n' "$7" "$8" >&3
+        IFS= read -r -d '' -t "$6" -N 16384 r <&3; e=$?
+        [ $e -gt 128 ] && [ -z "$r" ] && rc=124
+        [ -n "$9" ] && [[ \${r#*$'\\r\\n\\r\\n'} == *"$9"* ]] && f=1
+        r=\${r%%$'\\n'*}; r=\${r%$'\\r'}
+      else rc=111; fi
+      e=\${EPOCHREALTIME/./}; printf 'r %s %s %s s %s %s\\n' "$2" "$rc" $(( (e - t0) / 1000 )) "$f" "$r" > "$D/$1"; return ;;
     https) local u="https://$4:$5$7"; case $4 in *:*) u="https://[$4]:$5$7" ;; esac
       if command -v curl >/dev/null 2>&1; then
         r=$(set -o pipefail; timeout "$6" curl -sk -i -H "Host: $8" -A lvs-panel-health "$u" 2>/dev/null | head -c 16384 | base64 -w0); rc=$?
@@ -25,7 +32,7 @@ hc() { # out id kind addr port timeout_s path host
         [ -n "$r" ] || rc=1
       fi ;;
   esac
-  printf 'r %s %s %s %s\\n' "$2" "$rc" "$(ms "$t0")" "$r" > "$D/$1"
+  e=\${EPOCHREALTIME/./}; printf 'r %s %s %s b %s\\n' "$2" "$rc" $(( (e - t0) / 1000 )) "$r" > "$D/$1"
 }
 `;
 
@@ -37,8 +44,11 @@ function timeoutSeconds(ms: number): string {
 export function checkScript(n: string, checks: readonly CheckSpec[], opts: { poll: boolean; table: boolean }): string {
   const L = [sectionHelpers(n), FUNCS];
   checks.forEach((c, i) => {
-    L.push(`hc ${i} ${shQuote(c.id)} ${c.kind} ${shQuote(c.address)} ${c.port} ${timeoutSeconds(c.timeoutMs)} ${shQuote(c.path)} ${shQuote(c.host)} &`);
+    L.push(`hc ${i} ${shQuote(c.id)} ${c.kind} ${shQuote(c.address)} ${c.port} ${timeoutSeconds(c.timeoutMs)} ${shQuote(c.path)} ${shQuote(c.host)} ${shQuote(c.bodyContains ?? "")} & P="$P $!"`);
   });
+  // a connect to a dead host blocks: one watchdog ends whatever is still running at the largest timeout
+  const maxT = Math.max(100, ...checks.map((c) => c.timeoutMs));
+  if (checks.length) L.push(`( sleep ${timeoutSeconds(maxT)}; kill $P ) >/dev/null 2>&1 & W=$!`);
   // the table read runs while the checks are in flight
   if (opts.table || opts.poll) L.push(`sec save; $SUDO ipvsadm -S -n 2>&1; rc $?`);
   if (opts.poll) {
@@ -46,7 +56,7 @@ export function checkScript(n: string, checks: readonly CheckSpec[], opts: { pol
     L.push(`sec stats; $SUDO ipvsadm -Ln --stats --exact 2>&1; rc $?`);
     L.push(`sec rate; $SUDO ipvsadm -Ln --rate --exact 2>&1; rc $?`);
   }
-  L.push(`wait`, `sec checks; cat "$D"/* 2>/dev/null; rc 0`, `rm -rf "$D"`, `sec end`);
+  L.push(checks.length ? `wait $P 2>/dev/null; kill $W 2>/dev/null` : `true`, `sec checks; cat "$D"/* 2>/dev/null; rc 0`, `rm -rf "$D"`, `sec end`);
   return L.join("\n") + "\n";
 }
 
@@ -62,6 +72,7 @@ export interface RoundOutput {
 /** Turns one check's line into a result (pure, so the judging is unit-tested). */
 export function judgeLine(spec: CheckSpec, rc: number, latencyMs: number, answer: string): CheckResult {
   const timeout = rc === 124 || rc === 143 || rc === 137;
+  if (spec.kind !== "tcp" && rc === 111) return { id: spec.id, ok: false, latencyMs: null, message: "connection refused or unreachable" };
   if (spec.kind === "tcp") {
     if (rc === 0) return { id: spec.id, ok: true, latencyMs, message: "connected" };
     return { id: spec.id, ok: false, latencyMs: null, message: timeout ? `timeout after ${spec.timeoutMs} ms` : "connection refused or unreachable" };
@@ -78,14 +89,17 @@ export function parseRound(stdout: string, n: string, checks: readonly CheckSpec
   const seen = new Map<string, CheckResult>();
   for (const line of (m.get("checks")?.text ?? "").split("\n")) {
     const f = line.split(" ");
-    if (f[0] !== "r" || f.length < 4) continue;
+    if (f[0] !== "r" || f.length < 5) continue;
     const spec = byId.get(f[1]!);
     if (!spec) continue;
-    const answer = f[4] ? Buffer.from(f[4], "base64").toString("latin1") : "";
+    // "b": the raw answer in base64; "s": the status line and whether the body held the substring
+    const answer = f[4] === "s"
+      ? (f.slice(6).join(" ") ? `${f.slice(6).join(" ")}\r\n\r\n${f[5] === "1" ? spec.bodyContains ?? "" : ""}` : "")
+      : f[5] ? Buffer.from(f[5], "base64").toString("latin1") : "";
     seen.set(spec.id, judgeLine(spec, Number(f[2]), Number(f[3]), answer));
   }
   // a check that printed nothing (killed, /tmp full) counts as failed: never as passed
-  const results = checks.map((c) => seen.get(c.id) ?? { id: c.id, ok: false, latencyMs: null, message: "no result from the director" });
+  const results = checks.map((c) => seen.get(c.id) ?? { id: c.id, ok: false, latencyMs: null, message: `no answer within ${c.timeoutMs} ms (timeout)` });
   const text = (k: string) => {
     const s = m.get(k);
     return s && s.rc === 0 ? s.text : null;
