@@ -3,4 +3,6 @@ export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { bootstrapAdminFromEnv } = await import("./lib/bootstrap");
   await bootstrapAdminFromEnv();
+  // With the embedded database only this process may open it, so the worker runs in here.
+  await (await import("./lib/worker/start")).startInProcessWorkerIfAsked();
 }
