@@ -1,10 +1,11 @@
 import type { PrismaClient } from "@/generated/prisma/client";
-import { parseSave as parseSaveLines, saveLinesCore, type IpvsCore, type PlannedStep } from "@/lib/director";
+import { InvalidDesired, ipvsCore, type DirectorDesired, type IpvsCore } from "@/lib/director";
+import { parseSave, serviceKey } from "@/lib/ipvs";
 import { hostPort } from "@/lib/ipvs/address";
 
-// Desired state (the database) rendered as `ipvsadm -S -n` lines, the form lib/director's interim
-// core plans from; plus the services the panel managed before and must now delete.
-// Thresholds (-x/-y) are not rendered: `ipvsadm -S` does not save them, so the core cannot compare them.
+// Desired state (the database) rendered as `ipvsadm -S -n` lines, parsed by lib/ipvs and planned by
+// lib/director's ipvsCore; plus the services the panel managed before and must now delete.
+// Thresholds (-x/-y) are not rendered, so desired thresholds are 0 (the core compares them with `-Ln --thresholds`).
 
 const FLAG = { route: "-g", masq: "-m", tunnel: "-i" } as const;
 
@@ -76,22 +77,32 @@ export async function loadDesired(prisma: PrismaClient, clusterId: string): Prom
   return { lines: lines.join("\n") + (lines.length ? "\n" : ""), managed, remove, vips };
 }
 
-type Table = ReturnType<typeof parseSaveLines>;
-/** lib/director's save-lines core, plus deleting the services the panel stopped managing. */
-export const consoleCore: IpvsCore<{ table: Table; remove: string[] }> = {
+/** "-t 10.0.0.100:80" (the form kept in ApplyRun.plan) → lib/ipvs serviceKey "TCP 10.0.0.100:80"; null if unreadable. */
+function ownedKey(k: string): string | null {
+  if (!/^(-t|-u|--sctp-service|-f) [A-Za-z0-9.:[\]]{1,60}$/.test(k)) return null;
+  try {
+    const s = parseSave(`-A ${k} -s wlc\n`).services[0];
+    return s ? serviceKey(s) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** lib/director's ipvsCore on the rendered lines; services the panel stopped managing stay owned, so they are deleted. */
+export const consoleCore: IpvsCore<DirectorDesired> = {
   validate(input) {
-    const i = input as { lines: string; remove: string[] };
-    const remove = (i.remove ?? []).filter((k) => /^(-t|-u|--sctp-service|-f) [A-Za-z0-9.:[\]]{1,60}$/.test(k));
-    return { table: saveLinesCore.validate(i.lines), remove };
+    const i = input as { lines: string; remove?: string[] };
+    if (typeof i?.lines !== "string") throw new InvalidDesired("desired state must be ipvsadm -S -n lines");
+    let table;
+    try {
+      table = parseSave(i.lines);
+    } catch (e) {
+      throw new InvalidDesired(e instanceof Error ? e.message : String(e));
+    }
+    const owned = [...table.services.map((s) => serviceKey(s)), ...(i.remove ?? []).map(ownedKey).filter((k): k is string => k !== null)];
+    return ipvsCore.validate({ table, owned });
   },
-  plan(desired, actual) {
-    const have = parseSaveLines(actual.save);
-    const removals: PlannedStep[] = desired.remove.filter((k) => have.has(k) && !desired.table.has(k))
-      .map((k) => ({ argv: ["-D", ...k.split(" ")], text: `ipvsadm -D ${k}`, disruptive: true }));
-    return [...removals, ...saveLinesCore.plan(desired.table, actual)];
-  },
-  verify(desired, actual) {
-    const have = parseSaveLines(actual.save);
-    return [...desired.remove.filter((k) => have.has(k) && !desired.table.has(k)).map((k) => `service ${k} should have been deleted`), ...saveLinesCore.verify(desired.table, actual)];
-  },
+  plan: (d, a) => ipvsCore.plan(d, a),
+  verify: (d, a) => ipvsCore.verify(d, a),
+  notes: (d, a) => ipvsCore.notes?.(d, a) ?? [],
 };

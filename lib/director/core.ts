@@ -1,6 +1,10 @@
 // The IPVS logic the director operations need, behind one small port, so the apply op is the same
-// whichever core plans it. `lib/ipvs` (model, parsers, planner) is the intended implementation; until
-// its API lands, `saveLinesCore` below works on `ipvsadm -S -n` lines directly.
+// whichever core plans it. `ipvsCore` is the panel's core, on lib/ipvs (model, parsers, planner);
+// lib/health plugs its own planner into the same port.
+import {
+  destKey, diffTables, mergeThresholds, parseList, parseSave, planReport, serviceKey, stepArgv, stepCommand, validateTable,
+  TableMismatchError, type Conflict, type Draining, type Listing, type Notice, type Step, type Table,
+} from "@/lib/ipvs";
 
 export interface PlannedStep {
   /** ipvsadm arguments, without `ipvsadm` itself. */
@@ -9,126 +13,182 @@ export interface PlannedStep {
   text: string;
   /** Deletes a service or a real server (connections may be dropped). */
   disruptive: boolean;
+  /** Why, in words the UI can show (lib/ipvs cores). */
+  reason?: string;
+  /** The lib/ipvs step it was rendered from (lib/ipvs cores). */
+  step?: Step;
+}
+
+/** What one read of the director's kernel printed (all in the same exec). */
+export interface ActualRead {
+  /** `ipvsadm -S -n` */
+  save: string;
+  /** `ipvsadm -Ln --thresholds` ("" = not read: thresholds are then unknown) */
+  thresholds: string;
+  /** `ipvsadm -Ln --stats --exact`, when counters were asked for */
+  stats?: string;
 }
 
 export interface IpvsCore<Desired> {
   /** Validates the desired state (throws before any command is built when it is not acceptable). */
   validate(input: unknown): Desired;
-  /** Steps that turn `save` (+ thresholds) into the desired state, touching only what it manages. */
-  plan(desired: Desired, actual: { save: string; thresholds: string }): PlannedStep[];
+  /** Steps that turn the actual table into the desired state, touching only what it manages. */
+  plan(desired: Desired, actual: ActualRead): PlannedStep[];
   /** Differences between the desired state and a table read back; [] means converged. */
-  verify(desired: Desired, actual: { save: string; thresholds: string }): string[];
+  verify(desired: Desired, actual: ActualRead): string[];
+  /** Things an operator should know that are not differences (graceful drains still waiting, ...). */
+  notes?(desired: Desired, actual: ActualRead): string[];
+}
+
+export class InvalidDesired extends Error {
+  readonly issues: Array<{ path: string; message: string }>;
+  constructor(issues: Array<{ path: string; message: string }> | string) {
+    const list = typeof issues === "string" ? [{ path: "", message: issues }] : issues;
+    super(`refused before any command: ${list.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join("; ")}`);
+    this.name = "InvalidDesired";
+    this.issues = list;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
-// saveLinesCore: desired state = the `ipvsadm -S -n` lines of the managed services.
+// ipvsCore: desired = a validated lib/ipvs Table + the services the panel owns.
 
-const SVC_FLAGS = new Set(["-t", "-u", "--sctp-service", "-f"]);
-const TOKEN = /^[A-Za-z0-9.:[\]_,/-]{1,64}$/;
-const ALLOWED = new Set(["-A", "-a", "-t", "-u", "--sctp-service", "-f", "-s", "-p", "-M", "-b", "--pe", "-o", "-r", "-g", "-i", "-m", "-w", "-x", "-y", "-6", "--tun-type", "--tun-port", "--tun-nocsum", "--tun-csum", "--tun-remcsum"]);
+/** What `ipvsCore.validate` accepts: a table (`{ services }`), or the table with ownership and options. */
+export interface DirectorDesiredInput {
+  table: unknown;
+  /** serviceKeys ("TCP 10.0.0.1:80", "FWM 3") the panel owns; default: the desired services' keys. */
+  owned?: readonly string[];
+  /** take over existing, unowned services that are desired */
+  adopt?: boolean;
+  /** delete services that are neither desired nor owned */
+  prune?: boolean;
+  /** remove by weight 0 first; delete once ActiveConn (from `-Ln --thresholds`) is 0 */
+  graceful?: boolean;
+}
 
-export class InvalidDesired extends Error {
-  constructor(msg: string) {
-    super(`refused before any command: ${msg}`);
-    this.name = "InvalidDesired";
+export interface DirectorDesired {
+  table: Table;
+  owned: string[];
+  adopt: boolean;
+  prune: boolean;
+  graceful: boolean;
+  /** What validation changed (e.g. the DR port rule), for the UI. */
+  notices: Notice[];
+}
+
+const KEY = /^(?:(?:TCP|UDP|SCTP) (?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-f:.]{2,45}\]):\d{1,5}|FWM \d{1,10}(?: IPv6)?)$/;
+const MAX_SERVICES = 10_000;
+
+function isPlainTable(x: unknown): boolean {
+  return typeof x === "object" && x !== null && "services" in x && !("table" in x);
+}
+
+/** The actual table: `-S -n` merged with `-Ln --thresholds` (the save format loses -x/-y). */
+export function readTable(actual: ActualRead): { table: Table; thresholdsKnown: boolean; listing: Listing | null } {
+  const save = parseSave(actual.save);
+  if (!actual.thresholds.trim()) return { table: save, thresholdsKnown: false, listing: null };
+  const listing = parseList(actual.thresholds, ["thresholds"]);
+  return { table: mergeThresholds(save, listing), thresholdsKnown: true, listing };
+}
+
+/** The services a run of this desired state may look at: desired ∪ owned (∪ everything with prune). */
+function scope(d: DirectorDesired, actual: Table): Table {
+  if (d.prune) return actual;
+  const keys = new Set([...d.owned, ...d.table.services.map((s) => serviceKey(s))]);
+  return { services: actual.services.filter((s) => keys.has(serviceKey(s))) };
+}
+
+export interface CorePlan {
+  steps: PlannedStep[];
+  conflicts: Conflict[];
+  draining: Draining[];
+}
+
+/** planReport on the actual read, rendered to argv; exported for the CLI's dry run and tests. */
+export function planDirector(d: DirectorDesired, actual: ActualRead): CorePlan {
+  const { table, listing } = readTable(actual);
+  const r = planReport(d.table, table, { owned: d.owned, adopt: d.adopt, prune: d.prune, graceful: d.graceful, ...(listing ? { connections: listing } : {}) });
+  return {
+    steps: r.steps.map((s) => ({ argv: stepArgv(s).slice(1), text: stepCommand(s), disruptive: s.disruptive || s.op.startsWith("delete-"), reason: s.reason, step: s })),
+    conflicts: r.conflicts,
+    draining: r.draining,
+  };
+}
+
+/** Differences in words, over the services this desired state covers. Graceful drains in progress are not differences. */
+export function differences(d: DirectorDesired, actual: ActualRead): string[] {
+  let read: ReturnType<typeof readTable>;
+  try {
+    read = readTable(actual);
+  } catch (e) {
+    if (e instanceof TableMismatchError) return [`the table changed between the two reads (${e.message}): read it again`];
+    throw e;
   }
-}
-
-interface Svc {
-  key: string;
-  line: string[];
-  rs: Map<string, string[]>;
-}
-type Table = Map<string, Svc>;
-
-function tokens(line: string): string[] {
-  return line.trim().split(/\s+/).filter(Boolean);
-}
-
-function svcKeyOf(t: string[]): string {
-  for (let i = 0; i < t.length - 1; i++) if (SVC_FLAGS.has(t[i]!)) return `${t[i]} ${t[i + 1]}`;
-  throw new InvalidDesired(`no service address in: ${t.join(" ")}`);
-}
-
-function rsKeyOf(t: string[]): string {
-  const i = t.indexOf("-r");
-  if (i < 0 || !t[i + 1]) throw new InvalidDesired(`no real server in: ${t.join(" ")}`);
-  return t[i + 1]!;
-}
-
-/** Parses `ipvsadm -S -n` output (or desired lines in the same format). */
-export function parseSave(save: string, strict = false): Table {
-  const table: Table = new Map();
-  for (const raw of save.split("\n")) {
-    if (!raw.trim()) continue;
-    const t = tokens(raw);
-    if (strict) {
-      if (raw.length > 512) throw new InvalidDesired("line longer than 512 characters");
-      for (const w of t) {
-        if (w.startsWith("-") && !ALLOWED.has(w) && !/^-\d+$/.test(w)) throw new InvalidDesired(`option ${JSON.stringify(w.slice(0, 40))} is not allowed`);
-        if (!TOKEN.test(w)) throw new InvalidDesired(`value ${JSON.stringify(w.slice(0, 40))} is not an ipvsadm value`);
-      }
+  const diff = diffTables(d.table, scope(d, read.table));
+  const out: string[] = [];
+  for (const s of diff.missing) out.push(`service ${serviceKey(s)} is missing`);
+  for (const s of diff.unexpected) {
+    if (d.graceful && s.destinations.length > 0 && s.destinations.every((x) => x.weight === 0)) continue; // draining
+    out.push(`service ${serviceKey(s)} should not be there`);
+  }
+  const byKey = new Map(read.table.services.map((s) => [serviceKey(s), s]));
+  for (const s of diff.different) {
+    if (s.fields.length) out.push(`service ${s.key}: ${s.fields.join(", ")} differ`);
+    for (const k of s.missing) out.push(`service ${s.key}: real server ${k} is missing`);
+    for (const k of s.unexpected) {
+      const x = byKey.get(s.key)?.destinations.find((y) => destKey(y) === k);
+      if (d.graceful && x?.weight === 0) continue; // draining
+      out.push(`service ${s.key}: real server ${k} should not be there`);
     }
-    if (t[0] === "-A") {
-      const key = svcKeyOf(t);
-      table.set(key, { key, line: t.slice(1), rs: table.get(key)?.rs ?? new Map() });
-    } else if (t[0] === "-a") {
-      const key = svcKeyOf(t);
-      let s = table.get(key);
-      if (!s) {
-        if (strict) throw new InvalidDesired(`real server before its service: ${t.join(" ")}`);
-        s = { key, line: [], rs: new Map() };
-        table.set(key, s);
-      }
-      s.rs.set(rsKeyOf(t), t.slice(1));
-    } else if (strict) throw new InvalidDesired(`each line must start with -A or -a`);
+    for (const x of s.different) {
+      const f = read.thresholdsKnown ? x.fields : x.fields.filter((n) => n !== "upperThreshold" && n !== "lowerThreshold");
+      if (f.length) out.push(`service ${s.key}: real server ${x.key}: ${f.join(", ")} differ`);
+    }
   }
-  return table;
+  return out;
 }
 
-const same = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
-
-/** Thresholds (-x/-y) are not in `-S` output; this core leaves them alone. */
-export const saveLinesCore: IpvsCore<Table> = {
+export const ipvsCore: IpvsCore<DirectorDesired> = {
   validate(input) {
-    if (typeof input !== "string") throw new InvalidDesired("desired state must be ipvsadm -S -n lines");
-    if (input.length > 256 * 1024) throw new InvalidDesired("desired state larger than 256 KiB");
-    return parseSave(input, true);
+    const i = (isPlainTable(input) ? { table: input } : input) as Partial<DirectorDesiredInput> | null;
+    if (typeof i !== "object" || i === null) throw new InvalidDesired("the desired state must be a table ({ services: [...] }) or { table, owned?, adopt?, prune?, graceful? }");
+    const extra = Object.keys(i).filter((k) => !["table", "owned", "adopt", "prune", "graceful"].includes(k));
+    if (extra.length) throw new InvalidDesired(extra.map((k) => ({ path: k.slice(0, 40), message: "is not a desired-state field" })));
+    const v = validateTable(i.table);
+    if (!v.ok) throw new InvalidDesired(v.errors.slice(0, 50).map((e) => ({ path: e.path ? `table.${e.path}` : "table", message: e.message })));
+    if (v.value.services.length > MAX_SERVICES) throw new InvalidDesired([{ path: "table.services", message: `at most ${MAX_SERVICES} services` }]);
+    const owned = i.owned ?? v.value.services.map((s) => serviceKey(s));
+    if (!Array.isArray(owned) || owned.length > MAX_SERVICES) throw new InvalidDesired([{ path: "owned", message: `must be a list of at most ${MAX_SERVICES} service keys` }]);
+    owned.forEach((k, n) => {
+      if (typeof k !== "string" || !KEY.test(k)) throw new InvalidDesired([{ path: `owned.${n}`, message: 'must be a service key like "TCP 10.0.0.1:80" or "FWM 3"' }]);
+    });
+    for (const f of ["adopt", "prune", "graceful"] as const) if (i[f] !== undefined && typeof i[f] !== "boolean") throw new InvalidDesired([{ path: f, message: "must be true or false" }]);
+    return { table: v.value, owned: [...owned], adopt: !!i.adopt, prune: !!i.prune, graceful: !!i.graceful, notices: v.notices };
   },
   plan(desired, actual) {
-    const cur = parseSave(actual.save);
-    const steps: PlannedStep[] = [];
-    const step = (argv: string[], disruptive = false) => steps.push({ argv, text: `ipvsadm ${argv.join(" ")}`, disruptive });
-    for (const s of desired.values()) {
-      const have = cur.get(s.key);
-      if (!have || have.line.length === 0) step(["-A", ...s.line]);
-      else if (!same(have.line, s.line)) step(["-E", ...s.line]);
-      for (const [rk, r] of s.rs) {
-        const hr = have?.rs.get(rk);
-        if (!hr) step(["-a", ...r]);
-        else if (!same(hr, r)) step(["-e", ...r]);
-      }
-      for (const rk of have?.rs.keys() ?? []) if (!s.rs.has(rk)) step(["-d", ...s.key.split(" "), "-r", rk], true);
-    }
-    return steps;
+    return planDirector(desired, actual).steps;
   },
   verify(desired, actual) {
-    const cur = parseSave(actual.save);
-    const diffs: string[] = [];
-    for (const s of desired.values()) {
-      const have = cur.get(s.key);
-      if (!have) {
-        diffs.push(`service ${s.key} is missing`);
-        continue;
-      }
-      if (!same(have.line, s.line)) diffs.push(`service ${s.key} is "${have.line.join(" ")}", wanted "${s.line.join(" ")}"`);
-      for (const [rk, r] of s.rs) {
-        const hr = have.rs.get(rk);
-        if (!hr) diffs.push(`real server ${rk} of ${s.key} is missing`);
-        else if (!same(hr, r)) diffs.push(`real server ${rk} of ${s.key} is "${hr.join(" ")}", wanted "${r.join(" ")}"`);
-      }
-      for (const rk of have.rs.keys()) if (!s.rs.has(rk)) diffs.push(`real server ${rk} of ${s.key} should not be there`);
+    const diffs = differences(desired, actual);
+    let conflicts: Conflict[];
+    try {
+      conflicts = planDirector(desired, actual).conflicts;
+    } catch (e) {
+      if (e instanceof TableMismatchError) return diffs;
+      throw e;
     }
-    return diffs;
+    return [...diffs.filter((x) => !conflicts.some((c) => x.startsWith(`service ${c.key}:`))), ...conflicts.map((c) => c.reason)];
+  },
+  notes(desired, actual) {
+    if (!desired.graceful) return [];
+    try {
+      const p = planDirector(desired, actual);
+      return [
+        ...p.draining.map((d) => `${d.service}${d.destination ? ` -> ${d.destination}` : ""} is draining (weight 0, ${d.activeConns ?? "unknown"} active connections)`),
+        ...p.steps.map((s) => `apply again: ${s.text} (${s.reason ?? ""})`),
+      ];
+    } catch {
+      return [];
+    }
   },
 };

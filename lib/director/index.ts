@@ -1,3 +1,3 @@
-export { probeDirector, installIpvsadm, applyDirector, bindVip, unbindVip, persistDirector, type DirectorProbe, type ApplyReport, type StepResult, type VipSpec, type PersistFlavor, type PersistResult } from "./ops";
-export { saveLinesCore, parseSave, InvalidDesired, type IpvsCore, type PlannedStep } from "./core";
-export { recordApply, withDirectorLock, type ApplyMeta } from "./record";
+export { probeDirector, installIpvsadm, applyDirector, stepLine, bindVip, unbindVip, persistDirector, type DirectorProbe, type ApplyReport, type ApplyOptions, type StepResult, type VipSpec, type PersistFlavor, type PersistResult } from "./ops";
+export { ipvsCore, planDirector, differences, readTable, InvalidDesired, type IpvsCore, type PlannedStep, type ActualRead, type DirectorDesired, type DirectorDesiredInput, type CorePlan } from "./core";
+export { recordApply, withDirectorLock, DirectorBusy, type ApplyMeta } from "./record";

@@ -1,6 +1,6 @@
 import { SshError, isSshError, isIpvsUnavailable, shJoin, shQuote, type SshPool, type SshTarget } from "@/lib/ssh";
 import { z } from "zod";
-import type { IpvsCore, PlannedStep } from "./core";
+import type { ActualRead, IpvsCore, PlannedStep } from "./core";
 import { nonce, parseSections, sectionHelpers, type Section } from "./sections";
 
 // ---------------------------------------------------------------------------------------------
@@ -98,8 +98,11 @@ export async function installIpvsadm(pool: SshPool, target: SshTarget, pm: "apt-
 }
 
 // ---------------------------------------------------------------------------------------------
-// Apply: ONE exec. The script prints the table, the panel plans from it and writes the steps back on
-// stdin, the script runs them (stopping at the first failure), then prints the table again.
+// Apply: ONE exec. The script prints the table (`-S -n` + `-Ln --thresholds`, and `--stats --exact`
+// when counters are asked for), the panel plans from it on the same channel while the script waits on
+// `read` (a shell builtin: no fork), and streams the steps back one line each; the script runs each
+// line as it arrives (stopping at the first failure), then prints the table again for verification.
+// The re-read decides success, never an exit status.
 
 export interface StepResult {
   position: number;
@@ -108,6 +111,10 @@ export interface StepResult {
   status: "pending" | "running" | "succeeded" | "failed" | "skipped";
   exitCode: number | null;
   output: string;
+  /** Why the step is there (lib/ipvs cores). */
+  reason?: string;
+  /** The host the step ran on, when a run spans several hosts (recordApply stores it per step). */
+  host?: { id: string | null; name: string };
 }
 
 export interface ApplyReport {
@@ -115,69 +122,114 @@ export interface ApplyReport {
   /** The error code when the run did not complete (unreachable, timeout, ...). */
   error: { code: string; message: string } | null;
   steps: StepResult[];
-  before: { save: string; thresholds: string } | null;
+  before: ActualRead | null;
   /** What the kernel holds after the run; null when it could not be read (host lost). */
-  after: { save: string; thresholds: string } | null;
+  after: ActualRead | null;
   /** Differences left between desired and `after` ([] when converged). */
   differences: string[];
+  /** Not differences, but worth saying (graceful drains still waiting). */
+  notes: string[];
   /** The step that failed, when one did. */
   failedStep: StepResult | null;
   dryRun: boolean;
   durationMs: number;
 }
 
-const READ = (p: string) => `sec ${p}save; $SUDO ipvsadm -S -n 2>&1; rc $?\nsec ${p}thresholds; $SUDO ipvsadm -Ln --thresholds 2>&1; rc $?`;
-
-function stepsScript(steps: PlannedStep[]): string {
-  const L = ["run_steps() {"];
-  steps.forEach((s, i) => L.push(`  sec step-${i}; $SUDO ${shJoin(["ipvsadm", ...s.argv])} 2>&1; r=$?; rc $r; [ $r = 0 ] || return 1`));
-  L.push("}");
-  return L.join("\n") + "\n";
+export interface ApplyOptions {
+  dryRun?: boolean;
+  timeoutMs?: number;
+  /** Also read `ipvsadm -Ln --stats --exact` (before and after), for counters. One more ipvsadm per read. */
+  counters?: boolean;
+  /** Called as the run goes: once the table is read (with the remote shell's PID), then per step. */
+  onProgress?: (e: { kind: "read"; pid: number | null; steps: number } | { kind: "step"; position: number; status: "running" | "succeeded" | "failed"; exitCode: number | null }) => void;
 }
 
-export async function applyDirector<D>(pool: SshPool, target: SshTarget, core: IpvsCore<D>, desiredInput: unknown, opts: { dryRun?: boolean; timeoutMs?: number } = {}): Promise<ApplyReport> {
-  const desired = core.validate(desiredInput); // throws before anything is sent
-  const n = nonce();
-  const body = `${sectionHelpers(n)}
-${READ("")}
-sec ready
-steps=$(cat)
-[ -n "$steps" ] || { sec end; exit 0; }
-eval "$steps"
-run_steps; sec done
-${READ("after-")}
+const READ = (p: string, counters: boolean) =>
+  `sec ${p}save; $SUDO ipvsadm -S -n 2>&1; rc $?\nsec ${p}thresholds; $SUDO ipvsadm -Ln --thresholds 2>&1; rc $?` +
+  (counters ? `\nsec ${p}stats; $SUDO ipvsadm -Ln --stats --exact 2>&1; rc $?` : "");
+
+function applyScript(n: string, counters: boolean): string {
+  return `${sectionHelpers(n)}
+set -f
+${READ("", counters)}
+sec ready; echo $$
+i=0
+while IFS= read -r line; do
+  sec step-$i; eval "$SUDO $line" 2>&1; r=$?; rc $r; i=$((i+1)); [ $r = 0 ] || break
+done
+[ $i = 0 ] && { sec end; exit 0; }
+${READ("after-", counters)}
 sec end
 `;
+}
+
+/** The step lines the script reads: one shell-quoted ipvsadm command per line. */
+export function stepLine(s: PlannedStep): string {
+  const line = shJoin(["ipvsadm", ...s.argv]);
+  if (line.includes("\n") || line.includes("\r")) throw new SshError("command-failed", `refused before any command: a step contains a line break: ${JSON.stringify(line.slice(0, 80))}`);
+  return line;
+}
+
+function readOf(m: Map<string, Section>, p: string): ActualRead | null {
+  const save = m.get(`${p}save`);
+  if (!save || save.rc !== 0) return null;
+  const thr = m.get(`${p}thresholds`);
+  const stats = m.get(`${p}stats`);
+  return { save: save.text, thresholds: thr?.rc === 0 ? thr.text : "", ...(stats ? { stats: stats.rc === 0 ? stats.text : "" } : {}) };
+}
+
+export async function applyDirector<D>(pool: SshPool, target: SshTarget, core: IpvsCore<D>, desiredInput: unknown, opts: ApplyOptions = {}): Promise<ApplyReport> {
+  const desired = core.validate(desiredInput); // throws before anything is sent
+  const n = nonce();
   let steps: PlannedStep[] = [];
-  let before: ApplyReport["before"] = null;
+  let before: ActualRead | null = null;
   let stdout = "";
   let error: ApplyReport["error"] = null;
   let planError: unknown = null;
+  let reported = 0;
+  let runningSent = -1;
   const started = performance.now();
+  const readyMark = `\n@@${n} ready\n`;
+  const progress = () => {
+    if (!opts.onProgress) return;
+    const m = parseSections(stdout, n);
+    for (; reported < steps.length; reported++) {
+      const sec = m.get(`step-${reported}`);
+      if (!sec) return;
+      if (sec.rc === null) {
+        if (runningSent < reported) opts.onProgress({ kind: "step", position: (runningSent = reported), status: "running", exitCode: null });
+        return;
+      }
+      opts.onProgress({ kind: "step", position: reported, status: sec.rc === 0 ? "succeeded" : "failed", exitCode: sec.rc });
+    }
+  };
   try {
-    const r = await pool.script(target, body, [], {
+    const r = await pool.script(target, applyScript(n, !!opts.counters), [], {
       okExitCodes: "any",
       timeoutMs: opts.timeoutMs,
       onStdout: (text, io) => {
         stdout += text;
-        if (before || !stdout.includes(`\n@@${n} ready\n`)) return;
+        if (before) return progress();
+        const at = stdout.indexOf(readyMark);
+        if (at < 0 || stdout.indexOf("\n", at + readyMark.length) < 0) return;
         const m = parseSections(stdout, n);
         const save = m.get("save");
-        const thr = m.get("thresholds");
-        before = { save: save?.text ?? "", thresholds: thr?.text ?? "" };
+        before = readOf(m, "") ?? { save: save?.text ?? "", thresholds: "" };
         if (save?.rc !== 0) {
           planError = isIpvsUnavailable(save?.rc ?? null, save?.text ?? "") ? new SshError("ipvs-unavailable", "the director's kernel has no IPVS", { stdout: save?.text }) : new SshError(/sudo: /.test(save?.text ?? "") ? "permission-denied" : "command-failed", `ipvsadm -S -n failed: ${save?.text.trim()}`);
-          io.end();
-          return;
+          return io.end();
         }
+        let lines: string[];
         try {
           steps = core.plan(desired, before);
+          lines = steps.map(stepLine);
         } catch (e) {
           planError = e;
-          io.end();
-          return;
+          steps = [];
+          return io.end();
         }
-        if (steps.length && !opts.dryRun) io.write(stepsScript(steps));
+        opts.onProgress?.({ kind: "read", pid: Number(m.get("ready")?.text.trim()) || null, steps: steps.length });
+        if (lines.length && !opts.dryRun) io.write(lines.join("\n") + "\n");
         io.end();
       },
     });
@@ -188,20 +240,26 @@ sec end
     stdout = e.details.stdout ?? stdout;
   }
   if (planError) throw planError;
+  progress();
   const m = parseSections(stdout, n);
   const results: StepResult[] = steps.map((s, i) => {
     const sec = m.get(`step-${i}`);
-    const status: StepResult["status"] = opts.dryRun ? "skipped" : !sec ? (error ? "pending" : "skipped") : sec.rc === null ? "running" : sec.rc === 0 ? "succeeded" : "failed";
-    return { position: i, command: s.text, disruptive: s.disruptive, status, exitCode: sec?.rc ?? null, output: sec?.text ?? "" };
+    let status: StepResult["status"] = opts.dryRun ? "skipped" : !sec ? (error ? "pending" : "skipped") : sec.rc === null ? "running" : sec.rc === 0 ? "succeeded" : "failed";
+    let output = sec?.text ?? "";
+    // A step that started but never reported: the host was lost under it (the kernel may or may not hold it).
+    if (status === "running") {
+      status = "failed";
+      output += `(no exit status: ${error?.code ?? "the script stopped"} while this step ran; the re-read on the next run tells whether the kernel took it)\n`;
+    }
+    return { position: i, command: s.text, disruptive: s.disruptive, status, exitCode: sec?.rc ?? null, output, ...(s.reason ? { reason: s.reason } : {}) };
   });
-  // A step that started but never reported: the host was lost under it.
-  for (const s of results) if (s.status === "running") s.status = "failed";
-  const afterSave = m.get("after-save");
-  const after = afterSave && afterSave.rc === 0 ? { save: afterSave.text, thresholds: m.get("after-thresholds")?.text ?? "" } : steps.length === 0 || opts.dryRun ? before : null;
+  const ran = results.some((s) => s.status !== "skipped" && s.status !== "pending");
+  const after = ran ? readOf(m, "after-") : error ? null : before;
   const differences = after && !opts.dryRun ? core.verify(desired, after) : [];
+  const notes = after && core.notes ? core.notes(desired, after) : [];
   const failedStep = results.find((s) => s.status === "failed") ?? null;
   const outcome: ApplyReport["outcome"] = error || failedStep ? "failed" : differences.length ? "verify_failed" : "succeeded";
-  return { outcome, error, steps: results, before, after, differences, failedStep, dryRun: !!opts.dryRun, durationMs: Math.round(performance.now() - started) };
+  return { outcome, error, steps: results, before, after, differences, notes, failedStep, dryRun: !!opts.dryRun, durationMs: Math.round(performance.now() - started) };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,41 +3,41 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { generateKeypair } from "@/test/support/sshd";
+import { generateKeypair, labTarget } from "@/test/support/sshd";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { lab, labAvailable, labEnv, labTarget, type LabEnv } from "@/test/support/lab";
+import { acquireLab, lab, labEnv, type LabEnv } from "@/lab/env";
 import { SshError, SshPool } from "@/lib/ssh";
 import { InvalidParams, prepareRealServer, probeRealServer, undoRealServer, renderRsScript } from "@/lib/realserver";
 
-const haveLab = labAvailable() && (() => {
-  try {
-    return labEnv().up;
-  } catch {
-    return false;
-  }
-})();
-
-describe.skipIf(!haveLab)("real server on the lab (rs1)", () => {
+// Holds the lab (acquireLab) from beforeAll to afterAll: other engineers' tests share it.
+describe("real server on the lab (rs1)", () => {
   let env: LabEnv;
   let pool: SshPool;
   let vip: string;
+  let release: (() => void) | null = null;
   const nsExec = (ns: string, ...cmd: string[]) => execFileSync("ip", ["netns", "exec", ns, ...cmd], { encoding: "utf8" });
 
-  beforeAll(() => {
-    env = labEnv();
+  beforeAll(async () => {
+    release = await acquireLab({ timeoutMs: 1_200_000, owner: "lib/realserver/realserver.int.test.ts" });
+    env = await labEnv();
+    if (!env.up) throw new Error("the lab is not up (npm run lab -- up)");
     vip = env.vip.current;
     pool = new SshPool();
-  });
+  }, 1_300_000);
   afterAll(async () => {
     try {
-      await undoRealServer(pool, labTarget(env, "rs1"), { vips: [vip] });
+      if (pool) {
+        await undoRealServer(pool, await await labTarget(env, "rs1"), { vips: [vip] });
+        await undoRealServer(pool, await await labTarget(env, "rs2"), { vips: [vip] });
+        await pool.close();
+      }
     } finally {
-      await pool.close();
+      release?.();
     }
   });
 
   it("probe, prepare, probe, undo, probe", async () => {
-    const t = labTarget(env, "rs1");
+    const t = await labTarget(env, "rs1");
     const params = { vips: [vip], port: 80, iface: "eth0", director: env.hosts.director!.address };
     await undoRealServer(pool, t, params); // start from a clean real server
     const before = await probeRealServer(pool, t, params);
@@ -76,7 +76,7 @@ describe.skipIf(!haveLab)("real server on the lab (rs1)", () => {
   });
 
   it("works as a non-root user through sudo -n", async () => {
-    const t = labTarget(env, "rs1", { username: env.ssh.sudoUser });
+    const t = await labTarget(env, "rs1", { username: env.ssh.sudoUser });
     const r = await prepareRealServer(pool, t, { vips: [vip] });
     expect(r.verdicts[0]!.problems).toEqual([]);
     const u = await undoRealServer(pool, t, { vips: [vip] });
@@ -85,14 +85,14 @@ describe.skipIf(!haveLab)("real server on the lab (rs1)", () => {
 
   it("sshd stopped on a real server: unreachable; started again: the next prepare converges", async () => {
     const p = new SshPool({ connectAttempts: 2, backoffMs: 100, connectTimeoutMs: 3_000 });
-    const t = labTarget(env, "rs2");
+    const t = await labTarget(env, "rs2");
     try {
-      lab("sshd", "rs2", "stop");
+      await lab(["sshd", "rs2", "stop"]);
       const e = await prepareRealServer(p, t, { vips: [vip] }).catch((x: unknown) => x);
       expect(e).toBeInstanceOf(SshError);
       expect((e as SshError).code).toBe("unreachable");
     } finally {
-      lab("sshd", "rs2", "start");
+      await lab(["sshd", "rs2", "start"]);
     }
     const r = await prepareRealServer(p, t, { vips: [vip] });
     expect(r.ready).toBe(true);
@@ -102,7 +102,7 @@ describe.skipIf(!haveLab)("real server on the lab (rs1)", () => {
 
   it("a hostile value is refused before any connection is made", async () => {
     const p = new SshPool();
-    const t = labTarget(env, "rs1");
+    const t = await labTarget(env, "rs1");
     for (const bad of [`${vip}; reboot`, "$(reboot)", `${vip}\nreboot`, "１０.78.0.100", "x".repeat(10_240)]) {
       await expect(prepareRealServer(p, t, { vips: [bad] })).rejects.toBeInstanceOf(InvalidParams);
       await expect(prepareRealServer(p, t, { vips: [vip], iface: bad })).rejects.toBeInstanceOf(InvalidParams);
@@ -113,15 +113,15 @@ describe.skipIf(!haveLab)("real server on the lab (rs1)", () => {
 
   it("a wrong key is authentication-failed and a different pinned key is host-key-changed", async () => {
     const p = new SshPool();
-    const other = labTarget(env, "rs2");
-    const e1 = await probeRealServer(p, labTarget(env, "rs1", { hostKeyFingerprint: other.hostKeyFingerprint }), { vips: [vip] }).catch((e: unknown) => e);
+    const other = await labTarget(env, "rs2");
+    const e1 = await probeRealServer(p, await labTarget(env, "rs1", { hostKeyFingerprint: other.hostKeyFingerprint }), { vips: [vip] }).catch((e: unknown) => e);
     expect(e1).toBeInstanceOf(SshError);
     expect((e1 as SshError).code).toBe("host-key-changed");
     const { PrivateKey } = await import("@/lib/ssh");
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lvs-k-"));
     const pem = generateKeypair(dir, "stranger").privateKey;
     fs.rmSync(dir, { recursive: true });
-    const e2 = await probeRealServer(p, labTarget(env, "rs1", { key: new PrivateKey(pem) }), { vips: [vip] }).catch((e: unknown) => e);
+    const e2 = await probeRealServer(p, await labTarget(env, "rs1", { key: new PrivateKey(pem) }), { vips: [vip] }).catch((e: unknown) => e);
     expect((e2 as SshError).code).toBe("authentication-failed");
     await p.close();
   });

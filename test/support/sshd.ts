@@ -5,6 +5,8 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { assertLabRoute, type LabEnv } from "@/lab/env";
+import { PrivateKey, algorithmOf, fingerprintOf, type SshTarget } from "@/lib/ssh";
 
 export interface Keypair {
   privateKey: string;
@@ -205,4 +207,26 @@ export function ensureSudoUser(name: string, sudoersLines: string[]): { user: st
   fs.writeFileSync(f, sudoersLines.join("\n") + "\n", { mode: 0o440 });
   execFileSync("visudo", ["-cf", f]);
   return { user: name };
+}
+
+// ---------------------------------------------------------------------------------------------
+// SSH targets for the project's lab (lab/env.ts describes the lab; this only turns a host into a target).
+
+/** An SSH target for a lab host, pinned to its real ed25519 host key; the route is checked first. */
+export async function labTarget(env: LabEnv, name: string, over: Partial<SshTarget> = {}): Promise<SshTarget> {
+  const h = env.hosts[name];
+  if (!h || !h.sshPort) throw new Error(`no SSH host ${name} in the lab`);
+  await assertLabRoute(h.address, env.managementInterface);
+  const ed = h.hostKeys.find((k) => k.startsWith("ssh-ed25519 "));
+  if (!ed) throw new Error(`lab host ${name} has no ed25519 host key`);
+  const blob = Buffer.from(ed.split(" ")[1]!, "base64");
+  return {
+    host: h.address,
+    port: h.sshPort,
+    username: env.ssh.user,
+    key: new PrivateKey(fs.readFileSync(env.ssh.keyPath, "utf8")),
+    hostKeyFingerprint: fingerprintOf(blob),
+    hostKeyAlgorithm: algorithmOf(blob),
+    ...over,
+  };
 }
