@@ -15,6 +15,7 @@ export function Sidebar({ user }: { user: PanelUser }) {
         <NavLink href="/hosts">Hosts</NavLink>
         <NavLink href="/ssh-keys">SSH keys</NavLink>
         <NavLink href="/audit">Audit log</NavLink>
+        <NavLink href="/api-tokens">API tokens</NavLink>
         {can(user.role, "manage-users") && <NavLink href="/users">Users</NavLink>}
       </nav>
       <div className="mt-auto border-t border-zinc-200 px-2 pt-3 text-xs dark:border-zinc-800">
