@@ -8,8 +8,12 @@ const read = (f) => { try { return JSON.parse(fs.readFileSync(path.join(dir, f),
 for (const f of ["unit.json", "integration.json"]) {
   const r = read(f);
   if (!r) continue;
-  passed += r.numPassedTests; failed += r.numFailedTests; skipped += r.numPendingTests + (r.numTodoTests ?? 0);
-  console.log(`${f.replace(".json", "")}: ${r.numPassedTests} passed, ${r.numFailedTests} failed`);
+  // A file that fails to load has no failed test in it, yet nothing in it ran: count it as one failure.
+  const brokenFiles = (r.testResults ?? []).filter((t) => t.status === "failed" && !(t.assertionResults ?? []).some((a) => a.status === "failed"));
+  for (const t of brokenFiles) console.log(`could not run ${t.name}: ${(t.message ?? "").split("\n")[0]}`);
+  const fileFailures = r.numFailedTests + brokenFiles.length;
+  passed += r.numPassedTests; failed += fileFailures; skipped += r.numPendingTests + (r.numTodoTests ?? 0);
+  console.log(`${f.replace(".json", "")}: ${r.numPassedTests} passed, ${fileFailures} failed`);
 }
 const e2e = read("e2e.json");
 if (e2e) {
