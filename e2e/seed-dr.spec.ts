@@ -183,6 +183,7 @@ test("the same in the multi-subnet layout: VIP moved to the VIP network, old ser
   await login(page, ADMIN);
   await page.goto(clusterUrl);
   await page.getByRole("link", { name: `TCP ${env.vip.single}:80` }).click();
+  await expect(page.getByTestId("service-name")).toHaveText(`TCP ${env.vip.single}:80`);
   const serviceUrl = page.url().replace(/\?.*$/, "");
   // rs2 back, then move the service to the multi-subnet VIP
   await page.getByLabel("Known host").selectOption({ label: `rs2 (${env.hosts.rs2!.address})` });
