@@ -25,9 +25,12 @@ set +e
 
 ADMIN_URL=$(pg_admin_url)
 export TEST_DATABASE_ADMIN_URL=$ADMIN_URL
-fresh_database "$ADMIN_URL" lvs_test_integration
-fresh_database "$ADMIN_URL" lvs_test_e2e
-export TEST_DATABASE_URL="$ADMIN_URL/lvs_test_integration"
+# LVS_TEST_DB_SUFFIX (and E2E_PORT) let a second checkout run the suite beside this one.
+DB_INT=lvs_test_integration${LVS_TEST_DB_SUFFIX:-}
+DB_E2E=lvs_test_e2e${LVS_TEST_DB_SUFFIX:-}
+fresh_database "$ADMIN_URL" "$DB_INT"
+fresh_database "$ADMIN_URL" "$DB_E2E"
+export TEST_DATABASE_URL="$ADMIN_URL/$DB_INT"
 
 stage "typecheck"
 node_modules/.bin/tsc --noEmit -p . || failed_stages+=(typecheck)
@@ -43,7 +46,7 @@ fi
 node_modules/.bin/vitest run --project integration --reporter=default --reporter=json --outputFile.json="$RESULTS/integration.json" || failed_stages+=(integration)
 
 stage "end-to-end (Playwright, Chromium, production build on PostgreSQL)"
-E2E_DATABASE_URL="$ADMIN_URL/lvs_test_e2e" PLAYWRIGHT_JSON_OUTPUT_NAME="$RESULTS/e2e.json" \
+E2E_DATABASE_URL="$ADMIN_URL/$DB_E2E" PLAYWRIGHT_JSON_OUTPUT_NAME="$RESULTS/e2e.json" \
   node_modules/.bin/playwright test --reporter=list,json || failed_stages+=(e2e)
 
 # LVS_TEST_KEEP_LAB=1 leaves the lab up (while developing); CI takes it down.
