@@ -3,12 +3,16 @@ import { IpvsParseError } from "../../lib/ipvs/errors";
 import { processIo, UsageError, type Command, type Io } from "./io";
 import { parseCommand } from "./parse";
 import { planCommand } from "./plan";
-import { remoteCommands, remotePlanCommand } from "./remote";
+import { remoteCommands, remotePlanCommand, rsCommand } from "./remote";
+import { directorCommand } from "./director";
+import { rsVerbs } from "./rs";
 
 export const COMMANDS: Record<string, Command> = {
   parse: parseCommand,
   plan: remotePlanCommand(planCommand), // `lvs plan CLUSTER` asks the panel; `lvs plan --desired …` stays local
   ...remoteCommands(), // login, clusters, rs, apply, status: bin/commands/remote.ts
+  director: directorCommand, // lvs director status|apply over SSH: bin/commands/director.ts
+  rs: rsVerbs(rsCommand()), // lvs rs status|prepare|undo over SSH (bin/commands/rs.ts); other rs verbs: remote.ts
 };
 
 export function usage(): string {
