@@ -3,10 +3,12 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { fx, FIXTURES } from "../../lib/ipvs/testing/fixtures";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
+// Each case spawns the real launcher (node + tsx, ~0.5 s cold, more on a loaded 2-core machine).
+vi.setConfig({ testTimeout: 60_000 });
 function lvs(args: string[], input = "") {
   const r = spawnSync(process.execPath, [path.join(ROOT, "bin/lvs.mjs"), ...args], { input, encoding: "utf8", cwd: ROOT, timeout: 30_000 });
   return { code: r.status, out: r.stdout, err: r.stderr };
