@@ -211,57 +211,151 @@ test("the same in the multi-subnet layout: VIP moved to the VIP network, old ser
   await expect((await serviceRow(page, `-> ${env.hosts.rs2!.address}:80`))).toContainText("Route");
 });
 
-test("a viewer sees everything and can change nothing", async ({ page }) => {
+test("a viewer sees everything and can change nothing: every form and button is refused by the server", async ({ page }) => {
   test.skip(!clusterUrl, "needs the tutorial's cluster");
+  const rs2 = env.hosts.rs2!.address;
+  const arpIgnore = async () => (await lab(["exec", "rs2", "sysctl", "-n", "net.ipv4.conf.all.arp_ignore"])).trim();
+  const arpBefore = await arpIgnore();
   await login(page, VIEWER);
+  // Bypass the UI: re-enable a disabled control and submit it to its server action anyway.
+  const force = async (button: ReturnType<Page["getByRole"]>) => {
+    await button.evaluate((el) => {
+      el.closest("fieldset")?.removeAttribute("disabled");
+      el.removeAttribute("disabled");
+    });
+    await button.click();
+  };
+  const refused = async (text: RegExp = /Your role \(viewer\) cannot/) => expect(alerts(page).filter({ hasText: text }).first()).toBeVisible();
+
   await page.goto(clusterUrl);
   await expect(page.getByTestId("live-table")).toBeVisible();
   await expect(page.locator("[data-role-notice]").first()).toContainText("cannot change");
-  await expect(page.getByRole("button", { name: "Prepare real servers for DR" })).toBeDisabled();
+  await expect(page.getByRole("link", { name: "Add virtual service" })).toHaveCount(0);
   await expect(page.getByRole("button", { name: "Fetch key" })).toHaveCount(0);
+  const prepare = page.getByRole("button", { name: "Prepare real servers for DR" });
+  await expect(prepare).toBeDisabled();
+  await force(page.getByTestId("prepare-panel").getByRole("button", { name: "Undo DR preparation" }).first());
+  await refused();
+  expect(await arpIgnore()).toBe(arpBefore);
+
+  // the service page: add, drain, remove a real server
   await page.getByRole("link", { name: /^TCP / }).first().click();
+  await expect(page.getByTestId("service-name")).toBeVisible();
+  const serviceUrl = page.url().replace(/\?.*$/, "");
   await expect(page.getByRole("button", { name: "Add real server" })).toBeDisabled();
   await expect(page.getByRole("button", { name: /^Remove / }).first()).toBeDisabled();
+  await page.getByLabel("Real server address (RIP)").evaluate((el) => el.closest("fieldset")?.removeAttribute("disabled"));
+  await page.getByLabel("Real server address (RIP)").fill("10.78.0.13");
+  await force(page.getByRole("button", { name: "Add real server" }));
+  await refused();
+  await force(page.getByRole("button", { name: `Drain ${rs2}:80` }));
+  await refused();
+  await force(page.getByRole("button", { name: `Remove ${rs2}:80` }));
+  await refused();
+  await page.reload();
+  await expect(page.getByTestId("realservers-table")).toContainText(`${rs2}:80`);
+  await expect(page.locator(`[data-rs="${rs2}:80"] [data-state]`)).toHaveText("active");
+  await expect(page.getByTestId("realservers-table")).not.toContainText("10.78.0.13");
+
+  // edit and remove the service
+  await page.goto(`${serviceUrl}/edit`);
+  const form = page.getByTestId("service-form");
+  await form.locator("fieldset").evaluate((el) => el.removeAttribute("disabled"));
+  await form.getByLabel("Port", { exact: true }).fill("8081");
+  await force(form.getByRole("button", { name: "Save service" }));
+  await refused();
+  await force(page.getByRole("button", { name: "Remove virtual service" }));
+  await refused();
+
+  // a new service
+  await page.goto(`${clusterUrl}/services/new`);
+  await page.locator("fieldset").first().evaluate((el) => el.removeAttribute("disabled"));
+  await page.getByLabel("VIP").fill("10.78.0.160");
+  await page.getByLabel("Port", { exact: true }).fill("80");
+  await force(page.getByRole("button", { name: "Add virtual service" }));
+  await refused();
+
+  // apply from the plan page
+  await page.goto(`${clusterUrl}/applies`);
+  const runs = await page.getByTestId("applies-table").locator("tbody tr").count();
   await page.goto(`${clusterUrl}/plan`);
-  await expect(page.getByRole("button", { name: "Apply" })).toHaveCount(0);
   await expect(page.locator("[data-role-notice]")).toContainText("cannot apply");
+  await expect(page.getByRole("button", { name: "Apply" })).toBeDisabled();
+  await force(page.getByRole("button", { name: "Apply" }));
+  await refused(/Your role \(viewer\) cannot apply/);
+
+  // nothing changed
+  await page.goto(`${clusterUrl}/applies`);
+  await expect(page.getByTestId("applies-table").locator("tbody tr")).toHaveCount(runs);
+  await page.goto(clusterUrl);
+  await expect(page.getByTestId("services-table")).not.toContainText("10.78.0.160");
+  await expect(page.getByTestId("services-table")).not.toContainText(":8081");
+  await expect(page.getByTestId("services-table")).toContainText(`${rs2}:80 w1`);
 });
 
-test("a bad value in each service field shows its error at the field and saves nothing", async ({ page }) => {
+test("a bad value in each form field shows its error at the field and saves nothing", async ({ page }) => {
   test.skip(!clusterUrl, "needs the tutorial's cluster");
   await login(page, ADMIN);
-  await page.goto(`${clusterUrl}/services/new`);
-  const cases: Array<[string, string, string, string]> = [
-    ["VIP", "address", "10.0.0.300", "must be an IPv4 or IPv6 address"],
-    ["Port", "port", "70000", "must be a port"],
-    ["Persistence timeout (s)", "persistenceTimeout", "0", "must be 1..2678400"],
-    ["Sorry server port", "sorryPort", "x", "must be a port"],
+  /** a <select> given a value none of its options has (what a hand-made POST could send) */
+  const badOption = (label: string, value: string) => async () => {
+    await page.getByLabel(label, { exact: true }).evaluate((el: HTMLSelectElement, v) => {
+      const o = document.createElement("option");
+      o.value = v;
+      o.textContent = v;
+      el.appendChild(o);
+      el.value = v;
+    }, value);
+  };
+  const fill = (label: string, value: string) => () => page.getByLabel(label, { exact: true }).fill(value);
+  const serviceCases: Array<[string, () => Promise<void>, string]> = [
+    ["address", fill("VIP", "10.0.0.300"), "must be an IPv4 or IPv6 address"],
+    ["port", fill("Port", "70000"), "must be a whole number 0..65535"],
+    ["scheduler", badOption("Scheduler", "fastest"), "must be one of rr, wrr"],
+    ["persistenceTimeout", fill("Persistence timeout (s)", "0"), "must be a whole number 1..2678400"],
+    ["persistenceNetmask", fill("Persistence netmask", "255.255.255.0"), "only applies to a persistent service"],
+    ["onePacket", () => page.getByLabel("enabled").check(), "is only for UDP services"],
+    ["sorryAddress", async () => { await fill("Sorry server address", "10.78.0.300")(); await fill("Sorry server port", "80")(); }, "must be an IPv4 or IPv6 address"],
+    ["sorryPort", async () => { await fill("Sorry server address", "10.78.0.9")(); await fill("Sorry server port", "x")(); }, "must be a port 1..65535"],
+    ["description", fill("Description", "d".repeat(501)), "must be at most 500 characters"],
+    ["protocol", badOption("Protocol", "icmp"), "must be TCP, UDP, SCTP or a firewall mark"],
   ];
-  for (const [label, name, value, error] of cases) {
+  for (const [name, set, error] of serviceCases) {
     await page.goto(`${clusterUrl}/services/new`);
     await page.getByLabel("VIP").fill("10.78.0.150");
     await page.getByLabel("Port", { exact: true }).fill("8080");
-    await page.getByLabel(label, { exact: true }).fill(value);
-    if (name === "sorryPort") await page.getByLabel("Sorry server address").fill("10.78.0.9");
+    await set();
     await page.getByRole("button", { name: "Add virtual service" }).click();
     await expect(fieldError(page, name)).toContainText(error);
   }
+  // a firewall mark out of range
+  await page.goto(`${clusterUrl}/services/new`);
+  await page.getByLabel("Protocol").selectOption("fwmark");
+  await page.getByLabel("Firewall mark").fill("0");
+  await page.getByRole("button", { name: "Add virtual service" }).click();
+  await expect(fieldError(page, "fwmark")).toContainText("must be a whole number 1..2147483647");
   await page.goto(clusterUrl);
   await expect(page.getByTestId("services-table")).not.toContainText("10.78.0.150");
+  await expect(page.getByTestId("services-table")).not.toContainText("FWM");
 
   // real-server fields
   await page.getByRole("link", { name: /^TCP / }).first().click();
-  for (const [label, name, value, error] of [
-    ["Weight", "weight", "-1", "must be a whole number"],
-    ["Real server address (RIP)", "address", "rs9", "must be an IPv4 or IPv6 address"],
-    ["Upper threshold (-x)", "upperThreshold", "abc", "must be 0.."],
-  ] as const) {
+  await expect(page.getByTestId("service-name")).toBeVisible();
+  const rsCases: Array<[string, () => Promise<void>, string]> = [
+    ["weight", fill("Weight", "-1"), "must be a whole number 0..2147483647"],
+    ["address", fill("Real server address (RIP)", "rs9"), "must be an IPv4 or IPv6 address"],
+    ["upperThreshold", fill("Upper threshold (-x)", "abc"), "must be a whole number 0.."],
+    ["lowerThreshold", fill("Lower threshold (-y)", "5"), "must not exceed upperThreshold"],
+    ["forwardingMethod", badOption("Method", "direct"), "must be route (DR), masq (NAT) or tunnel (TUN)"],
+    ["address", async () => { await fill("Real server address (RIP)", "fd78::13")(); }, "must be IPv4 like the service"],
+  ];
+  for (const [name, set, error] of rsCases) {
     await page.reload();
-    if (name !== "address") await page.getByLabel("Real server address (RIP)").fill("10.78.0.13");
-    await page.getByLabel(label, { exact: true }).fill(value);
+    await page.getByLabel("Real server address (RIP)").fill("10.78.0.13");
+    await set();
     await page.getByRole("button", { name: "Add real server" }).click();
     await expect(fieldError(page, name)).toContainText(error);
   }
+  await page.reload();
   await expect(page.getByTestId("realservers-table")).not.toContainText("10.78.0.13");
-  await expect(alerts(page).first()).toBeVisible();
+  await expect(page.getByTestId("realservers-table")).not.toContainText("fd78::13");
 });

@@ -71,7 +71,10 @@ export function LiveTable({ clusterId, reconcile }: { clusterId: string; reconci
         {snap && snap.driftCount > 0 && <span className="badge bg-amber-200 text-amber-900" data-testid="drift-count">{snap.driftCount} drift</span>}
         {snap && snap.driftCount > 0 && reconcile}
       </div>
-      {snap?.error && <p data-testid="live-error" className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-200">Director: {snap.error.message}{snap.error.hint ? ` — ${snap.error.hint}` : ""}</p>}
+      {/* A cluster without a director is a state to explain, not an error; a failed read is an error (role=alert). */}
+      {snap?.error && snap.error.code === "no-director" && <p data-testid="live-notice" className="rounded-md border border-zinc-300 bg-zinc-50 px-3 py-2 text-sm text-zinc-700 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-300">{snap.error.message}</p>}
+      {snap?.error && snap.error.code !== "no-director" && <p role="alert" data-testid="live-error" className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-200">Director: {snap.error.message}{snap.error.hint ? ` — ${snap.error.hint}` : ""}</p>}
+      {conn === "lost" && !paused && <p role="alert" data-testid="live-lost" className="text-xs text-red-700 dark:text-red-400">The live stream from the panel was interrupted; reconnecting…</p>}
       {view === "raw" ? (
         <pre className="card mono overflow-x-auto text-xs" data-testid="live-raw">{snap?.raw || "(nothing read yet)"}</pre>
       ) : (
@@ -111,6 +114,9 @@ function Sys({ label, v, want }: { label: string; v: number | undefined; want: n
   return <span className={`mr-2 ${v === want ? "text-emerald-700 dark:text-emerald-400" : "text-red-700 dark:text-red-400"}`} data-sysctl={label}>{label}={v ?? "?"}</span>;
 }
 
+/** Reasons a real server was not probed: states to explain, not failures. */
+const NOT_PROBED = /^(serves no DR\/TUN virtual service yet|host key not trusted yet)$/;
+
 export function ArpPanel({ rs }: { rs: Rs[] }) {
   if (!rs.length) return null;
   return (
@@ -125,7 +131,7 @@ export function ArpPanel({ rs }: { rs: Rs[] }) {
             return (
               <tr key={r.hostId} data-rs={r.host}>
                 <td className="font-medium">{r.host}<div className="mono text-zinc-500">{r.address}</div></td>
-                <td>{r.error ? <span className="text-red-700">{r.error}</span> : r.ready === null ? <span className="text-zinc-500">not probed</span>
+                <td>{r.error ? (NOT_PROBED.test(r.error) ? <span className="text-zinc-500">{r.error}</span> : <span role="alert" className="text-red-700" data-probe-error="yes">{r.error}</span>) : r.ready === null ? <span className="text-zinc-500">not probed</span>
                   : r.ready ? <span className="badge bg-emerald-100 text-emerald-900 dark:bg-emerald-900 dark:text-emerald-100" data-ready="yes">DR-ready</span>
                   : <span className="text-red-700" data-ready="no">{r.verdicts.flatMap((v) => v.problems).join("; ")}</span>}</td>
                 <td className="mono">{r.conf && <>

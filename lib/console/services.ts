@@ -3,7 +3,7 @@ import { audit } from "@/lib/audit";
 import { isUniqueViolation, StaleError, UserError } from "@/lib/errors";
 import { hostPort } from "@/lib/ipvs/address";
 import { canonicalFlags, flagsFromBits } from "@/lib/ipvs/model";
-import type { RealServerInput, VirtualServiceInput, VirtualServiceUpdate } from "./validation";
+import { checkRealServerInService, type RealServerInput, type VirtualServiceInput, type VirtualServiceUpdate } from "./validation";
 
 // Desired state only: these write the database (with an audit event in the same transaction) and
 // never touch a machine. Apply is what pushes them.
@@ -119,9 +119,6 @@ async function resolveRs(prisma: PrismaClient, input: RealServerInput) {
     address ??= h.address;
   }
   if (!address) throw new UserError("Give the real server's address.", { address: ["is required (or pick a known host)"] });
-  const fam = address.includes(":") ? "inet6" : "inet";
-  if (vs.protocol !== "fwmark" && vs.family !== fam && input.forwardingMethod !== "tunnel")
-    throw new UserError("Address family mismatch.", { address: [`must be ${vs.family === "inet" ? "IPv4" : "IPv6"} like the VIP (mixed families need tunnelling)`] });
   const lock = portLock(vs, input.forwardingMethod);
   let notice: string | null = null;
   let port: number;
@@ -132,6 +129,9 @@ async function resolveRs(prisma: PrismaClient, input: RealServerInput) {
     if (input.port === null && vs.protocol === "fwmark") throw new UserError("Give the port.", { port: ["is required for a firewall-mark service in NAT"] });
     port = input.port ?? vs.port ?? 0;
   }
+  // the same judgement the director core makes of the rendered table (lib/ipvs validateService)
+  const errors = checkRealServerInService(vs, { address, port, weight: input.weight, forwardingMethod: input.forwardingMethod, upperThreshold: input.upperThreshold ?? 0, lowerThreshold: input.lowerThreshold ?? 0 });
+  if (Object.keys(errors).length) throw new UserError("Please correct the real server.", errors);
   return { vs, address, port, notice };
 }
 

@@ -1,10 +1,14 @@
 import { z } from "zod";
 import { canonicalAddress } from "@/lib/ipvs/address";
-import { MAX_THRESHOLD, MAX_TIMEOUT, MAX_WEIGHT, SCHEDULERS, type Scheduler } from "@/lib/ipvs/model";
+import { flagsFromBits, SCHEDULERS, type Scheduler } from "@/lib/ipvs/model";
+import { destinationInputSchema, validateService, type FieldError } from "@/lib/ipvs/schema";
 
-// The console's form schemas: one per form, used by the server actions (and so the same validation
-// for every way in). Values are those ipvsadm itself accepts (see /work/shared/reference/IPVSADM.md).
-// NOTE: lib/ipvs has no zod schemas yet; these lean on its model constants and address parser.
+// The console's form schemas: one per form, used by the server actions AND by /api/v1 (lib/api), so
+// every way in validates the same. The rules themselves are lib/ipvs's (`serviceInputSchema` via
+// `validateService`, `destinationInputSchema`): these schemas only map the form's field names (the
+// database's columns) onto lib/ipvs's input and its errors back onto the form's fields. So what the
+// UI or the API accepts is exactly what the director core (lib/director ipvsCore) accepts.
+// Numbers: JSON numbers and digit strings (FormData) alike.
 
 /** One line per scheduler, shown next to the scheduler select. */
 export const SCHEDULER_HELP: Record<Scheduler, string> = {
@@ -24,24 +28,30 @@ export const SCHEDULER_HELP: Record<Scheduler, string> = {
   twos: "Random of two: picks two at random, uses the less loaded (not in every kernel).",
 };
 
-const empty = (v: unknown) => v === undefined || v === null || (typeof v === "string" && v.trim() === "");
-const optionalInt = (min: number, max: number, msg: string) =>
-  z.preprocess((v) => (empty(v) ? null : typeof v === "string" ? v.trim() : v),
-    z.union([z.null(), z.string().regex(/^\d+$/, msg).transform(Number).pipe(z.number().int().min(min, msg).max(max, msg))]));
-const requiredInt = (min: number, max: number, msg: string) =>
-  z.preprocess((v) => (typeof v === "string" ? v.trim() : v), z.string({ error: "is required" }).min(1, "is required").regex(/^\d+$/, msg).transform(Number).pipe(z.number().int().min(min, msg).max(max, msg)));
-const checkbox = z.preprocess((v) => v === "on" || v === "true" || v === true, z.boolean());
 
-/** An IP address in canonical text (IPv6 compressed, lower case). */
+const empty = (v: unknown) => v === undefined || v === null || (typeof v === "string" && v.trim() === "");
+/** Input of a number field: a JSON number or a string of digits (FormData); lib/ipvs judges the value. */
+const numberIn = z.union([z.string(), z.int(), z.null()]).optional();
+const requiredNumberIn = z.union([z.string(), z.int()], { error: "is required" });
+const stringIn = z.union([z.string(), z.null()]).optional();
+const checkbox = z.union([z.boolean(), z.string()]).optional().transform((v) => v === "on" || v === "true" || v === true);
+const nul = <T,>(v: T | undefined | null | "") => (empty(v) ? null : (v as T));
+
+/** lib/ipvs messages name their field ("service port must be …"); at the form's field the name is redundant. */
+export function fieldMessage(m: string): string {
+  const i = m.search(/ (must|is|only|needs|may|cannot|does|applies)\b/);
+  return i > 0 && i < 60 && !/^(a|the)\b/i.test(m) ? m.slice(i + 1) : m;
+}
+
+/** An IP address in canonical text (IPv6 compressed, lower case): the parser lib/ipvs uses. */
 export const ipAddressSchema = z.string({ error: "is required" }).trim().min(1, "is required").transform((v, ctx) => {
-  const p = canonicalAddress(v);
+  const p = canonicalAddress(v.replace(/^\[(.*)\]$/, "$1"));
   if (!p) {
     ctx.addIssue({ code: "custom", message: "must be an IPv4 or IPv6 address" });
     return z.NEVER;
   }
   return p.address;
 });
-const optionalIp = z.preprocess((v) => (empty(v) ? null : v), z.union([z.null(), ipAddressSchema]));
 
 export const PROTOCOL_CHOICES = ["tcp", "udp", "sctp", "fwmark"] as const;
 export const FORWARDING_CHOICES = ["route", "masq", "tunnel"] as const;
@@ -49,64 +59,198 @@ export const FORWARDING_LABEL: Record<(typeof FORWARDING_CHOICES)[number], strin
   route: "Direct Routing (DR, -g)", masq: "NAT / masquerading (-m)", tunnel: "IP tunnelling (TUN, -i)",
 };
 
-export const virtualServiceSchema = z.object({
+/** A number field as lib/ipvs reads it (null when blank); lib/ipvs's own message when it is not one. */
+function num(v: unknown): number | null | "bad" {
+  if (empty(v)) return null;
+  const t = typeof v === "string" ? v.trim() : v;
+  if (typeof t === "number") return Number.isInteger(t) ? t : "bad";
+  return typeof t === "string" && /^\d+$/.test(t) ? Number(t) : "bad";
+}
+
+/** Console service field ← lib/ipvs serviceInputSchema path (destinations.0 is the sorry server). */
+const SERVICE_FIELD: Record<string, string> = {
+  protocol: "protocol", family: "family", address: "address", port: "port", fwmark: "fwmark", scheduler: "scheduler",
+  persistent: "persistenceTimeout", netmask: "persistenceNetmask", ops: "onePacket", pe: "persistenceTimeout", flags: "flag1",
+  "destinations.0.address": "sorryAddress", "destinations.0.port": "sorryPort", "destinations.0": "sorryAddress",
+};
+
+type Ctx = z.core.$RefinementCtx;
+function report(ctx: Ctx, errors: FieldError[], map: Record<string, string>, fallback: string) {
+  for (const e of errors) {
+    const field = map[e.path] ?? map[e.path.split(".").slice(0, 2).join(".")] ?? map[e.path.split(".")[0] ?? ""] ?? fallback;
+    ctx.addIssue({ code: "custom", path: [field], message: fieldMessage(e.message) });
+  }
+}
+
+/** The sorry server as the console renders it (lib/console/desired renderService): DR on the service port, else NAT. */
+export function sorryDestinationInput(v: { protocol: string; port: number | null; sorryAddress: string | null; sorryPort: number | null }) {
+  if (v.sorryAddress === null || v.sorryPort === null) return null;
+  const dr = v.protocol !== "fwmark" && v.sorryPort === v.port;
+  return { address: v.sorryAddress, port: v.sorryPort, forward: dr ? "route" : "masq", weight: 1 };
+}
+
+const serviceShape = {
   clusterId: z.string({ error: "is required" }).min(1, "is required"),
-  protocol: z.enum(PROTOCOL_CHOICES, { error: "must be TCP, UDP, SCTP or a firewall mark" }),
-  address: optionalIp,
-  port: optionalInt(0, 65535, "must be a port 0..65535"),
-  fwmark: optionalInt(1, 2147483647, "must be a firewall mark 1..2147483647"),
-  family: z.enum(["inet", "inet6"], { error: "must be IPv4 or IPv6" }).default("inet"),
-  scheduler: z.enum(SCHEDULERS, { error: `must be one of ${SCHEDULERS.join(", ")}` }),
-  persistenceTimeout: optionalInt(1, MAX_TIMEOUT, `must be 1..${MAX_TIMEOUT} seconds`),
-  persistenceNetmask: z.preprocess((v) => (empty(v) ? null : String(v).trim()), z.union([z.null(), z.string().regex(/^(\d{1,3}\.){3}\d{1,3}$|^\d{1,3}$/, "must be a netmask (255.255.255.0) or, for IPv6, a prefix length")])),
+  protocol: stringIn,
+  address: stringIn,
+  port: numberIn,
+  fwmark: numberIn,
+  family: stringIn,
+  scheduler: stringIn,
+  persistenceTimeout: numberIn,
+  persistenceNetmask: z.union([z.string(), z.int(), z.null()]).optional(),
   onePacket: checkbox,
   flag1: checkbox,
   flag2: checkbox,
   flag3: checkbox,
-  sorryAddress: optionalIp,
-  sorryPort: optionalInt(1, 65535, "must be a port 1..65535"),
-  description: z.string().trim().max(500, "must be at most 500 characters").default(""),
-}).superRefine((v, ctx) => {
-  if (v.protocol === "fwmark") {
-    if (v.fwmark === null) ctx.addIssue({ code: "custom", path: ["fwmark"], message: "is required for a firewall-mark service" });
-  } else {
-    if (v.address === null) ctx.addIssue({ code: "custom", path: ["address"], message: "is required (the VIP)" });
-    if (v.port === null) ctx.addIssue({ code: "custom", path: ["port"], message: "is required (0 only with persistence)" });
-    if (v.port === 0 && v.persistenceTimeout === null) ctx.addIssue({ code: "custom", path: ["port"], message: "may be 0 only for a persistent service (set a persistence timeout)" });
-  }
-  if (v.persistenceNetmask !== null && v.persistenceTimeout === null) ctx.addIssue({ code: "custom", path: ["persistenceNetmask"], message: "needs a persistence timeout" });
-  if (v.persistenceNetmask !== null) {
-    const fam = v.protocol === "fwmark" ? v.family : v.address?.includes(":") ? "inet6" : "inet";
-    if (fam === "inet" && !/^(\d{1,3}\.){3}\d{1,3}$/.test(v.persistenceNetmask)) ctx.addIssue({ code: "custom", path: ["persistenceNetmask"], message: "must be a dotted netmask for IPv4 (e.g. 255.255.255.0)" });
-    if (fam === "inet6" && !(/^\d{1,3}$/.test(v.persistenceNetmask) && Number(v.persistenceNetmask) <= 128)) ctx.addIssue({ code: "custom", path: ["persistenceNetmask"], message: "must be a prefix length 0..128 for IPv6" });
-  }
-  if ((v.sorryAddress === null) !== (v.sorryPort === null)) ctx.addIssue({ code: "custom", path: [v.sorryAddress === null ? "sorryAddress" : "sorryPort"], message: "is needed with the other sorry-server field" });
-  if (v.onePacket && v.protocol !== "udp" && v.protocol !== "fwmark") ctx.addIssue({ code: "custom", path: ["onePacket"], message: "applies to UDP services only" });
+  sorryAddress: stringIn,
+  sorryPort: numberIn,
+  description: z.string().max(500, "must be at most 500 characters").optional(),
+};
+
+export interface VirtualServiceInput {
+  clusterId: string; protocol: (typeof PROTOCOL_CHOICES)[number]; address: string | null; port: number | null; fwmark: number | null;
+  family: "inet" | "inet6"; scheduler: Scheduler; persistenceTimeout: number | null; persistenceNetmask: string | null;
+  onePacket: boolean; flag1: boolean; flag2: boolean; flag3: boolean; sorryAddress: string | null; sorryPort: number | null; description: string;
+}
+
+type RawService = z.output<z.ZodObject<typeof serviceShape>>;
+
+/** The form's service → lib/ipvs validateService; its errors at the form's fields; the canonical values back. */
+function checkService(v: RawService, ctx: Ctx): VirtualServiceInput {
+  const proto = (v.protocol ?? "").trim();
+  if (!(PROTOCOL_CHOICES as readonly string[]).includes(proto)) ctx.addIssue({ code: "custom", path: ["protocol"], message: "must be TCP, UDP, SCTP or a firewall mark" });
+  const scheduler = (v.scheduler ?? "").trim();
+  if (!(SCHEDULERS as readonly string[]).includes(scheduler)) ctx.addIssue({ code: "custom", path: ["scheduler"], message: `must be one of ${SCHEDULERS.join(", ")}` });
+  const fw = proto === "fwmark";
+  // addresses first with the console's words (same parser as lib/ipvs, so the same acceptance)
+  const addr = (field: "address" | "sorryAddress", raw: string | null | undefined): string | null => {
+    if (empty(raw)) return null;
+    const r = ipAddressSchema.safeParse(raw);
+    if (!r.success) { ctx.addIssue({ code: "custom", path: [field], message: "must be an IPv4 or IPv6 address" }); return null; }
+    return r.data;
+  };
+  const address = fw ? null : addr("address", v.address);
+  const sorryAddress = addr("sorryAddress", v.sorryAddress);
+  const sorryPort = num(v.sorryPort);
+  if (sorryPort === "bad" || (typeof sorryPort === "number" && (sorryPort < 1 || sorryPort > 65535))) ctx.addIssue({ code: "custom", path: ["sorryPort"], message: "must be a port 1..65535" });
+  if ((empty(v.sorryAddress)) !== (empty(v.sorryPort))) ctx.addIssue({ code: "custom", path: [empty(v.sorryAddress) ? "sorryAddress" : "sorryPort"], message: "is needed with the other sorry-server field" });
+  if (!fw && empty(v.address)) ctx.addIssue({ code: "custom", path: ["address"], message: "is required (the VIP)" });
+  const bits = (v.flag1 ? 1 : 0) | (v.flag2 ? 2 : 0) | (v.flag3 ? 4 : 0);
+  const sched = (SCHEDULERS as readonly string[]).includes(scheduler) ? (scheduler as Scheduler) : "wlc";
+  const timeout = num(v.persistenceTimeout);
+  const netmask = empty(v.persistenceNetmask) ? null : String(v.persistenceNetmask).trim();
+  const family = empty(v.family) ? null : String(v.family).trim();
+  const input = {
+    protocol: proto, family: fw ? (family ?? "inet") : family ?? undefined,
+    address: fw ? undefined : address ?? (empty(v.address) ? undefined : "invalid"),
+    port: fw ? undefined : nul(v.port), fwmark: fw ? nul(v.fwmark) : nul(v.fwmark),
+    scheduler: sched, persistent: timeout === null ? undefined : timeout === "bad" ? String(v.persistenceTimeout) : timeout,
+    netmask: netmask ?? undefined, ops: v.onePacket, flags: flagsFromBits(sched, bits),
+    destinations: [] as unknown[],
+  };
+  const sorry = sorryAddress !== null && typeof sorryPort === "number" ? sorryDestinationInput({ protocol: proto, port: num(v.port) === "bad" ? null : (num(v.port) as number | null), sorryAddress, sorryPort }) : null;
+  if (sorry) input.destinations.push(sorry);
+  const r = validateService(input);
+  if (!r.ok) report(ctx, r.errors.filter((e) => !(e.path === "address" && address === null) && !(e.path === "protocol") && !(e.path === "scheduler")), SERVICE_FIELD, "address");
+  const out = r.ok ? r.value : null;
+  return {
+    clusterId: v.clusterId, protocol: proto as VirtualServiceInput["protocol"],
+    address: out?.address ?? address, port: out?.port ?? null, fwmark: out?.fwmark ?? null,
+    family: (out?.family ?? (address?.includes(":") ? "inet6" : "inet")) as "inet" | "inet6",
+    scheduler: sched, persistenceTimeout: out?.persistent ?? null,
+    persistenceNetmask: netmask === null || !out ? null : out.netmask,
+    onePacket: v.onePacket, flag1: v.flag1, flag2: v.flag2, flag3: v.flag3,
+    sorryAddress, sorryPort: typeof sorryPort === "number" ? sorryPort : null,
+    description: (v.description ?? "").trim(),
+  };
+}
+
+export const virtualServiceSchema = z.object(serviceShape).transform((v, ctx) => checkService(v, ctx));
+
+export const virtualServiceUpdateSchema = z.object({
+  ...serviceShape, id: z.string().min(1), version: z.union([z.int(), z.string()], { error: "is missing" }),
+}).transform((v, ctx) => {
+  const s = checkService(v, ctx);
+  const version = Number(v.version);
+  if (!Number.isInteger(version) || version < 1) ctx.addIssue({ code: "custom", path: ["version"], message: "is missing" });
+  return { ...s, id: v.id, version };
 });
-export type VirtualServiceInput = z.infer<typeof virtualServiceSchema>;
+export type VirtualServiceUpdate = VirtualServiceInput & { id: string; version: number };
 
-export const virtualServiceUpdateSchema = z.intersection(virtualServiceSchema, z.object({
-  id: z.string().min(1), version: z.coerce.number({ error: "is missing" }).int().min(1),
-}));
-export type VirtualServiceUpdate = z.infer<typeof virtualServiceUpdateSchema>;
+/** Console real-server field ← lib/ipvs destinationInputSchema path. */
+const DEST_FIELD: Record<string, string> = {
+  address: "address", port: "port", forward: "forwardingMethod", weight: "weight", upperThreshold: "upperThreshold", lowerThreshold: "lowerThreshold",
+};
 
-export const realServerSchema = z.object({
+const realServerShape = {
   virtualServiceId: z.string({ error: "is required" }).min(1, "is required"),
-  hostId: z.preprocess((v) => (empty(v) ? null : v), z.union([z.null(), z.string()])),
-  address: optionalIp,
-  port: optionalInt(0, 65535, "must be a port 0..65535"),
-  weight: requiredInt(0, MAX_WEIGHT, `must be a whole number 0..${MAX_WEIGHT}`),
-  forwardingMethod: z.enum(FORWARDING_CHOICES, { error: "must be route (DR), masq (NAT) or tunnel (TUN)" }),
-  upperThreshold: optionalInt(0, MAX_THRESHOLD, `must be 0..${MAX_THRESHOLD}`),
-  lowerThreshold: optionalInt(0, MAX_THRESHOLD, `must be 0..${MAX_THRESHOLD}`),
-}).superRefine((v, ctx) => {
-  if (v.hostId === null && v.address === null) ctx.addIssue({ code: "custom", path: ["address"], message: "is required (or pick a known host)" });
-  if ((v.lowerThreshold ?? 0) > 0 && (v.upperThreshold ?? 0) === 0) ctx.addIssue({ code: "custom", path: ["lowerThreshold"], message: "needs an upper threshold (ipvsadm refuses -y without -x)" });
-  if ((v.lowerThreshold ?? 0) > (v.upperThreshold ?? 0) && (v.upperThreshold ?? 0) > 0) ctx.addIssue({ code: "custom", path: ["lowerThreshold"], message: "may not exceed the upper threshold" });
-});
-export type RealServerInput = z.infer<typeof realServerSchema>;
+  hostId: stringIn,
+  address: stringIn,
+  port: numberIn,
+  weight: requiredNumberIn,
+  forwardingMethod: stringIn,
+  upperThreshold: numberIn,
+  lowerThreshold: numberIn,
+};
+type RawRs = z.output<z.ZodObject<typeof realServerShape>>;
 
-export const realServerUpdateSchema = z.intersection(realServerSchema, z.object({ id: z.string().min(1) }));
+export interface RealServerInput {
+  virtualServiceId: string; hostId: string | null; address: string | null; port: number | null; weight: number;
+  forwardingMethod: (typeof FORWARDING_CHOICES)[number]; upperThreshold: number | null; lowerThreshold: number | null;
+}
+
+function checkRealServer(v: RawRs, ctx: Ctx): RealServerInput {
+  const method = (v.forwardingMethod ?? "").trim();
+  if (!(FORWARDING_CHOICES as readonly string[]).includes(method)) ctx.addIssue({ code: "custom", path: ["forwardingMethod"], message: "must be route (DR), masq (NAT) or tunnel (TUN)" });
+  const hostId = empty(v.hostId) ? null : String(v.hostId);
+  let address: string | null = null;
+  if (!empty(v.address)) {
+    const a = ipAddressSchema.safeParse(v.address);
+    if (!a.success) ctx.addIssue({ code: "custom", path: ["address"], message: "must be an IPv4 or IPv6 address" });
+    else address = a.data;
+  } else if (hostId === null) ctx.addIssue({ code: "custom", path: ["address"], message: "is required (or pick a known host)" });
+  if (empty(v.weight)) ctx.addIssue({ code: "custom", path: ["weight"], message: "is required" });
+  // the address is judged above (a known host's comes later); lib/ipvs judges the rest
+  const r = destinationInputSchema.safeParse({
+    address: address ?? "192.0.2.1", port: empty(v.port) ? undefined : v.port, forward: (FORWARDING_CHOICES as readonly string[]).includes(method) ? method : "route",
+    weight: empty(v.weight) ? 0 : v.weight, upperThreshold: empty(v.upperThreshold) ? undefined : v.upperThreshold, lowerThreshold: empty(v.lowerThreshold) ? undefined : v.lowerThreshold,
+  });
+  if (!r.success) report(ctx, r.error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message })).filter((e) => e.path !== "address" || address !== null), DEST_FIELD, "address");
+  const d = r.success ? r.data : null;
+  return {
+    virtualServiceId: v.virtualServiceId, hostId, address, port: d?.port ?? null, weight: d?.weight ?? 0,
+    forwardingMethod: method as RealServerInput["forwardingMethod"], upperThreshold: d?.upperThreshold ?? null, lowerThreshold: d?.lowerThreshold ?? null,
+  };
+}
+
+export const realServerSchema = z.object(realServerShape).transform((v, ctx) => checkRealServer(v, ctx));
+export const realServerUpdateSchema = z.object({ ...realServerShape, id: z.string().min(1) }).transform((v, ctx) => ({ ...checkRealServer(v, ctx), id: v.id }));
 
 export const idSchema = z.object({ id: z.string().min(1, "is required") });
 export const realServerStateSchema = z.object({ id: z.string().min(1), state: z.enum(["active", "draining", "disabled"], { error: "must be active, draining or disabled" }) });
+
+/**
+ * A real server inside its service, judged by lib/ipvs validateService exactly as the director core
+ * will judge the rendered table (family, DR/TUN port rule, thresholds). Field errors by form field.
+ */
+export function checkRealServerInService(
+  vs: { protocol: string; family: string; address: string | null; port: number | null; fwmark: number | null; scheduler: string; schedulerFlags: string[]; persistenceTimeout: number | null; persistenceNetmask: string | null; onePacket: boolean },
+  rs: { address: string; port: number; weight: number; forwardingMethod: string; upperThreshold: number; lowerThreshold: number },
+): Record<string, string[]> {
+  const fw = vs.protocol === "fwmark";
+  const r = validateService({
+    protocol: vs.protocol, family: vs.family, address: fw ? undefined : vs.address ?? undefined, port: fw ? undefined : vs.port ?? undefined, fwmark: fw ? vs.fwmark ?? undefined : undefined,
+    scheduler: vs.scheduler, persistent: vs.persistenceTimeout ?? undefined, netmask: vs.persistenceTimeout === null ? undefined : vs.persistenceNetmask ?? undefined,
+    ops: vs.onePacket, flags: vs.schedulerFlags,
+    destinations: [{ address: rs.address, port: rs.port, forward: rs.forwardingMethod, weight: rs.weight, upperThreshold: rs.upperThreshold, lowerThreshold: rs.lowerThreshold }],
+  });
+  if (r.ok) return {};
+  const out: Record<string, string[]> = {};
+  for (const e of r.errors) {
+    const m = /^destinations\.0\.(\w+)/.exec(e.path);
+    const field = m ? DEST_FIELD[m[1]!] ?? "address" : "address";
+    (out[field] ??= []).push(m ? fieldMessage(e.message) : `the service itself is not valid: ${e.message}`);
+  }
+  return out;
+}

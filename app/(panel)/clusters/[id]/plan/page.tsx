@@ -32,7 +32,9 @@ export default async function PlanPage({ params }: { params: Promise<{ id: strin
           )}
         </section>
       ))}
-      {can(user.role, "apply") ? <ApplyButton clusterId={id} label="Apply" disabled={false} /> : <RoleNotice role={user.role} permission="apply" />}
+      {!can(user.role, "apply") && <RoleNotice role={user.role} permission="apply" />}
+      {/* shown (disabled) to every role: the server refuses an apply from a role without the permission anyway */}
+      <ApplyButton clusterId={id} label="Apply" disabled={!can(user.role, "apply")} />
     </div>
   );
 }
