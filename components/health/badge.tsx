@@ -7,7 +7,8 @@ const TONE = {
   unknown: "bg-zinc-200 text-zinc-700 dark:bg-zinc-800 dark:text-zinc-300",
 } as const;
 
-export function HealthBadge({ health }: { health: Pick<ClusterHealth, "level" | "summary" | "at"> | null | undefined }) {
-  if (!health) return <span className={`badge ${TONE.unknown}`} title="Open the cluster's Health tab to probe it">not probed</span>;
-  return <span className={`badge ${TONE[health.level]}`} data-health={health.level} title={`probed ${health.at}`}>{health.summary}</span>;
+export function HealthBadge({ health }: { health: (Pick<ClusterHealth, "level" | "summary" | "at"> & { details?: string[] }) | null | undefined }) {
+  if (!health) return <span className={`badge ${TONE.unknown}`} data-health="unknown" title="The worker has not reported on this cluster yet">not probed</span>;
+  const title = [health.at ? `as of ${health.at.slice(0, 19).replace("T", " ")} UTC` : "", ...(health.details ?? [])].filter(Boolean).join("\n");
+  return <span className={`badge ${TONE[health.level]}`} data-health={health.level} title={title}>{health.summary}</span>;
 }

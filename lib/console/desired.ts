@@ -5,6 +5,9 @@ import { hostPort } from "@/lib/ipvs/address";
 
 // Desired state (the database) rendered as `ipvsadm -S -n` lines, parsed by lib/ipvs and planned by
 // lib/director's ipvsCore; plus the services the panel managed before and must now delete.
+/** ApplyRun.actor of the health checker's runs (lib/health/runner HEALTH_ACTOR; not imported: runner imports this module). */
+export const HEALTH_ACTOR = "health-checker";
+
 // Thresholds (-x/-y) are not rendered, so desired thresholds are 0 (the core compares them with `-Ln --thresholds`).
 
 const FLAG = { route: "-g", masq: "-m", tunnel: "-i" } as const;
@@ -69,7 +72,8 @@ export async function loadDesired(prisma: PrismaClient, clusterId: string): Prom
   const services = await prisma.virtualService.findMany({ where: { clusterId }, include: { realServers: true } });
   const lines = services.flatMap((s) => renderService(s));
   const managed = services.map((s) => keyOf(s));
-  const last = await prisma.applyRun.findFirst({ where: { clusterId, outcome: { in: ["succeeded", "verify_failed", "failed"] } }, orderBy: { startedAt: "desc" }, select: { plan: true } });
+  // the operator's last apply: the health checker's runs are not the operator's record of what the panel manages
+  const last = await prisma.applyRun.findFirst({ where: { clusterId, actor: { not: HEALTH_ACTOR }, outcome: { in: ["succeeded", "verify_failed", "failed"] } }, orderBy: { startedAt: "desc" }, select: { plan: true } });
   const before = ((last?.plan as { managed?: unknown } | null)?.managed ?? []) as unknown;
   const prev = Array.isArray(before) ? before.filter((k): k is string => typeof k === "string") : [];
   const remove = prev.filter((k) => !managed.includes(k));

@@ -3,14 +3,16 @@ import type { PrismaClient } from "@/generated/prisma/client";
 import { probeDirector } from "@/lib/director";
 import { hostPort } from "@/lib/ipvs/address";
 import { isSshError } from "@/lib/ssh";
-import { loadDesired } from "./desired";
+import { loadDesiredWithHealth } from "./overlay";
 import { directorOf, readDirector, buildRows } from "./live";
 import { realServerOp } from "./ops";
+import { serviceLabel } from "./services";
 import { pool, targetFor } from "./targets";
 
 export interface Check { name: string; ok: boolean | null; detail: string }
+export interface CheckState { service: string; realServer: string; configured: boolean; enabled: boolean; status: "up" | "down" | "unknown"; lastOk: boolean | null; message: string; latencyMs: number | null; checkedAt: string | null; changedAt: string | null }
 export interface RsHealth { host: string; address: string; sshReachable: boolean | null; drReady: boolean | null; problems: string[];
-  inKernel: Array<{ service: string; weight: number | null; activeConns: number | null; inactConns: number | null }>; lastChange: string | null }
+  inKernel: Array<{ service: string; weight: number | null; activeConns: number | null; inactConns: number | null }>; checks: CheckState[]; lastChange: string | null }
 export interface ClusterHealth { at: string; level: "ok" | "warning" | "error" | "unknown"; summary: string; director: Check[]; realServers: RsHealth[] }
 
 function msg(e: unknown) {
@@ -20,7 +22,7 @@ function msg(e: unknown) {
 /** One screen per cluster: director reachable, IPVS, gateway, VIPs; per real server SSH, DR-ready, kernel rows. */
 export async function clusterHealth(prisma: PrismaClient, clusterId: string): Promise<ClusterHealth> {
   const at = new Date().toISOString();
-  const desired = await loadDesired(prisma, clusterId);
+  const desired = await loadDesiredWithHealth(prisma, clusterId);
   const director = await directorOf(prisma, clusterId);
   const checks: Check[] = [];
   let rows: ReturnType<typeof buildRows> = [];
@@ -44,7 +46,7 @@ export async function clusterHealth(prisma: PrismaClient, clusterId: string): Pr
     }
   }
   const probes = await realServerOp(prisma, "health", clusterId, "probe").catch(() => []);
-  const hosts = await prisma.host.findMany({ where: { clusterId, role: "real_server" }, orderBy: { name: "asc" }, include: { realServers: { include: { virtualService: true } } } });
+  const hosts = await prisma.host.findMany({ where: { clusterId, role: "real_server" }, orderBy: { name: "asc" }, include: { realServers: { include: { virtualService: { include: { healthCheck: true } }, healthState: true, healthOverride: true } } } });
   const realServers: RsHealth[] = hosts.map((h) => {
     const p = probes.find((x) => x.hostId === h.id);
     const inKernel = h.realServers.map((r) => {
@@ -53,19 +55,21 @@ export async function clusterHealth(prisma: PrismaClient, clusterId: string): Pr
     });
     const lastChange = h.realServers.map((r) => r.updatedAt).sort((a, b) => b.getTime() - a.getTime())[0]?.toISOString() ?? null;
     const sshOk = p ? (p.error ? (/unreachable|timeout|authentication|host-key/.test(p.error) ? false : null) : true) : null;
-    return { host: h.name, address: h.address, sshReachable: sshOk, drReady: p?.report ? p.report.ready : null, problems: p?.error ? [p.error] : p?.report?.verdicts.flatMap((v) => v.problems) ?? [], inKernel, lastChange };
+    const checks: CheckState[] = h.realServers.map((r) => {
+      const hc = r.virtualService.healthCheck;
+      const st = r.healthState;
+      return {
+        service: serviceLabel(r.virtualService), realServer: hostPort(r.address, r.port), configured: !!hc, enabled: !!hc?.enabled && r.healthOverride?.enabled !== false && r.state === "active",
+        status: (st?.status ?? "unknown") as CheckState["status"], lastOk: st?.lastOk ?? null, message: st?.lastMessage ?? "", latencyMs: st?.lastLatencyMs ?? null,
+        checkedAt: st?.lastCheckedAt?.toISOString() ?? null, changedAt: st?.changedAt?.toISOString() ?? null,
+      };
+    });
+    const changes = [lastChange, ...checks.map((c) => c.changedAt)].filter((x): x is string => !!x).sort();
+    return { host: h.name, address: h.address, sshReachable: sshOk, drReady: p?.report ? p.report.ready : null, problems: p?.error ? [p.error] : p?.report?.verdicts.flatMap((v) => v.problems) ?? [], inKernel, checks, lastChange: changes[changes.length - 1] ?? null };
   });
   const bad = checks.filter((c) => c.ok === false).length + realServers.filter((r) => r.sshReachable === false || r.drReady === false).length;
   const unknown = checks.length === 0 || checks.every((c) => c.ok === null);
   const level = unknown ? "unknown" : checks.some((c) => c.ok === false && /reachable|IPVS/.test(c.name)) ? "error" : bad ? "warning" : "ok";
   const h: ClusterHealth = { at, level, summary: level === "ok" ? "healthy" : level === "unknown" ? "not probed" : `${bad} problem${bad === 1 ? "" : "s"}`, director: checks, realServers };
-  healthCache().set(clusterId, h);
   return h;
-}
-
-/** The last health seen per cluster (this process): the overview's badge. */
-export function healthCache(): Map<string, ClusterHealth> {
-  const g = globalThis as unknown as { lvsConsoleHealth?: Map<string, ClusterHealth> };
-  g.lvsConsoleHealth ??= new Map();
-  return g.lvsConsoleHealth;
 }

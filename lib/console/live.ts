@@ -5,7 +5,7 @@ import { parseSave } from "@/lib/ipvs/parse-save";
 import { parseList, type Listing } from "@/lib/ipvs/parse-list";
 import { destFieldDiff, destKey, normalizeService, serviceFieldDiff, serviceKey, type Service, type Table } from "@/lib/ipvs/model";
 import { isSshError, type SshTarget } from "@/lib/ssh";
-import { loadDesired } from "./desired";
+import { loadDesiredWithHealth } from "./overlay";
 import { pool, targetFor } from "./targets";
 
 // The live view: ONE exec on the director per refresh reads -Ln, --stats --exact, --rate --exact and
@@ -161,7 +161,7 @@ export async function liveSnapshot(prisma: PrismaClient, clusterId: string): Pro
   const started = performance.now();
   const at = new Date().toISOString();
   const director = await directorOf(prisma, clusterId);
-  const desired = await loadDesired(prisma, clusterId);
+  const desired = await loadDesiredWithHealth(prisma, clusterId);
   if (!director) return { at, ok: false, error: { code: "no-director", message: "This cluster has no director host yet." }, raw: "", rows: [], driftCount: 0, durationMs: 0 };
   try {
     const raw = await readDirector(await targetFor(prisma, director));

@@ -1,11 +1,12 @@
 import "server-only";
 import type { PrismaClient } from "@/generated/prisma/client";
 import { audit } from "@/lib/audit";
-import { applyDirector, bindVip, probeDirector, type DirectorProbe } from "@/lib/director";
+import { applyDirector, bindVip, DirectorBusy, probeDirector, withDirectorLock, type DirectorProbe } from "@/lib/director";
 import { UserError } from "@/lib/errors";
 import { prepareRealServer, probeRealServer, undoRealServer, type RsReport } from "@/lib/realserver";
 import { isSshError, shJoin } from "@/lib/ssh";
-import { consoleCore, loadDesired } from "./desired";
+import { consoleCore } from "./desired";
+import { loadDesiredWithHealth, type DesiredWithHealth } from "./overlay";
 import { directorOf } from "./live";
 import { pool, targetFor } from "./targets";
 
@@ -39,7 +40,7 @@ async function requireDirector(prisma: PrismaClient, clusterId: string) {
 
 /** Per host, the exact commands Apply would run now (a dry run against the live table). */
 export async function planCluster(prisma: PrismaClient, clusterId: string): Promise<PlanHost[]> {
-  const desired = await loadDesired(prisma, clusterId);
+  const desired = await loadDesiredWithHealth(prisma, clusterId);
   const director = await directorOf(prisma, clusterId);
   const out: PlanHost[] = [];
   if (!director) return [{ host: "(no director)", hostId: null, role: "director", steps: [], note: null, error: "This cluster has no director: add one on the Hosts page." }];
@@ -56,6 +57,7 @@ export async function planCluster(prisma: PrismaClient, clusterId: string): Prom
     const dry = await applyDirector(pool(), t, consoleCore, { lines: desired.lines, remove: desired.remove }, { dryRun: true });
     for (const s of dry.steps) dh.steps.push({ command: s.command, disruptive: s.disruptive });
     if (!dh.steps.length) dh.note = "The director already matches the desired state.";
+    if (desired.health.length) dh.note = `${dh.note ? dh.note + " " : ""}Health checker's state kept: ${desired.health.join("; ")}.`;
   } catch (e) {
     dh.error = sshMessage(e);
   }
@@ -88,22 +90,33 @@ export async function startApply(prisma: PrismaClient, user: { id: string; email
   const cluster = await prisma.cluster.findUnique({ where: { id: clusterId } });
   if (!cluster) throw new UserError("This cluster no longer exists.");
   const director = await requireDirector(prisma, clusterId);
-  const desired = await loadDesired(prisma, clusterId);
+  const desired = await loadDesiredWithHealth(prisma, clusterId);
   const runId = await prisma.$transaction(async (tx) => {
     await tx.$queryRaw`SELECT id FROM "Cluster" WHERE id = ${clusterId} FOR UPDATE`;
     const busy = await tx.applyRun.findFirst({ where: { clusterId, outcome: "running", startedAt: { gt: new Date(Date.now() - 10 * 60_000) } } });
     if (busy) throw new UserError(`An apply is already running (started by ${busy.actor}). Wait for it to finish.`);
-    const run = await tx.applyRun.create({ data: { clusterId, userId: user.id, actor: user.email, outcome: "running", plan: { lines: desired.lines, managed: desired.managed, remove: desired.remove, vips: desired.vips, director: director.name } } });
+    const run = await tx.applyRun.create({ data: { clusterId, userId: user.id, actor: user.email, outcome: "running", plan: { lines: desired.lines, managed: desired.managed, remove: desired.remove, vips: desired.vips, director: director.name, health: desired.health } } });
     await audit(tx, { actor: user.email, action: "cluster.apply", target: `cluster:${cluster.name}`, after: { run: run.id, managed: desired.managed, remove: desired.remove } });
     return run.id;
   });
-  void runApply(prisma, runId, director, desired).catch(async (e) => {
-    await prisma.applyRun.update({ where: { id: runId }, data: { outcome: "failed", error: sshMessage(e), finishedAt: new Date() } }).catch(() => {});
+  // The same per-director lock as the health checker's applies (lib/director withDirectorLock), so the
+  // two never interleave on one director; the desired state (with health's overlay) is read again under
+  // the lock, so a health transition that landed while this apply waited is kept too.
+  void withDirectorLock(prisma, director.id, async (tx) => {
+    const fresh = await loadDesiredWithHealth(prisma, clusterId);
+    // PostgreSQL: progress through the shared client, visible at once; the embedded PGlite serves one
+    // connection, which the lock's transaction holds, so the writes go through that transaction there.
+    const w = process.env.DATABASE_URL ? prisma : (tx as unknown as PrismaClient);
+    if (fresh.lines !== desired.lines) await w.applyRun.update({ where: { id: runId }, data: { plan: { lines: fresh.lines, managed: fresh.managed, remove: fresh.remove, vips: fresh.vips, director: director.name, health: fresh.health } } });
+    await runApply(w, runId, director, fresh);
+  }, { waitMs: 60_000, maxRunMs: 10 * 60_000 }).catch(async (e) => {
+    const error = e instanceof DirectorBusy ? "Another apply to this director (the health checker's or another panel's) held it for over 60 s; nothing was run. Apply again." : sshMessage(e);
+    await prisma.applyRun.update({ where: { id: runId }, data: { outcome: "failed", error, finishedAt: new Date() } }).catch(() => {});
   });
   return runId;
 }
 
-async function runApply(prisma: PrismaClient, runId: string, director: NonNullable<Awaited<ReturnType<typeof directorOf>>>, desired: Awaited<ReturnType<typeof loadDesired>>) {
+async function runApply(prisma: PrismaClient, runId: string, director: NonNullable<Awaited<ReturnType<typeof directorOf>>>, desired: DesiredWithHealth) {
   const t = await targetFor(prisma, director);
   let pos = 0;
   const step = async (command: string, disruptive: boolean, fn: () => Promise<{ ok: boolean; output: string; exitCode: number | null }>) => {
@@ -176,13 +189,24 @@ export async function realServerOp(prisma: PrismaClient, actor: string, clusterI
       await audit(tx, { actor, action: `real-server.${action}`, target: `cluster:${cluster.name}`, after: results.map((r) => ({ host: r.host, ready: r.report?.ready ?? null, events: r.report?.events ?? [], error: r.error })) });
     });
   }
-  for (const r of results) rsCache().set(r.hostId, { at: new Date().toISOString(), report: r.report, error: r.error });
+  await saveProbes(prisma, results);
   return results;
 }
 
-/** Last real-server probe per host (memory of this process: the live view and health read it). */
-export function rsCache(): Map<string, { at: string; report: RsReport | null; error: string | null }> {
-  const g = globalThis as unknown as { lvsConsoleRs?: Map<string, { at: string; report: RsReport | null; error: string | null }> };
-  g.lvsConsoleRs ??= new Map();
-  return g.lvsConsoleRs;
+export interface StoredProbe { at: string; report: RsReport | null; error: string | null }
+
+/** Stores each host's last probe (RealServerProbe), so every panel instance and page shows the same. */
+async function saveProbes(prisma: PrismaClient, results: Array<{ hostId: string; report: RsReport | null; error: string | null }>) {
+  const at = new Date();
+  await Promise.all(results.map((r) => {
+    const data = { probedAt: at, ready: r.report ? r.report.ready : null, error: r.error, report: (r.report ?? undefined) as never };
+    return prisma.realServerProbe.upsert({ where: { hostId: r.hostId }, create: { hostId: r.hostId, ...data }, update: { ...data, report: (r.report ?? null) as never } }).catch(() => undefined);
+  }));
+}
+
+/** The last probe of each host (from the database). */
+export async function lastProbes(prisma: PrismaClient, hostIds: string[]): Promise<Map<string, StoredProbe>> {
+  if (!hostIds.length) return new Map();
+  const rows = await prisma.realServerProbe.findMany({ where: { hostId: { in: hostIds } } });
+  return new Map(rows.map((r) => [r.hostId, { at: r.probedAt.toISOString(), report: (r.report ?? null) as RsReport | null, error: r.error }]));
 }

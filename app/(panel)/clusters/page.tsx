@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { EmptyState } from "@/components/empty-state";
 import { HealthBadge } from "@/components/health/badge";
-import { healthCache } from "@/lib/console/health";
+import { clusterBadges } from "@/lib/console/badge";
 import { requireUser } from "@/lib/auth";
 import { clusterSummaries } from "@/lib/clusters";
 import { db } from "@/lib/db";
@@ -11,7 +11,8 @@ export const metadata = { title: "Clusters" };
 
 export default async function ClustersPage() {
   const user = await requireUser();
-  const clusters = await clusterSummaries(await db());
+  const prisma = await db();
+  const [clusters, badges] = await Promise.all([clusterSummaries(prisma), clusterBadges(prisma)]);
   return (
     <div className="space-y-4">
       <div className="flex items-center justify-between">
@@ -39,7 +40,7 @@ export default async function ClustersPage() {
                   <td className="tabular-nums">{c.realServerCount}</td>
                   <td className="tabular-nums">{c.hostCount}</td>
                   <td>{c.lastApply ? <span title={c.lastApply.at.toISOString()}>{c.lastApply.outcome} · {c.lastApply.actor} · {c.lastApply.at.toISOString().slice(0, 16).replace("T", " ")}</span> : <span className="text-zinc-500">never</span>}</td>
-                  <td><HealthBadge health={healthCache().get(c.id)} /></td>
+                  <td><HealthBadge health={badges.get(c.id)} /></td>
                 </tr>
               ))}
             </tbody>

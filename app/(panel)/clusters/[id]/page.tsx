@@ -6,6 +6,7 @@ import { ClusterDeleteForm, ClusterEditForm } from "@/components/clusters/edit-f
 import { EmptyState } from "@/components/empty-state";
 import { HostTable } from "@/components/hosts/table";
 import { LiveTable } from "@/components/live/live-table";
+import { RateCharts } from "@/components/charts/rate-charts";
 import { RoleNotice } from "@/components/role-notice";
 import { requireUser } from "@/lib/auth";
 import { serviceLabel } from "@/lib/console/services";
@@ -33,6 +34,9 @@ export default async function ClusterPage({ params, searchParams }: { params: Pr
       <section className="space-y-2">
         <div className="flex items-center justify-between"><h2>Live table</h2><Link className="btn" href={`/clusters/${cluster.id}/plan`}>Plan &amp; apply</Link></div>
         <LiveTable clusterId={cluster.id} reconcile={applicable ? <ApplyButton clusterId={cluster.id} label="Reconcile (apply desired state)" disabled={false} /> : undefined} />
+      </section>
+      <section className="space-y-2">
+        <RateCharts clusterId={cluster.id} />
       </section>
       <section className="space-y-2">
         <div className="flex items-center justify-between"><h2>Virtual services</h2>{editable && <Link className="btn btn-primary" href={`/clusters/${cluster.id}/services/new`}>Add virtual service</Link>}</div>

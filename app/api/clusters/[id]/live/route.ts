@@ -1,6 +1,6 @@
 import { authorize, ForbiddenError } from "@/lib/auth";
 import { liveSnapshot } from "@/lib/console/live";
-import { realServerOp, rsCache, rsHosts } from "@/lib/console/ops";
+import { lastProbes, realServerOp, rsHosts } from "@/lib/console/ops";
 import { sseResponse } from "@/lib/console/stream";
 import { db } from "@/lib/db";
 
@@ -24,8 +24,12 @@ export async function GET(req: Request, { params }: { params: Promise<{ id: stri
   return sseResponse(req.signal, interval, async () => {
     const snap = await liveSnapshot(prisma, id);
     const hosts = await rsHosts(prisma, id);
-    const cache = rsCache();
-    if (n++ % 10 === 0 || hosts.some((h) => !cache.has(h.host.id))) await realServerOp(prisma, "live-view", id, "probe").catch(() => {});
+    // the last probe is in the database (RealServerProbe); probe again every 10th tick, or when a host has none
+    let cache = await lastProbes(prisma, hosts.map((h) => h.host.id));
+    if (n++ % 10 === 0 || hosts.some((h) => !cache.has(h.host.id))) {
+      await realServerOp(prisma, "live-view", id, "probe").catch(() => {});
+      cache = await lastProbes(prisma, hosts.map((h) => h.host.id));
+    }
     const realServers = hosts.map((h) => {
       const c = cache.get(h.host.id);
       return { hostId: h.host.id, host: h.host.name, address: h.host.address, vips: h.vips, at: c?.at ?? null, error: c?.error ?? null,

@@ -1,0 +1,46 @@
+import type { PrismaClient } from "@/generated/prisma/client";
+import { applySteps, parseSave, renderRestore, type Step, type Table } from "@/lib/ipvs";
+import { healthSteps, type HealthDesired } from "@/lib/health/reconcile";
+import { healthDesired, loadCluster } from "@/lib/health/runner";
+import type { HealthStatus } from "@/lib/health/state";
+import { loadDesired, type Desired } from "./desired";
+
+// The operator's desired state with the health checker's decisions laid over it, so that an Apply (or
+// the plan, or the live view's drift) does not undo the checker: real servers health holds down stay
+// at weight 0 (or out, in "remove" mode) and the sorry server stays in while it is wanted. The overlay
+// is health's own planner (healthSteps) run against the desired table instead of the kernel's, so the
+// two can never disagree about what "health's part" is.
+
+/** A table as `ipvsadm -S -n` lines (the form the console's core reads). */
+export function tableLines(t: Table): string {
+  const steps: Step[] = t.services.flatMap((s) => [
+    { op: "add-service" as const, service: s, reason: "", disruptive: false },
+    ...s.destinations.map((d) => ({ op: "add-destination" as const, service: s, destination: d, reason: "", disruptive: false })),
+  ]);
+  return renderRestore(steps);
+}
+
+/** Pure: the desired table after health's steps; the reasons say what health changed. */
+export function overlayTable(desired: Table, health: HealthDesired): { table: Table; reasons: string[] } {
+  const steps = healthSteps(health, desired);
+  if (!steps.length) return { table: desired, reasons: [] };
+  return { table: applySteps(desired, steps), reasons: steps.map((s) => s.reason) };
+}
+
+export interface DesiredWithHealth extends Desired {
+  /** what the health checker changed in the desired state (empty: nothing) */
+  health: string[];
+}
+
+/** loadDesired + the health overlay from the checker's persisted state (HealthState rows). */
+export async function loadDesiredWithHealth(prisma: PrismaClient, clusterId: string): Promise<DesiredWithHealth> {
+  const d = await loadDesired(prisma, clusterId);
+  const c = await loadCluster(prisma, clusterId);
+  if (!c || !c.virtualServices.some((vs) => vs.healthCheck?.enabled)) return { ...d, health: [] };
+  const status = new Map<string, HealthStatus>();
+  for (const vs of c.virtualServices) for (const rs of vs.realServers) status.set(rs.id, (rs.healthState?.status ?? "unknown") as HealthStatus);
+  const hd = healthDesired(c, (id) => status.get(id) ?? "unknown");
+  const o = overlayTable(parseSave(d.lines), hd);
+  if (!o.reasons.length) return { ...d, health: [] };
+  return { ...d, lines: tableLines(o.table), health: o.reasons };
+}
