@@ -60,14 +60,17 @@ describe("webhooks", () => {
     got.length = 0;
     status = 503;
     await enqueueWebhook(p, payload("health.transition"));
-    await deliverDue(p, { baseBackoffMs: 200 });
+    // A long back-off, then time moved on by hand: the outcome cannot depend on how loaded the machine is.
+    const t0 = Date.now();
+    await deliverDue(p, { baseBackoffMs: 60_000 });
     let d = await p.webhookDelivery.findFirstOrThrow();
     expect([d.status, d.attempts, d.lastStatus]).toEqual(["pending", 1, 503]);
-    await deliverDue(p, { baseBackoffMs: 200 }); // not due yet: nothing happens
+    expect(d.nextAttemptAt.getTime()).toBeGreaterThanOrEqual(t0 + 60_000);
+    await deliverDue(p, { baseBackoffMs: 60_000 }); // not due yet: nothing happens
     expect((await p.webhookDelivery.findFirstOrThrow()).attempts).toBe(1);
-    await new Promise((r) => setTimeout(r, 250));
+    await p.webhookDelivery.updateMany({ data: { nextAttemptAt: new Date(Date.now() - 1) } });
     status = 204;
-    await deliverDue(p, { baseBackoffMs: 200 });
+    await deliverDue(p, { baseBackoffMs: 60_000 });
     d = await p.webhookDelivery.findFirstOrThrow();
     expect([d.status, d.attempts]).toEqual(["delivered", 2]);
     expect(got).toHaveLength(1);
@@ -77,9 +80,9 @@ describe("webhooks", () => {
     DELIVERY.maxAttempts = 2;
     try {
       await enqueueWebhook(p, payload("health.transition"));
-      await deliverDue(p, { baseBackoffMs: 10 });
-      await new Promise((r) => setTimeout(r, 30));
-      await deliverDue(p, { baseBackoffMs: 10 });
+      await deliverDue(p, { baseBackoffMs: 60_000 });
+      await p.webhookDelivery.updateMany({ where: { status: "pending" }, data: { nextAttemptAt: new Date(Date.now() - 1) } });
+      await deliverDue(p, { baseBackoffMs: 60_000 });
       expect(await p.webhookDelivery.count({ where: { status: "failed", attempts: 2 } })).toBe(1);
     } finally {
       DELIVERY.maxAttempts = max;
