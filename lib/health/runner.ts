@@ -18,7 +18,7 @@ import { effectiveCheck, type CheckResult, type CheckSpec } from "./config";
 import { checkLocal } from "./local";
 import { configuredDestination, healthCore, healthSteps, sorryDestination, sorryWanted, type HealthDesired, type HealthService } from "./reconcile";
 import { checkScript, nonce, parseRound } from "./script";
-import { consoleCore, keyOf, loadDesired } from "@/lib/console/desired";
+import { consoleCore, loadDesired } from "@/lib/console/desired";
 import { hostPort } from "@/lib/ipvs/address";
 import { isNews, nextStreak, type HealthStatus, type Streak } from "./state";
 
@@ -304,16 +304,18 @@ export class ClusterChecker {
   private async drift(c: Loaded, save: string) {
     const d = await loadDesired(this.deps.prisma, c.id);
     if (!d.managed.length) return;
-    const managedByHealth = new Set<string>();
+    // Differences read "service TCP 10.0.0.100:80: real server 10.0.0.11:80 …" (lib/director's wording).
+    const managedByHealth: string[] = [];
     for (const vs of c.virtualServices) {
       if (!vs.healthCheck?.enabled) continue;
-      const k = keyOf(vs);
-      for (const r of vs.realServers) managedByHealth.add(`real server ${hostPort(r.address, r.port)} of ${k} `);
-      if (vs.sorryAddress && vs.sorryPort !== null) managedByHealth.add(`real server ${hostPort(vs.sorryAddress, vs.sorryPort)} of ${k} `);
-      if (vs.sorryAddress && vs.port !== null) managedByHealth.add(`real server ${hostPort(vs.sorryAddress, vs.port)} of ${k} `);
+      const k = `service ${serviceKey(vs as ServiceId)}: real server `;
+      for (const r of vs.realServers) managedByHealth.push(`${k}${hostPort(r.address, r.port)}`);
+      if (vs.sorryAddress && vs.sorryPort !== null) managedByHealth.push(`${k}${hostPort(vs.sorryAddress, vs.sorryPort)}`);
+      if (vs.sorryAddress && vs.port !== null) managedByHealth.push(`${k}${hostPort(vs.sorryAddress, vs.port)}`);
     }
+    const ownedByHealth = (x: string) => managedByHealth.some((p) => x.startsWith(`${p}:`) || x.startsWith(`${p} `));
     const diffs = consoleCore.verify(consoleCore.validate({ lines: d.lines, remove: d.remove }), { save, thresholds: "" })
-      .filter((x) => ![...managedByHealth].some((p) => x.startsWith(p))).sort();
+      .filter((x) => !ownedByHealth(x)).sort();
     const key = diffs.join("\n");
     if (key === this.lastDrift) return;
     this.lastDrift = key;
