@@ -7,6 +7,7 @@ type Row = {
   key: string; kind: "service" | "dest"; service: string; text: string; scheduler?: string | null; flags?: string; forward?: string | null; weight?: number | null;
   activeConns?: number; inactConns?: number; conns?: number; inPkts?: number; outPkts?: number; inBytes?: number; outBytes?: number;
   cps?: number; inPps?: number; outPps?: number; inBps?: number; outBps?: number; drift: Drift;
+  health?: { status: string; message: string; latencyMs: number | null; checkedAt: string | null };
 };
 type Verdict = { vip: string; ready: boolean; problems: string[]; warnings: string[]; iface: string | null };
 type Rs = { hostId: string; host: string; address: string; vips: string[]; at: string | null; error: string | null; ready: boolean | null; verdicts: Verdict[];
@@ -19,6 +20,16 @@ const DRIFT_STYLE: Record<Drift["status"], string> = {
 
 function N({ v, unit = "" }: { v: number | undefined; unit?: string }) {
   return <td className="text-right tabular-nums" title={v === undefined ? "" : `${v.toLocaleString("en")}${unit ? " " + unit : ""}`}>{human(v)}</td>;
+}
+
+const HEALTH_TONE: Record<string, string> = {
+  up: "bg-emerald-100 text-emerald-900 dark:bg-emerald-900 dark:text-emerald-100", down: "bg-red-100 text-red-900 dark:bg-red-900 dark:text-red-100", unknown: "bg-zinc-200 text-zinc-700 dark:bg-zinc-800 dark:text-zinc-300",
+};
+
+/** The health checker's verdict beside a real server: state, last result and latency on hover and in text. */
+function HealthMark({ h }: { h: NonNullable<Row["health"]> }) {
+  const detail = h.checkedAt ? `${h.message}${h.latencyMs !== null ? ` · ${h.latencyMs} ms` : ""}` : "not checked yet";
+  return <span className={`badge ml-2 ${HEALTH_TONE[h.status] ?? HEALTH_TONE.unknown}`} data-health={h.status} title={`health check: ${h.status}, ${detail}${h.checkedAt ? ` (at ${h.checkedAt.slice(11, 19)} UTC)` : ""}`}>{h.status} <span className="font-normal">{detail}</span></span>;
 }
 
 function DriftMark({ d }: { d: Drift }) {
@@ -91,7 +102,7 @@ export function LiveTable({ clusterId, reconcile }: { clusterId: string; reconci
               {rows.length === 0 && <tr><td colSpan={7} className="text-zinc-500">{snap ? "The director's table is empty." : "Reading the director…"}</td></tr>}
               {rows.map((r) => (
                 <tr key={r.key} className={DRIFT_STYLE[r.drift.status]} data-row={r.key} data-kind={r.kind}>
-                  {r.kind === "service" ? <td className="font-semibold">{r.text}<DriftMark d={r.drift} /></td> : <td className="pl-6">-&gt; {r.text}<DriftMark d={r.drift} /></td>}
+                  {r.kind === "service" ? <td className="font-semibold">{r.text}<DriftMark d={r.drift} /></td> : <td className="pl-6">-&gt; {r.text}<DriftMark d={r.drift} />{r.health && <HealthMark h={r.health} />}</td>}
                   <td>{r.kind === "service" ? `${r.scheduler ?? ""} ${r.flags ?? ""}` : r.forward}</td>
                   {view === "list" && <>
                     <td className="text-right tabular-nums" data-col="weight">{r.kind === "dest" ? r.weight : ""}</td>

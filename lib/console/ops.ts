@@ -72,9 +72,14 @@ export async function planCluster(prisma: PrismaClient, clusterId: string): Prom
 /** Real-server hosts with the VIPs they serve (from the desired state). */
 export async function rsHosts(prisma: PrismaClient, clusterId: string) {
   const hosts = await prisma.host.findMany({ where: { clusterId, role: "real_server" }, orderBy: { name: "asc" }, include: { realServers: { include: { virtualService: true } } } });
-  const clusterVips = [...new Set((await prisma.virtualService.findMany({ where: { clusterId }, select: { address: true } })).map((s) => s.address).filter((a): a is string => !!a && !a.includes(":")))];
+  const services = await prisma.virtualService.findMany({ where: { clusterId } });
+  const clusterVips = [...new Set(services.map((s) => s.address).filter((a): a is string => !!a && !a.includes(":")))];
   return hosts.map((h) => {
-    const dr = h.realServers.filter((r) => r.forwardingMethod !== "masq" && r.virtualService.address && !r.virtualService.address.includes(":"));
+    // a host is a DR real server of a service through its RealServer rows, or as the service's sorry
+    // server (rendered in DR when its port is the service port: it needs the VIP on lo like the others)
+    const sorryOf = services.filter((s) => s.sorryAddress === h.address && s.address && !s.address.includes(":") && s.protocol !== "fwmark" && s.sorryPort === s.port)
+      .map((s) => ({ forwardingMethod: "route" as const, virtualService: s }));
+    const dr = [...h.realServers, ...sorryOf].filter((r) => r.forwardingMethod !== "masq" && r.virtualService.address && !r.virtualService.address.includes(":"));
     const ownVips = [...new Set(dr.map((r) => r.virtualService.address!))];
     // A host that serves no VIP any more is still probed (and undone) for the cluster's VIPs.
     const vips = ownVips.length ? ownVips : clusterVips;

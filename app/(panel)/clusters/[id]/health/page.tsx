@@ -1,35 +1,70 @@
+import Link from "next/link";
 import { HealthBadge } from "@/components/health/badge";
+import { WebhookForm, WebhookTestButton } from "@/components/health/check-form";
 import { requireUser } from "@/lib/auth";
 import { clusterHealth } from "@/lib/console/health";
 import { db } from "@/lib/db";
+import { can } from "@/lib/roles";
 
 export const dynamic = "force-dynamic";
 
 const Mark = ({ ok }: { ok: boolean | null }) => <span className={ok === null ? "text-zinc-500" : ok ? "text-emerald-700" : "text-red-700"}>{ok === null ? "?" : ok ? "✓" : "✗"}</span>;
+const when = (iso: string | null) => (iso ? iso.slice(0, 19).replace("T", " ") : "");
+const STATUS_TONE = { up: "bg-emerald-100 text-emerald-900", down: "bg-red-100 text-red-900", unknown: "bg-zinc-200 text-zinc-700" } as const;
 
 export default async function HealthPage({ params }: { params: Promise<{ id: string }> }) {
-  await requireUser();
+  const user = await requireUser();
   const { id } = await params;
-  const h = await clusterHealth(await db(), id);
+  const prisma = await db();
+  const [h, events, hooks] = await Promise.all([
+    clusterHealth(prisma, id),
+    prisma.healthEvent.findMany({ where: { clusterId: id }, orderBy: { createdAt: "desc" }, take: 20 }),
+    prisma.webhook.findMany({ orderBy: { name: "asc" }, include: { deliveries: { orderBy: { createdAt: "desc" }, take: 1 } } }),
+  ]);
+  const editable = can(user.role, "edit");
   return (
     <div className="space-y-4" data-testid="health">
       <p>Health: <HealthBadge health={h} /> <span className="text-xs text-zinc-500">probed {h.at.slice(0, 19).replace("T", " ")} UTC</span></p>
       <section className="card space-y-1"><h2>Director</h2>
         <ul className="text-sm">{h.director.map((c) => <li key={c.name} data-check={c.name}><Mark ok={c.ok} /> {c.name}: <span className="text-zinc-600 dark:text-zinc-400">{c.detail}</span></li>)}</ul>
       </section>
-      <section className="card overflow-x-auto p-0"><table className="table text-sm">
-        <thead><tr><th>Real server</th><th>SSH</th><th>DR-ready</th><th>In the kernel (weight, active/inactive)</th><th>Health check</th><th>Last change</th></tr></thead>
+      <section className="card overflow-x-auto p-0"><table className="table text-sm" data-testid="health-realservers">
+        <thead><tr><th>Real server</th><th>SSH</th><th>DR-ready</th><th>In the kernel (weight, active/inactive)</th><th>Health check (state, last result, latency)</th><th>Last change (UTC)</th></tr></thead>
         <tbody>{h.realServers.map((r) => (
           <tr key={r.host} data-rs={r.host}>
             <td>{r.host} <span className="mono text-xs text-zinc-500">{r.address}</span></td>
             <td><Mark ok={r.sshReachable} /></td>
             <td><Mark ok={r.drReady} /> <span className="text-xs text-red-700">{r.problems.join("; ")}</span></td>
-            <td className="mono text-xs">{r.inKernel.map((k) => <div key={k.service}>{k.service}: {k.weight === null ? "not in the table" : `w${k.weight}, ${k.activeConns}/${k.inactConns}`}</div>)}</td>
-            <td className="text-xs text-zinc-500">not configured</td>
-            <td className="text-xs">{r.lastChange?.slice(0, 16).replace("T", " ") ?? ""}</td>
+            <td className="mono text-xs">{r.inKernel.map((k) => <div key={k.service} data-kernel={k.service}>{k.service}: {k.weight === null ? "not in the table" : <><span data-weight>w{k.weight}</span>, {k.activeConns}/{k.inactConns}</>}</div>)}</td>
+            <td className="text-xs">{r.checks.map((c) => (
+              <div key={`${c.service}-${c.realServer}`} data-check-for={`${c.service} -> ${c.realServer}`} data-health-status={c.configured && c.enabled ? c.status : "none"}>
+                <span className="mono">{c.service}</span>:{" "}
+                {!c.configured ? <span className="text-zinc-500">not configured</span> : !c.enabled ? <span className="text-zinc-500">not checked (disabled)</span> : <>
+                  <span className={`badge ${STATUS_TONE[c.status]}`}>{c.status}</span>{" "}
+                  {c.checkedAt ? <span title={`checked ${when(c.checkedAt)} UTC`}>{c.message || (c.lastOk ? "ok" : "failed")}{c.latencyMs !== null ? ` · ${c.latencyMs} ms` : ""}</span> : <span className="text-zinc-500">not checked yet</span>}
+                </>}
+              </div>
+            ))}</td>
+            <td className="text-xs">{when(r.lastChange)}</td>
           </tr>
         ))}</tbody>
       </table></section>
+      <section className="card space-y-2"><h2>Health transitions</h2>
+        {events.length ? <ul className="text-sm" data-testid="health-events">{events.map((e) => (
+          <li key={e.id} data-kind={e.kind}><span className="text-xs text-zinc-500">{when(e.createdAt.toISOString())}</span> <span className="font-medium">{e.kind}</span> {e.subject}{e.message ? `: ${e.message}` : ""}
+            {e.applyRunId && <> · <Link className="text-sky-700 hover:underline" href={`/clusters/${id}/applies/${e.applyRunId}`}>apply</Link></>}</li>))}</ul>
+          : <p className="text-sm text-zinc-500">No transitions yet. Configure a check on a virtual service (its page → Health check).</p>}
+      </section>
+      <section className="card space-y-2"><h2>Webhooks</h2>
+        <p className="text-xs text-zinc-500">JSON POSTs on health transitions, failed applies and drift, retried with back-off (all clusters).</p>
+        {hooks.length > 0 && <table className="table text-sm" data-testid="webhooks-table"><thead><tr><th>Name</th><th>URL</th><th>Events</th><th>Last delivery</th><th></th></tr></thead><tbody>
+          {hooks.map((w) => (
+            <tr key={w.id}><td>{w.name}</td><td className="mono text-xs">{w.url}</td><td className="text-xs">{w.events.join(", ") || "all"}</td>
+              <td className="text-xs">{w.deliveries[0] ? `${w.deliveries[0].event} ${w.deliveries[0].status}${w.deliveries[0].lastStatus ? ` (HTTP ${w.deliveries[0].lastStatus})` : ""}` : "none"}</td>
+              <td><WebhookTestButton id={w.id} name={w.name} disabled={!editable} /></td></tr>))}
+        </tbody></table>}
+        <WebhookForm disabled={!editable} />
+      </section>
     </div>
   );
 }

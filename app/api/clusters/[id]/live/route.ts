@@ -3,6 +3,7 @@ import { liveSnapshot } from "@/lib/console/live";
 import { lastProbes, realServerOp, rsHosts } from "@/lib/console/ops";
 import { sseResponse } from "@/lib/console/stream";
 import { db } from "@/lib/db";
+import { destKey, serviceKey, type ServiceId } from "@/lib/ipvs/model";
 
 export const dynamic = "force-dynamic";
 
@@ -37,6 +38,15 @@ export async function GET(req: Request, { params }: { params: Promise<{ id: stri
         vipOnLo: c?.report ? h.vips.filter((v) => c.report!.facts.interfaces.some((i) => i.ifname === "lo" && i.addrs.some((a) => a.local === v))) : [],
         listening: c?.report?.facts.listening?.map((l) => `${l.addr}:${l.port}`) ?? null };
     });
-    return { data: { ...snap, realServers } };
+    // each real server's health-check state (the worker's HealthState), keyed like the live rows
+    const checked = await prisma.realServer.findMany({ where: { virtualService: { clusterId: id, healthCheck: { enabled: true } }, state: "active" },
+      select: { address: true, port: true, healthState: true, healthOverride: { select: { enabled: true } }, virtualService: { select: { protocol: true, family: true, address: true, port: true, fwmark: true } } } });
+    const health: Record<string, { status: string; message: string; latencyMs: number | null; checkedAt: string | null }> = {};
+    for (const r of checked) {
+      if (r.healthOverride?.enabled === false) continue;
+      const key = `${serviceKey(r.virtualService as ServiceId)} -> ${destKey(r)}`;
+      health[key] = { status: r.healthState?.status ?? "unknown", message: r.healthState?.lastMessage ?? "", latencyMs: r.healthState?.lastLatencyMs ?? null, checkedAt: r.healthState?.lastCheckedAt?.toISOString() ?? null };
+    }
+    return { data: { ...snap, rows: snap.rows.map((row) => (health[row.key] ? { ...row, health: health[row.key] } : row)), realServers } };
   });
 }
