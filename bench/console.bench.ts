@@ -197,13 +197,15 @@ async function main() {
     console.log(`panel up in ${Math.round(performance.now() - t0)} ms (production build, scripts/serve.ts, worker on)`);
     const cookie = await login(panel.url);
     const targets: Array<[string, string]> = [["clusters overview", "/clusters"], ["one cluster page", "/clusters/bc100"], ["static file", "/favicon.svg"]];
+    // baselines (not part of the goal): the smallest dynamic page behind the same login, and a JSON route
+    if (process.env.BENCH_BASELINES !== "0") targets.push(["new-cluster form", "/clusters/new"], ["api/health", "/api/health"]);
     // warm-up: compile caches, connection pools
     for (const [, p] of targets) for (let i = 0; i < 20; i++) await fetch(`${panel.url}${p}`, { headers: { cookie } }).then((r) => r.arrayBuffer());
     const out: Figures[] = [];
     for (const [name, p] of targets) {
       const f = await measure(panel.url, name, p, cookie);
       out.push(f);
-      console.log(`${name.padEnd(18)} ${p.padEnd(16)} ${String(f.requests).padStart(6)} req  ${String(f.rps).padStart(7)} req/s  p50 ${f.p50} ms  p95 ${f.p95} ms  p99 ${f.p99} ms  ${f.bytes} B/resp  errors ${f.errors} non-2xx ${f.non2xx}`);
+      console.log(`${name.padEnd(18)} ${p.padEnd(16)} ${String(f.requests).padStart(6)} req  ${String(f.rps).padStart(7)} req/s  p50 ${f.p50.toFixed(1)} ms  p95 ${f.p95.toFixed(1)} ms  p99 ${f.p99.toFixed(1)} ms  ${f.bytes} B/resp  errors ${f.errors} non-2xx ${f.non2xx}`);
     }
     const stat = out[2]!;
     if (process.env.BENCH_LIVE !== "0") await liveDelay(panel.url, db.url, cookie).catch((e) => console.log(`live-view delay: not measured (${e instanceof Error ? e.message : String(e)})`));

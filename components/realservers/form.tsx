@@ -33,7 +33,7 @@ export function RealServerForm({ service, hosts, defaultMethod, disabled }: { se
         </Field>
         <Field name="address" label="Real server address (RIP)" errors={state.errors} defaultValue={v.address} placeholder="empty: the host's address" />
         <Field name="forwardingMethod" label="Method" errors={state.errors}>
-          <select id="forwardingMethod" name="forwardingMethod" className="input" value={method} onChange={(e) => setMethod(e.target.value)}>
+          <select key={`m-${v.forwardingMethod}`} id="forwardingMethod" name="forwardingMethod" className="input" defaultValue={method} onChange={(e) => setMethod(e.target.value)}>
             <option value="route">Direct Routing (DR, -g)</option><option value="masq">NAT (-m)</option><option value="tunnel">Tunnel (TUN, -i)</option>
           </select>
         </Field>

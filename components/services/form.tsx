@@ -20,6 +20,7 @@ export function ServiceForm({ clusterId, service, schedulers, disabled }: { clus
   const [state, action] = useActionState<FormState, FormData>(service ? updateServiceAction : createServiceAction, {});
   const v = state.values ?? {};
   const s = service;
+  // selects are uncontrolled (React 19 resets a form after its action) and remounted with what was sent
   const [protocol, setProtocol] = useState(v.protocol ?? s?.protocol ?? "tcp");
   const [scheduler, setScheduler] = useState(v.scheduler ?? s?.scheduler ?? "wlc");
   const version = state.ok && v.version ? v.version : str(s?.version);
@@ -37,7 +38,7 @@ export function ServiceForm({ clusterId, service, schedulers, disabled }: { clus
         {s?.id && <input type="hidden" name="id" value={s.id} />}
         {s?.id && <input type="hidden" name="version" value={version} />}
         <Field name="protocol" label="Protocol" errors={state.errors}>
-          <select id="protocol" name="protocol" className="input" value={protocol} onChange={(e) => setProtocol(e.target.value)}>
+          <select key={`p-${v.protocol}`} id="protocol" name="protocol" className="input" defaultValue={protocol} onChange={(e) => setProtocol(e.target.value)}>
             <option value="tcp">TCP (-t)</option><option value="udp">UDP (-u)</option><option value="sctp">SCTP (--sctp-service)</option><option value="fwmark">Firewall mark (-f)</option>
           </select>
         </Field>
@@ -51,7 +52,7 @@ export function ServiceForm({ clusterId, service, schedulers, disabled }: { clus
           <Field name="port" label="Port" errors={state.errors} defaultValue={v.port ?? str(s?.port)} inputMode="numeric" placeholder="80" />
         </>)}
         <Field name="scheduler" label="Scheduler" errors={state.errors} hint={<span data-testid="scheduler-help">{SCHEDULER_HELP[scheduler as keyof typeof SCHEDULER_HELP] ?? "Not a scheduler this panel knows."}</span>}>
-          <select id="scheduler" name="scheduler" className="input" value={scheduler} onChange={(e) => setScheduler(e.target.value)}>
+          <select key={`s-${v.scheduler}`} id="scheduler" name="scheduler" className="input" defaultValue={scheduler} onChange={(e) => setScheduler(e.target.value)}>
             {schedulers.map((x) => <option key={x} value={x}>{x}</option>)}
           </select>
         </Field>

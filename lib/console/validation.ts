@@ -31,8 +31,8 @@ export const SCHEDULER_HELP: Record<Scheduler, string> = {
 
 const empty = (v: unknown) => v === undefined || v === null || (typeof v === "string" && v.trim() === "");
 /** Input of a number field: a JSON number or a string of digits (FormData); lib/ipvs judges the value. */
-const numberIn = z.union([z.string(), z.int(), z.null()]).optional();
-const requiredNumberIn = z.union([z.string(), z.int()], { error: "is required" });
+const numberIn = z.union([z.string(), z.int(), z.null()], { error: "must be a whole number" }).optional();
+const requiredNumberIn = z.union([z.string(), z.int()], { error: (i) => (i.input === undefined ? "is required" : "must be a whole number") });
 const stringIn = z.union([z.string(), z.null()]).optional();
 const checkbox = z.union([z.boolean(), z.string()]).optional().transform((v) => v === "on" || v === "true" || v === true);
 const nul = <T,>(v: T | undefined | null | "") => (empty(v) ? null : (v as T));

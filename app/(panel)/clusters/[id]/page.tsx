@@ -27,6 +27,8 @@ export default async function ClusterPage({ params, searchParams }: { params: Pr
   const editable = can(user.role, "edit");
   const applicable = can(user.role, "apply");
   const rsHosts = cluster.hosts.filter((h) => h.role === "real_server");
+  // client components get only what they show (their props travel in the page's payload)
+  const settings = { id: cluster.id, name: cluster.name, description: cluster.description, defaultForwardingMethod: cluster.defaultForwardingMethod, version: cluster.version };
   return (
     <div className="space-y-6">
       {!editable && <RoleNotice role={user.role} permission="edit" />}
@@ -66,8 +68,8 @@ export default async function ClusterPage({ params, searchParams }: { params: Pr
         )}
       </section>
       <section className="grid gap-4 md:grid-cols-2">
-        <div className="card space-y-2"><h2>Settings</h2><ClusterEditForm cluster={cluster} disabled={!editable} /></div>
-        <div className="card space-y-2"><h2>Delete</h2><ClusterDeleteForm cluster={cluster} disabled={!editable} /></div>
+        <div className="card space-y-2"><h2>Settings</h2><ClusterEditForm cluster={settings} disabled={!editable} /></div>
+        <div className="card space-y-2"><h2>Delete</h2><ClusterDeleteForm cluster={settings} disabled={!editable} /></div>
       </section>
     </div>
   );
