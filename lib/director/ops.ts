@@ -1,4 +1,4 @@
-import { SshError, isSshError, isIpvsUnavailable, shJoin, shQuote, type SshPool, type SshTarget } from "@/lib/ssh";
+import { SshError, isSshError, isIpvsUnavailable, shJoin, shQuote, type ExecOptions, type ExecResult, type SshPool, type SshTarget } from "@/lib/ssh";
 import { z } from "zod";
 import type { ActualRead, IpvsCore, PlannedStep } from "./core";
 import { nonce, parseSections, sectionHelpers, type Section } from "./sections";
@@ -144,22 +144,34 @@ export interface ApplyOptions {
   onProgress?: (e: { kind: "read"; pid: number | null; steps: number } | { kind: "step"; position: number; status: "running" | "succeeded" | "failed"; exitCode: number | null }) => void;
 }
 
-const READ = (p: string, counters: boolean) =>
-  `sec ${p}save; $SUDO ipvsadm -S -n 2>&1; rc $?\nsec ${p}thresholds; $SUDO ipvsadm -Ln --thresholds 2>&1; rc $?` +
-  (counters ? `\nsec ${p}stats; $SUDO ipvsadm -Ln --stats --exact 2>&1; rc $?` : "");
+// Every ipvsadm is a process, and on a small or emulated director a process costs milliseconds: the
+// script spawns nothing but the ipvsadm invocations themselves (2 per read, +1 with counters, +1 per
+// step), and the last one replaces the shell (`exec`: no fork; its status is the exit status). Markers,
+// statuses and the step loop are shell builtins (printf, read, eval), one write per marker: `s RC NEXT`
+// closes a section with its status and opens the next. The sudo prefix is literal text (no $SUDO word
+// splitting, which zsh would not do).
+function readLines(p: string, counters: boolean, sudo: string, last: boolean): string {
+  const cmds: Array<[string, string]> = [["save", "-S -n"], ["thresholds", "-Ln --thresholds"], ...(counters ? [["stats", "-Ln --stats --exact"] as [string, string]] : [])];
+  return cmds
+    .map(([name, args], i) => `${i === 0 ? `printf '\\n@@%s %s\\n' "$N" ${p}${name}` : `s $? ${p}${name}`}; ${last && i === cmds.length - 1 ? "exec " : ""}${sudo}ipvsadm ${args} 2>&1`)
+    .join("\n");
+}
 
-function applyScript(n: string, counters: boolean): string {
-  return `${sectionHelpers(n)}
+/** The section whose status is the script's exit status (the last ipvsadm is exec'd). */
+const lastSection = (counters: boolean) => (counters ? "after-stats" : "after-thresholds");
+
+function applyScript(n: string, counters: boolean, sudo: string): string {
+  return `N=${n}
+s() { printf '\\n@@%s-rc %s\\n@@%s %s\\n' "$N" "$1" "$N" "$2"; }
 set -f
-${READ("", counters)}
-sec ready; echo $$
+${readLines("", counters, sudo, false)}
+s $? ready; echo $$
 i=0
 while IFS= read -r line; do
-  sec step-$i; eval "$SUDO $line" 2>&1; r=$?; rc $r; i=$((i+1)); [ $r = 0 ] || break
+  printf '\\n@@%s step-%s\\n' "$N" $i; eval "${sudo}$line" 2>&1; r=$?; printf '\\n@@%s-rc %s\\n' "$N" $r; i=$((i+1)); [ $r = 0 ] || break
 done
-[ $i = 0 ] && { sec end; exit 0; }
-${READ("after-", counters)}
-sec end
+[ $i = 0 ] && exit 0
+${readLines("after-", counters, sudo, true)}
 `;
 }
 
@@ -168,6 +180,32 @@ export function stepLine(s: PlannedStep): string {
   const line = shJoin(["ipvsadm", ...s.argv]);
   if (line.includes("\n") || line.includes("\r")) throw new SshError("command-failed", `refused before any command: a step contains a line break: ${JSON.stringify(line.slice(0, 80))}`);
   return line;
+}
+
+/** What a script writes before `ipvsadm` so it runs as root: literal text, "" for root. */
+function sudoPrefix(t: SshTarget): string {
+  return t.username === "root" ? "" : "sudo -n ";
+}
+
+// Targets whose login shell did not run a POSIX script given to `eval` (fish, csh, ...): they get `sh -c`.
+const shWrapped = new Set<string>();
+const targetKey = (t: SshTarget) => `${t.username}@${t.host}:${t.port}`;
+
+/**
+ * Runs a POSIX script in ONE exec, in the login shell itself (`eval '...'`): no `sh -c` process on
+ * top of it, which on a small or emulated director is a whole shell start per apply. A login shell
+ * that is not POSIX prints none of the script's output; that is seen from `mark` (the first marker
+ * the script prints, before it runs anything) missing from a finished run, and the same script then
+ * runs once more through `sh -c` (nothing ran the first time), as it will for that target from then on.
+ * The script must not rely on $SUDO (use a literal prefix) nor on positional arguments.
+ */
+async function loginShellScript(pool: SshPool, target: SshTarget, body: string, mark: string, opts: Omit<ExecOptions, "sudo">): Promise<ExecResult> {
+  const key = targetKey(target);
+  if (shWrapped.has(key)) return pool.script(target, body, [], opts);
+  const r = await pool.exec(target, ["eval", body], opts);
+  if (r.stdout.includes(mark)) return r;
+  shWrapped.add(key);
+  return pool.script(target, body, [], opts);
 }
 
 function readOf(m: Map<string, Section>, p: string): ActualRead | null {
@@ -184,6 +222,7 @@ export async function applyDirector<D>(pool: SshPool, target: SshTarget, core: I
   let steps: PlannedStep[] = [];
   let before: ActualRead | null = null;
   let stdout = "";
+  let exitCode: number | null = null;
   let error: ApplyReport["error"] = null;
   let planError: unknown = null;
   let reported = 0;
@@ -204,7 +243,7 @@ export async function applyDirector<D>(pool: SshPool, target: SshTarget, core: I
     }
   };
   try {
-    const r = await pool.script(target, applyScript(n, !!opts.counters), [], {
+    const r = await loginShellScript(pool, target, applyScript(n, !!opts.counters, sudoPrefix(target)), `\n@@${n} save\n`, {
       okExitCodes: "any",
       timeoutMs: opts.timeoutMs,
       onStdout: (text, io) => {
@@ -234,6 +273,7 @@ export async function applyDirector<D>(pool: SshPool, target: SshTarget, core: I
       },
     });
     stdout = r.stdout;
+    exitCode = r.exitCode;
   } catch (e) {
     if (!isSshError(e)) throw e;
     error = { code: e.code, message: e.message };
@@ -242,6 +282,8 @@ export async function applyDirector<D>(pool: SshPool, target: SshTarget, core: I
   if (planError) throw planError;
   progress();
   const m = parseSections(stdout, n);
+  const last = m.get(lastSection(!!opts.counters));
+  if (last && last.rc === null && !error) last.rc = exitCode; // the exec'd ipvsadm's status
   const results: StepResult[] = steps.map((s, i) => {
     const sec = m.get(`step-${i}`);
     let status: StepResult["status"] = opts.dryRun ? "skipped" : !sec ? (error ? "pending" : "skipped") : sec.rc === null ? "running" : sec.rc === 0 ? "succeeded" : "failed";

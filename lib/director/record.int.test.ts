@@ -136,7 +136,9 @@ describe("recordApply on PostgreSQL", () => {
     const kernel = await ssh("ipvsadm -S -n");
     const inKernel = fake(N).filter((a) => kernel.includes(`${a}:80 `)).length;
     expect(inKernel).toBeGreaterThanOrEqual(done);
-    expect(inKernel).toBeLessThanOrEqual(done + 1);
+    // + the one it was running, + at most one more: sshd, killed with SIGKILL, may die after reading a
+    // step's status and the next step's marker from the shell but before forwarding them to us.
+    expect(inKernel).toBeLessThanOrEqual(done + 2);
 
     const next = await recordApply(ctx.prisma, meta("converge"), () => applyDirector(pool, director.target, ipvsCore, desired));
     expect(next.report.outcome).toBe("succeeded");

@@ -69,7 +69,8 @@ function json(lines: string[] | undefined, what: string): unknown {
 function factsFrom(sections: Map<string, string[]>): RsFacts {
   const conf: RsFacts["conf"] = {};
   for (const l of sections.get("sysctl") ?? []) {
-    const m = /^S (\S+) (arp_ignore|arp_announce|rp_filter) (-?\d+)$/.exec(l);
+    // `grep .` of the files (/proc/sys/net/ipv4/conf/IFACE/PARAM:VALUE), or `S IFACE PARAM VALUE`
+    const m = /^\/proc\/sys\/net\/ipv4\/conf\/([^/]+)\/(arp_ignore|arp_announce|rp_filter):(-?\d+)$/.exec(l.trim()) ?? /^S (\S+) (arp_ignore|arp_announce|rp_filter) (-?\d+)$/.exec(l);
     if (m) (conf[m[1]!] ??= {})[m[2] as "arp_ignore"] = Number(m[3]);
   }
   const rawAddr = json(sections.get("addr"), "addresses") as Array<{ ifname?: string; flags?: string[]; addr_info?: Array<Record<string, unknown>> }>;
@@ -87,7 +88,10 @@ function factsFrom(sections: Map<string, string[]>): RsFacts {
       listening = null;
       break;
     }
-    const m = /^L (.+):(\d+|\*)$/.exec(l.trim());
+    // `ss -Hln[tu]` lines (State Recv-Q Send-Q Local:Port Peer:Port ...), or `L Local:Port`
+    const cols = l.trim().split(/\s+/);
+    const local = cols[0] === "L" ? cols.slice(1).join(" ") : (cols[3] ?? "");
+    const m = /^(.+):(\d+|\*)$/.exec(local);
     if (m && m[2] !== "*") listening.push({ addr: m[1]!.replace(/^\[|\]$/g, "").replace(/%.*$/, ""), port: Number(m[2]) });
   }
   const files = new Set((sections.get("files") ?? []).map((l) => l.replace(/^F /, "").trim()));

@@ -29,6 +29,11 @@ describe("the generated script", () => {
     expect(s).toContain('label "$LABEL"');
     expect(s).toContain("VIPS='10.0.0.100 10.0.0.101'");
   });
+  it("runs few processes: one read to verify all sysctls, one grep for status, no awk", () => {
+    expect(s).toContain('if [ "$(cat /proc/sys/net/ipv4/conf/all/arp_ignore /proc/sys/net/ipv4/conf/all/arp_announce /proc/sys/net/ipv4/conf/lo/arp_ignore');
+    expect(s).toContain("then ss -Hlnt; else");
+    expect(s).toContain('grep . "$C"/*/arp_ignore');
+  });
   it("uses slash keys for VLAN interfaces", () => {
     expect(s).toContain("net/ipv4/conf/eth0.100/arp_ignore=1");
   });
@@ -120,5 +125,28 @@ describe("parseScriptOutput", () => {
     expect(r.facts!.files).toEqual({ sysctl: true, unit: false, systemd: false });
     expect(parseScriptOutput("@@lvs fail arp_ignore on all did not become 1\n").failure).toBe("arp_ignore on all did not become 1");
     expect(() => parseScriptOutput("@@lvs-probe sysctl\nS all arp_ignore 1\n")).toThrow(/truncated/);
+  });
+  it("reads what the script prints now: `grep .` of the sysctl files and raw `ss -Hln` lines", () => {
+    const out = [
+      "@@lvs-probe sysctl",
+      "/proc/sys/net/ipv4/conf/all/arp_ignore:1",
+      "/proc/sys/net/ipv4/conf/eth0.100/arp_announce:2",
+      "/proc/sys/net/ipv4/conf/lo/rp_filter:0",
+      "@@lvs-probe addr",
+      "[]",
+      "@@lvs-probe route",
+      "[]",
+      "@@lvs-probe listen",
+      "LISTEN 0      128          0.0.0.0:22         0.0.0.0:*",
+      "LISTEN 0      4096               *:80               *:*",
+      "LISTEN 0      511             [::]:443           [::]:*",
+      "LISTEN 0      5     10.0.0.11%eth0:8080       0.0.0.0:*",
+      "@@lvs-probe files",
+      "@@lvs-probe end",
+      "",
+    ].join("\n");
+    const f = parseScriptOutput(out).facts!;
+    expect(f.conf).toEqual({ all: { arp_ignore: 1 }, "eth0.100": { arp_announce: 2 }, lo: { rp_filter: 0 } });
+    expect(f.listening).toEqual([{ addr: "0.0.0.0", port: 22 }, { addr: "*", port: 80 }, { addr: "::", port: 443 }, { addr: "10.0.0.11", port: 8080 }]);
   });
 });

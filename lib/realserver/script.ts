@@ -29,8 +29,17 @@ function setLines(vals: Array<[string, Conf, number]>, indent: string, reset = f
 }
 
 function verifyLines(vals: Array<[string, Conf, number]>, indent: string): string[] {
+  // All values in ONE read (a process is what costs: `cat` of every file at once, compared with the
+  // expected lines); only when they differ, each file on its own to name the one that did not take.
   // (not `read x < file`: dash's read of a /proc/sys file returns nothing)
-  return vals.map(([i, p, v]) => `${indent}[ "$(cat ${shQuote(`/proc/sys/net/ipv4/conf/${i}/${p}`)} 2>/dev/null)" = ${v} ] || die ${shQuote(`${p} on ${i} did not become ${v}`)}`);
+  if (vals.length === 0) return [];
+  const file = ([i, p]: [string, Conf, number]) => shQuote(`/proc/sys/net/ipv4/conf/${i}/${p}`);
+  return [
+    `${indent}if [ "$(cat ${vals.map(file).join(" ")} 2>/dev/null)" != ${shQuote(vals.map(([, , v]) => String(v)).join("\n"))} ]; then`,
+    ...vals.map((x) => `${indent}  [ "$(cat ${file(x)} 2>/dev/null)" = ${x[2]} ] || die ${shQuote(`${x[1]} on ${x[0]} did not become ${x[2]}`)}`),
+    `${indent}  die 'the sysctls did not take'`,
+    `${indent}fi`,
+  ];
 }
 
 export function renderRsScript(input: RsParamsInput | RsParams): string {
@@ -61,6 +70,8 @@ export function renderRsScript(input: RsParamsInput | RsParams): string {
     "say() { printf '@@lvs %s\\n' \"$*\"; }",
     'die() { say "fail $*"; exit 1; }',
     'bound() { [ -n "$(ip -4 -o addr show dev "$DEV" to "$1/32" 2>/dev/null)" ]; }',
+    "# put FILE LINE...: writes the lines to FILE (root: a shell redirection, no process; else sudo tee)",
+    'put() { f=$1; shift; if [ -z "$SUDO" ]; then printf \'%s\\n\' "$@" > "$f"; else printf \'%s\\n\' "$@" | $SUDO tee "$f" >/dev/null; fi; }',
     "",
     "# A systemd unit that binds whatever VIPs carry our label now, at boot (after systemd-sysctl).",
     "write_unit() {",
@@ -94,10 +105,13 @@ export function renderRsScript(input: RsParamsInput | RsParams): string {
     L.push(
       "  # 3. only now the VIPs (/32, so no subnet route is created)",
       "  for v in $VIPS; do",
-      '    if bound "$v"; then say "ok vip $v already bound"; else $SUDO ip addr add "$v/32" dev "$DEV" label "$LABEL" || die "cannot bind $v"; say "ok vip $v bound"; fi',
+      "    # add first (one process); only when that fails, look whether it was already there",
+      '    if $SUDO ip addr add "$v/32" dev "$DEV" label "$LABEL" 2>/dev/null; then say "ok vip $v bound"',
+      '    elif bound "$v"; then say "ok vip $v already bound"',
+      '    else $SUDO ip addr add "$v/32" dev "$DEV" label "$LABEL" || die "cannot bind $v"; say "ok vip $v bound"; fi',
       "  done",
       "  # 4. persist: the sysctls in sysctl.d, the VIPs in a unit",
-      `  printf '%s\\n' ${sysctlFile.map(shQuote).join(" ")} | $SUDO tee "$SYSCTL_FILE" >/dev/null || die "cannot write $SYSCTL_FILE"`,
+      `  put "$SYSCTL_FILE" ${sysctlFile.map(shQuote).join(" ")} || die "cannot write $SYSCTL_FILE"`,
       '  say "ok persisted $SYSCTL_FILE"',
       p.mode === "route" ? "  write_unit" : '  say "note TUN mode: the tunl0 VIPs are not persisted by a unit"',
       "}",
@@ -127,13 +141,15 @@ export function renderRsScript(input: RsParamsInput | RsParams): string {
     "# Facts only (no judgement): the panel turns them into a verdict; humans can read them too.",
     "status() {",
     "  echo '@@lvs-probe sysctl'",
-    "  for d in /proc/sys/net/ipv4/conf/*/; do i=${d%/}; i=${i##*/}; for q in arp_ignore arp_announce rp_filter; do printf 'S %s %s %s\\n' \"$i\" \"$q\" \"$(cat \"$d$q\" 2>/dev/null)\"; done; done",
+    "  # every interface's values in one process: /proc/sys/net/ipv4/conf/IFACE/PARAM:VALUE",
+    "  C=/proc/sys/net/ipv4/conf",
+    '  grep . "$C"/*/arp_ignore "$C"/*/arp_announce "$C"/*/rp_filter 2>/dev/null',
     "  echo '@@lvs-probe addr'",
     "  ip -j addr show 2>/dev/null || echo '[]'",
     "  echo '@@lvs-probe route'",
     "  ip -j -4 route show default 2>/dev/null || echo '[]'",
     "  echo '@@lvs-probe listen'",
-    `  if command -v ss >/dev/null 2>&1; then ss -Hln${p.protocol === "udp" ? "u" : "t"} | awk '{print "L", $4}'; else echo 'L ?'; fi`,
+    `  if command -v ss >/dev/null 2>&1; then ss -Hln${p.protocol === "udp" ? "u" : "t"}; else echo 'L ?'; fi`,
     "  echo '@@lvs-probe files'",
     '  [ -f "$SYSCTL_FILE" ] && echo "F sysctl"',
     '  [ -f "$UNIT_FILE" ] && echo "F unit"',
