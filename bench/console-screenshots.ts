@@ -33,6 +33,7 @@ async function main() {
   const db = await freshDatabase("lvs_screens");
   const release = await acquireLab({ owner: "bench/console-screenshots.ts", timeoutMs: 1_800_000 });
   let panel: Awaited<ReturnType<typeof startPanel>> | null = null;
+  let current: Page | null = null;
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu", "--disable-quic"] });
   try {
     const env = await labEnv();
@@ -59,6 +60,7 @@ async function main() {
     panel = await startPanel({ databaseUrl: db.url, port: PORT });
     const ctx = await browser.newContext({ baseURL: panel.url, viewport: { width: 1280, height: 860 }, deviceScaleFactor: 1, colorScheme: "light" });
     const page = await ctx.newPage();
+    current = page;
     page.setDefaultTimeout(60_000);
     await page.goto("/login");
     await page.getByLabel("Email").fill(EMAIL);
@@ -94,7 +96,8 @@ async function main() {
 
     await page.goto(clusterUrl);
     await page.getByRole("button", { name: "Prepare real servers for DR" }).click();
-    await page.getByTestId("prepare-panel").getByRole("status").filter({ hasText: "DR-ready" }).waitFor();
+    // the lab registers rs1..rsN; only rs1, rs2 and the sorry host serve the VIP (the others are reported as not serving one)
+    await page.getByTestId("prepare-panel").getByText(/rs1: DR-ready/).first().waitFor();
     await page.goto(`${clusterUrl}/plan`);
     await page.getByRole("button", { name: "Apply" }).click();
     await page.getByTestId("apply-outcome").filter({ hasText: "succeeded" }).waitFor();
@@ -129,6 +132,10 @@ async function main() {
     await page.goto(`${clusterUrl}/health`);
     await page.getByTestId("health-realservers").waitFor();
     await shot(page, "health", false);
+  } catch (e) {
+    // what the page showed when a step failed, for the log
+    await current?.screenshot({ path: "/tmp/console-screenshots-failure.png", fullPage: true }).catch(() => undefined);
+    throw e;
   } finally {
     await browser.close();
     await panel?.stop();
