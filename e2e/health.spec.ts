@@ -33,10 +33,11 @@ async function curl(n: number): Promise<string[]> {
 const kernel = () => lab(["ssh", "director", "ipvsadm -S -n"]);
 
 test.beforeAll(async () => {
+  test.setTimeout(600_000); // the lab may be held by another package's tests for a while (acquireLab waits)
   env = await labEnv();
   test.skip(!env.up, "the lab is not up (npm run lab -- up)");
   for (const h of ["director", "rs1", "rs2", "sorry"]) await assertLabRoute(env.hosts[h]!.address, env.managementInterface);
-  release = await acquireLab({ owner: "e2e/health.spec.ts" });
+  release = await acquireLab({ owner: "e2e/health.spec.ts", timeoutMs: 540_000 });
   await lab(["layout", "single"]);
   await lab(["reset"]);
   env = await labEnv();
@@ -59,6 +60,7 @@ test.beforeAll(async () => {
 });
 
 test.afterAll(async () => {
+  test.setTimeout(180_000);
   try {
     // the panel's worker keeps checking this cluster's director while it exists: remove it, so the
     // specs after this one get the lab to themselves

@@ -22,15 +22,17 @@ async function curl(n: number, vip: string): Promise<string[]> {
 }
 
 test.beforeAll(async () => {
+  test.setTimeout(600_000); // the lab may be held by another package's tests for a while (acquireLab waits)
   env = await labEnv();
   test.skip(!env.up, "the lab is not up (npm run lab -- up)");
   for (const h of ["director", "rs1", "rs2"]) await assertLabRoute(env.hosts[h]!.address, env.managementInterface);
-  release = await acquireLab({ owner: "e2e/seed-dr.spec.ts" });
+  release = await acquireLab({ owner: "e2e/seed-dr.spec.ts", timeoutMs: 540_000 });
   await lab(["layout", "single"]);
   await lab(["reset"]);
 });
 
 test.afterAll(async () => {
+  test.setTimeout(180_000);
   try {
     if (env?.up) {
       await lab(["reset"]);

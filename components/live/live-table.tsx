@@ -29,7 +29,7 @@ const HEALTH_TONE: Record<string, string> = {
 /** The health checker's verdict beside a real server: state, last result and latency on hover and in text. */
 function HealthMark({ h }: { h: NonNullable<Row["health"]> }) {
   const detail = h.checkedAt ? `${h.message}${h.latencyMs !== null ? ` · ${h.latencyMs} ms` : ""}` : "not checked yet";
-  return <span className={`badge ml-2 ${HEALTH_TONE[h.status] ?? HEALTH_TONE.unknown}`} data-health={h.status} title={`health check: ${h.status}, ${detail}${h.checkedAt ? ` (at ${h.checkedAt.slice(11, 19)} UTC)` : ""}`}>{h.status} <span className="font-normal">{detail}</span></span>;
+  return <span className={`badge ml-2 ${HEALTH_TONE[h.status] ?? HEALTH_TONE.unknown}`} data-health={h.status} title={`health check: ${h.status}, ${detail}${h.checkedAt ? ` (at ${h.checkedAt.slice(11, 19)} UTC)` : ""}`}>{h.status}<span className="font-normal">{"\u00a0· "}{detail}</span></span>;
 }
 
 function DriftMark({ d }: { d: Drift }) {

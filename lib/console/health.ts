@@ -10,7 +10,7 @@ import { serviceLabel } from "./services";
 import { pool, targetFor } from "./targets";
 
 export interface Check { name: string; ok: boolean | null; detail: string }
-export interface CheckState { service: string; realServer: string; configured: boolean; enabled: boolean; status: "up" | "down" | "unknown"; lastOk: boolean | null; message: string; latencyMs: number | null; checkedAt: string | null; changedAt: string | null }
+export interface CheckState { service: string; realServer: string; configured: boolean; enabled: boolean; why: string | null; status: "up" | "down" | "unknown"; lastOk: boolean | null; message: string; latencyMs: number | null; checkedAt: string | null; changedAt: string | null }
 export interface RsHealth { host: string; address: string; sshReachable: boolean | null; drReady: boolean | null; problems: string[];
   inKernel: Array<{ service: string; weight: number | null; activeConns: number | null; inactConns: number | null }>; checks: CheckState[]; lastChange: string | null }
 export interface ClusterHealth { at: string; level: "ok" | "warning" | "error" | "unknown"; summary: string; director: Check[]; realServers: RsHealth[] }
@@ -60,6 +60,7 @@ export async function clusterHealth(prisma: PrismaClient, clusterId: string): Pr
       const st = r.healthState;
       return {
         service: serviceLabel(r.virtualService), realServer: hostPort(r.address, r.port), configured: !!hc, enabled: !!hc?.enabled && r.healthOverride?.enabled !== false && r.state === "active",
+        why: !hc ? null : !hc.enabled ? "the service's check is disabled" : r.healthOverride?.enabled === false ? "disabled for this server" : r.state !== "active" ? `the server is ${r.state}` : null,
         status: (st?.status ?? "unknown") as CheckState["status"], lastOk: st?.lastOk ?? null, message: st?.lastMessage ?? "", latencyMs: st?.lastLatencyMs ?? null,
         checkedAt: st?.lastCheckedAt?.toISOString() ?? null, changedAt: st?.changedAt?.toISOString() ?? null,
       };

@@ -113,7 +113,14 @@ export async function startApply(prisma: PrismaClient, user: { id: string; email
     // connection, which the lock's transaction holds, so the writes go through that transaction there.
     const w = process.env.DATABASE_URL ? prisma : (tx as unknown as PrismaClient);
     if (fresh.lines !== desired.lines) await w.applyRun.update({ where: { id: runId }, data: { plan: { lines: fresh.lines, managed: fresh.managed, remove: fresh.remove, vips: fresh.vips, director: director.name, health: fresh.health } } });
-    await runApply(w, runId, director, fresh);
+    try {
+      await runApply(w, runId, director, fresh);
+      return null;
+    } catch (e) {
+      // recorded, then thrown outside the transaction (throwing inside would roll back what was recorded)
+      await w.applyRun.update({ where: { id: runId }, data: { outcome: "failed", error: sshMessage(e), finishedAt: new Date() } });
+      return null;
+    }
   }, { waitMs: 60_000, maxRunMs: 10 * 60_000 }).catch(async (e) => {
     const error = e instanceof DirectorBusy ? "Another apply to this director (the health checker's or another panel's) held it for over 60 s; nothing was run. Apply again." : sshMessage(e);
     await prisma.applyRun.update({ where: { id: runId }, data: { outcome: "failed", error, finishedAt: new Date() } }).catch(() => {});

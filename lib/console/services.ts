@@ -119,6 +119,9 @@ async function resolveRs(prisma: PrismaClient, input: RealServerInput) {
     address ??= h.address;
   }
   if (!address) throw new UserError("Give the real server's address.", { address: ["is required (or pick a known host)"] });
+  // a typed RIP that is a real-server host of the cluster is that host (prepare/undo and probes need the link)
+  let hostId = input.hostId;
+  if (!hostId) hostId = (await prisma.host.findFirst({ where: { clusterId: vs.clusterId, address, role: "real_server" }, select: { id: true } }))?.id ?? null;
   const lock = portLock(vs, input.forwardingMethod);
   let notice: string | null = null;
   let port: number;
@@ -132,15 +135,15 @@ async function resolveRs(prisma: PrismaClient, input: RealServerInput) {
   // the same judgement the director core makes of the rendered table (lib/ipvs validateService)
   const errors = checkRealServerInService(vs, { address, port, weight: input.weight, forwardingMethod: input.forwardingMethod, upperThreshold: input.upperThreshold ?? 0, lowerThreshold: input.lowerThreshold ?? 0 });
   if (Object.keys(errors).length) throw new UserError("Please correct the real server.", errors);
-  return { vs, address, port, notice };
+  return { vs, address, port, notice, hostId };
 }
 
 export async function createRealServer(prisma: PrismaClient, actor: string, input: RealServerInput) {
-  const { vs, address, port, notice } = await resolveRs(prisma, input);
+  const { vs, address, port, notice, hostId } = await resolveRs(prisma, input);
   try {
     const r = await prisma.$transaction(async (tx) => {
       const r = await tx.realServer.create({
-        data: { virtualServiceId: vs.id, hostId: input.hostId, address, port, weight: input.weight, forwardingMethod: input.forwardingMethod,
+        data: { virtualServiceId: vs.id, hostId, address, port, weight: input.weight, forwardingMethod: input.forwardingMethod,
           upperThreshold: input.upperThreshold ?? 0, lowerThreshold: input.lowerThreshold ?? 0 },
       });
       await tx.virtualService.update({ where: { id: vs.id }, data: { version: { increment: 1 } } });
@@ -155,12 +158,12 @@ export async function createRealServer(prisma: PrismaClient, actor: string, inpu
 }
 
 export async function updateRealServer(prisma: PrismaClient, actor: string, input: RealServerInput & { id: string }) {
-  const { vs, address, port, notice } = await resolveRs(prisma, input);
+  const { vs, address, port, notice, hostId } = await resolveRs(prisma, input);
   try {
     const r = await prisma.$transaction(async (tx) => {
       const before = await tx.realServer.findUnique({ where: { id: input.id } });
       if (!before || before.virtualServiceId !== vs.id) throw new UserError("This real server no longer exists.");
-      const r = await tx.realServer.update({ where: { id: input.id }, data: { hostId: input.hostId, address, port, weight: input.weight, forwardingMethod: input.forwardingMethod,
+      const r = await tx.realServer.update({ where: { id: input.id }, data: { hostId, address, port, weight: input.weight, forwardingMethod: input.forwardingMethod,
         upperThreshold: input.upperThreshold ?? 0, lowerThreshold: input.lowerThreshold ?? 0 } });
       await tx.virtualService.update({ where: { id: vs.id }, data: { version: { increment: 1 } } });
       await audit(tx, { actor, action: "real-server.update", target: `real-server:${vs.cluster.name}/${serviceLabel(vs)}/${hostPort(address, port)}`, before: rsPublic(before), after: rsPublic(r) });

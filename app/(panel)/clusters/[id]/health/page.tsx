@@ -39,7 +39,7 @@ export default async function HealthPage({ params }: { params: Promise<{ id: str
             <td className="text-xs">{r.checks.map((c) => (
               <div key={`${c.service}-${c.realServer}`} data-check-for={`${c.service} -> ${c.realServer}`} data-health-status={c.configured && c.enabled ? c.status : "none"}>
                 <span className="mono">{c.service}</span>:{" "}
-                {!c.configured ? <span className="text-zinc-500">not configured</span> : !c.enabled ? <span className="text-zinc-500">not checked (disabled)</span> : <>
+                {!c.configured ? <span className="text-zinc-500">not configured</span> : !c.enabled ? <span className="text-zinc-500">not checked ({c.why ?? "disabled"})</span> : <>
                   <span className={`badge ${STATUS_TONE[c.status]}`}>{c.status}</span>{" "}
                   {c.checkedAt ? <span title={`checked ${when(c.checkedAt)} UTC`}>{c.message || (c.lastOk ? "ok" : "failed")}{c.latencyMs !== null ? ` · ${c.latencyMs} ms` : ""}</span> : <span className="text-zinc-500">not checked yet</span>}
                 </>}
