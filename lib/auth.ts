@@ -3,6 +3,7 @@ import type { NextAuthOptions, Session } from "next-auth";
 import { getServerSession } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { redirect } from "next/navigation";
+import { cache } from "react";
 import { db } from "./db";
 import { can, deniedMessage, isRole, type Permission, type Role } from "./roles";
 import { getSecret } from "./secrets";
@@ -66,17 +67,18 @@ export const authOptions: NextAuthOptions = {
 };
 
 /**
+ * Once per request (React cache: the layout and the page share one session decode and one query).
  * The signed-in user as the database knows them NOW (role changes and disabling take effect on the
  * next request, not when the session expires), or null.
  */
-export async function currentUser(): Promise<PanelUser | null> {
+export const currentUser = cache(async function currentUser(): Promise<PanelUser | null> {
   const session: Session | null = await getServerSession(authOptions);
   const id = (session?.user as PanelUser | undefined)?.id;
   if (!id) return null;
   const user = await (await db()).user.findUnique({ where: { id } });
   if (!user || user.disabled) return null;
   return { id: user.id, email: user.email, name: user.name, role: user.role };
-}
+});
 
 /** For pages: the user, or a redirect to the login page. */
 export async function requireUser(): Promise<PanelUser> {
