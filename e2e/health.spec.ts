@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import { expect, test, type Page } from "@playwright/test";
 import pg from "pg";
 import { acquireLab, assertLabRoute, lab, labEnv, type LabEnv } from "../lab/env";
-import { ADMIN, fieldError, login } from "./helpers";
+import { ADMIN, fieldError, login, importSshKey } from "./helpers";
 
 // Issue 7 through the browser, on the real lab, with the worker the panel runs (scripts/serve.ts):
 // a health check configured on VIP:80 (HTTP, 1 s interval, fall 2) → stop rs1's HTTP server → the
@@ -84,12 +84,7 @@ const liveRow = (page: Page, rs: string) => page.getByTestId("live-table").locat
 
 test("setup: cluster, hosts with trusted keys, VIP:80 with a sorry server, rs1 + rs2, an HTTP health check, prepare, apply", async ({ page }) => {
   await login(page, ADMIN);
-  await page.goto("/ssh-keys");
-  await page.getByLabel("Name").fill("lab-key-health");
-  await page.getByLabel("Import a private key").check();
-  await page.getByLabel("Private key", { exact: true }).fill(readFileSync(env.ssh.keyPath, "utf8"));
-  await page.getByRole("button", { name: "Import key" }).click();
-  await expect(page.getByRole("status").first()).toBeVisible();
+  await importSshKey(page, "lab-key-health", readFileSync(env.ssh.keyPath, "utf8"));
 
   await page.goto("/clusters/new");
   await page.getByLabel("Name").fill(CLUSTER);

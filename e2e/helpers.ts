@@ -21,3 +21,13 @@ export function fieldError(page: Page, name: string) {
 export function alerts(page: Page) {
   return page.locator('[role="alert"]:not(#__next-route-announcer__)');
 }
+
+/** Imports a private key file through the SSH keys page (as an admin would). */
+export async function importSshKey(page: Page, name: string, privateKey: string) {
+  await page.goto("/ssh-keys");
+  await page.getByLabel("Name").fill(name);
+  await page.getByLabel("Import a private key").check();
+  await page.getByLabel("Private key", { exact: true }).fill(privateKey);
+  await page.getByRole("button", { name: "Import key" }).click();
+  await expect(page.getByRole("status").first()).toBeVisible();
+}

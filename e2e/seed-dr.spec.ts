@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import { readFileSync } from "node:fs";
 import { expect, test, type Page } from "@playwright/test";
 import { acquireLab, assertLabRoute, lab, labEnv, type LabEnv } from "../lab/env";
-import { ADMIN, alerts, fieldError, login, VIEWER } from "./helpers";
+import { ADMIN, alerts, fieldError, login, VIEWER, importSshKey } from "./helpers";
 
 // The issue's tutorial through the browser, on the real lab: a cluster, the director and rs1/rs2 with
 // trusted host keys, VIP:80 rr, rs1:80 and rs2 (port locked to 80), prepare, plan, apply, live table,
@@ -52,12 +52,7 @@ test("tutorial, single subnet: hosts with trusted keys, VIP:80 rr, rs1 + rs2, pr
   await login(page, ADMIN);
 
   // the lab's SSH key, imported through the SSH keys page
-  await page.goto("/ssh-keys");
-  await page.getByLabel("Name").fill("lab-key");
-  await page.getByLabel("Import a private key").check();
-  await page.getByLabel("Private key", { exact: true }).fill(readFileSync(env.ssh.keyPath, "utf8"));
-  await page.getByRole("button", { name: "Import key" }).click();
-  await expect(page.getByRole("status").first()).toBeVisible();
+  await importSshKey(page, "lab-key", readFileSync(env.ssh.keyPath, "utf8"));
 
   await page.goto("/clusters/new");
   await page.getByLabel("Name").fill("lab-dr");

@@ -101,3 +101,13 @@ export async function authorize(permission: Permission): Promise<PanelUser> {
   if (!can(user.role, permission)) throw new ForbiddenError(deniedMessage(user.role, permission));
   return user;
 }
+
+/** For route handlers: the user if allowed, else the Response to return (401 not signed in, 403 role). */
+export async function authorizeRoute(permission: Permission): Promise<PanelUser | Response> {
+  try {
+    return await authorize(permission);
+  } catch (e) {
+    if (!(e instanceof ForbiddenError)) throw e;
+    return new Response(e.message, { status: e.message === "You are not signed in." ? 401 : 403 });
+  }
+}

@@ -1,4 +1,4 @@
-import { authorize, ForbiddenError } from "@/lib/auth";
+import { authorizeRoute } from "@/lib/auth";
 import { liveSnapshot } from "@/lib/console/live";
 import { lastProbes, realServerOp, rsHosts } from "@/lib/console/ops";
 import { sseResponse } from "@/lib/console/stream";
@@ -10,12 +10,8 @@ export const dynamic = "force-dynamic";
 // The live table: the director's -Ln (+ stats, rates, raw text, drift) every `interval` ms (default 2 s)
 // as server-sent events; the real servers' ARP/VIP probe every 10th tick (and at once when missing).
 export async function GET(req: Request, { params }: { params: Promise<{ id: string }> }) {
-  try {
-    await authorize("read");
-  } catch (e) {
-    if (e instanceof ForbiddenError) return new Response(e.message, { status: 403 });
-    throw e;
-  }
+  const user = await authorizeRoute("read");
+  if (user instanceof Response) return user;
   const { id } = await params;
   const prisma = await db();
   if (!(await prisma.cluster.findUnique({ where: { id }, select: { id: true } }))) return new Response("no such cluster", { status: 404 });

@@ -1,4 +1,4 @@
-import { authorize, ForbiddenError } from "@/lib/auth";
+import { authorizeRoute } from "@/lib/auth";
 import { db } from "@/lib/db";
 
 export const dynamic = "force-dynamic";
@@ -9,12 +9,8 @@ type Metric = (typeof METRICS)[number];
 // Rates over time for one virtual service (its total and each real server) from the worker's counter
 // samples (CounterSample, kept for SAMPLE_RETENTION_HOURS): { services, series: [{ destination, points }] }.
 export async function GET(req: Request, { params }: { params: Promise<{ id: string }> }) {
-  try {
-    await authorize("read");
-  } catch (e) {
-    if (e instanceof ForbiddenError) return new Response(e.message, { status: 403 });
-    throw e;
-  }
+  const user = await authorizeRoute("read");
+  if (user instanceof Response) return user;
   const { id } = await params;
   const url = new URL(req.url);
   const minutes = Math.min(24 * 60, Math.max(1, Number(url.searchParams.get("minutes")) || 30));

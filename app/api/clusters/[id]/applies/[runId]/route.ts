@@ -1,4 +1,4 @@
-import { authorize, ForbiddenError } from "@/lib/auth";
+import { authorizeRoute } from "@/lib/auth";
 import { sseResponse } from "@/lib/console/stream";
 import { db } from "@/lib/db";
 
@@ -7,12 +7,8 @@ export const dynamic = "force-dynamic";
 // An apply's progress, read from the database (so a reload, or another browser, sees the same),
 // every 500 ms until the run has finished.
 export async function GET(req: Request, { params }: { params: Promise<{ id: string; runId: string }> }) {
-  try {
-    await authorize("read");
-  } catch (e) {
-    if (e instanceof ForbiddenError) return new Response(e.message, { status: 403 });
-    throw e;
-  }
+  const user = await authorizeRoute("read");
+  if (user instanceof Response) return user;
   const { id, runId } = await params;
   const prisma = await db();
   return sseResponse(req.signal, 500, async () => {
