@@ -121,9 +121,15 @@ export function LiveTable({ clusterId, reconcile }: { clusterId: string; reconci
   );
 }
 
-function Sys({ label, v, want }: { label: string; v: number | undefined; want: number }) {
-  return <span className={`mr-2 ${v === want ? "text-emerald-700 dark:text-emerald-400" : "text-red-700 dark:text-red-400"}`} data-sysctl={label}>{label}={v ?? "?"}</span>;
+// `effective`: the kernel uses max(all, interface) for arp_ignore/arp_announce, so an interface's own 0
+// is fine when `all` carries the value; it is judged (and coloured) by that effective value.
+function Sys({ label, v, want, effective }: { label: string; v: number | undefined; want: number; effective?: number | undefined }) {
+  const judged = effective ?? v;
+  const title = effective !== undefined ? `effective value max(all, interface) = ${effective}` : undefined;
+  return <span title={title} className={`mr-2 ${judged === want ? "text-emerald-700 dark:text-emerald-400" : "text-red-700 dark:text-red-400"}`} data-sysctl={label}>{label}={v ?? "?"}</span>;
 }
+
+const maxOf = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? undefined : Math.max(a, b));
 
 /** Reasons a real server was not probed: states to explain, not failures. */
 const NOT_PROBED = /^(serves no DR\/TUN virtual service yet|host key not trusted yet)$/;
@@ -147,7 +153,7 @@ export function ArpPanel({ rs }: { rs: Rs[] }) {
                   : <span className="text-red-700" data-ready="no">{r.verdicts.flatMap((v) => v.problems).join("; ")}</span>}</td>
                 <td className="mono">{r.conf && <>
                   <Sys label="all.arp_ignore" v={c.all?.arp_ignore} want={1} /><Sys label="all.arp_announce" v={c.all?.arp_announce} want={2} />
-                  <Sys label={`${iface}.arp_ignore`} v={c[iface]?.arp_ignore} want={1} /><Sys label={`${iface}.arp_announce`} v={c[iface]?.arp_announce} want={2} />
+                  <Sys label={`${iface}.arp_ignore`} v={c[iface]?.arp_ignore} want={1} effective={maxOf(c.all?.arp_ignore, c[iface]?.arp_ignore)} /><Sys label={`${iface}.arp_announce`} v={c[iface]?.arp_announce} want={2} effective={maxOf(c.all?.arp_announce, c[iface]?.arp_announce)} />
                   <Sys label="lo.arp_ignore" v={c.lo?.arp_ignore} want={c.lo?.arp_ignore ?? 0} /><Sys label="lo.arp_announce" v={c.lo?.arp_announce} want={c.lo?.arp_announce ?? 0} />
                 </>}</td>
                 <td className="mono">{r.vips.map((v) => <div key={v} className={r.vipOnLo.includes(v) ? "text-emerald-700" : "text-red-700"}>{v} {r.vipOnLo.includes(v) ? "bound" : "not bound"}</div>)}</td>
