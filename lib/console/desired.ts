@@ -8,7 +8,8 @@ import { hostPort } from "@/lib/ipvs/address";
 /** ApplyRun.actor of the health checker's runs (lib/health/runner HEALTH_ACTOR; not imported: runner imports this module). */
 export const HEALTH_ACTOR = "health-checker";
 
-// Thresholds (-x/-y) are not rendered, so desired thresholds are 0 (the core compares them with `-Ln --thresholds`).
+// Thresholds (-x/-y) are rendered too: `-S` never prints them, but the core reads the kernel's with
+// `-Ln --thresholds` and compares them.
 
 const FLAG = { route: "-g", masq: "-m", tunnel: "-i" } as const;
 
@@ -16,7 +17,7 @@ type Vs = {
   protocol: string; address: string | null; port: number | null; fwmark: number | null; family: string; scheduler: string; schedulerFlags: string[];
   persistenceTimeout: number | null; persistenceNetmask: string | null; onePacket: boolean; persistenceEngine: string | null;
   sorryAddress: string | null; sorryPort: number | null;
-  realServers: Array<{ address: string; port: number; weight: number; forwardingMethod: "route" | "masq" | "tunnel"; state: string }>;
+  realServers: Array<{ address: string; port: number; weight: number; forwardingMethod: "route" | "masq" | "tunnel"; state: string; upperThreshold?: number; lowerThreshold?: number }>;
 };
 
 /** `-t 10.0.0.100:80`, `-f 3`: the service part of an ipvsadm command. */
@@ -44,7 +45,10 @@ export function renderService(s: Vs): string[] {
   const svc = serviceArg(s);
   const lines = [serviceLine(s).join(" ")];
   const active = s.realServers.filter((r) => r.state !== "disabled");
-  for (const r of active) lines.push(["-a", ...svc, "-r", hostPort(r.address, r.port), FLAG[r.forwardingMethod], "-w", String(r.state === "draining" ? 0 : r.weight)].join(" "));
+  for (const r of active) {
+    const thresholds = [...(r.upperThreshold ? ["-x", String(r.upperThreshold)] : []), ...(r.lowerThreshold ? ["-y", String(r.lowerThreshold)] : [])];
+    lines.push(["-a", ...svc, "-r", hostPort(r.address, r.port), FLAG[r.forwardingMethod], "-w", String(r.state === "draining" ? 0 : r.weight), ...thresholds].join(" "));
+  }
   // Sorry server: only when no real server can take new connections.
   if (s.sorryAddress && s.sorryPort !== null && !active.some((r) => r.state === "active" && r.weight > 0)) {
     const dr = s.protocol !== "fwmark" && s.sorryPort === s.port;
