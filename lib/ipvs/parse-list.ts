@@ -217,40 +217,9 @@ function plainInt(tok: string): number {
   return v;
 }
 
-/**
- * "a.b.c.d:port" without allocation beyond the address slice; falls back to the general parser for
- * IPv6. Returns null when malformed.
- */
+/** "a.b.c.d:port" / "[v6]:port" (canonical address), or null when malformed. */
 function addrPort(tok: string): { address: string; port: number } | null {
-  const n = tok.length;
-  if (tok.charCodeAt(0) !== 91) {
-    let parts = 0, val = 0, digits = 0, i = 0, first = 0;
-    for (; i < n; i++) {
-      const c = tok.charCodeAt(i);
-      if (c >= 48 && c <= 57) {
-        if (digits === 0) first = c;
-        else if (first === 48) return null; // leading zero
-        val = val * 10 + (c - 48);
-        if (++digits > 3 || val > 255) return null;
-      } else if (c === 46 || c === 58) {
-        if (digits === 0) return null;
-        parts++;
-        val = 0; digits = 0;
-        if (c === 58) break;
-        if (parts > 3) return null;
-      } else return null;
-    }
-    if (parts !== 4 || i >= n - 1) return null;
-    let port = 0;
-    for (let j = i + 1; j < n; j++) {
-      const c = tok.charCodeAt(j) - 48;
-      if (c < 0 || c > 9) return null;
-      port = port * 10 + c;
-    }
-    if (port > 65535 || n - i - 1 > 5) return null;
-    return { address: tok.slice(0, i), port };
-  }
-  return addrPortAt(tok, 0, n) ? { address: A_ADDR, port: A_PORT } : null;
+  return addrPortAt(tok, 0, tok.length) ? { address: A_ADDR, port: A_PORT } : null;
 }
 
 // results of addrPortAt (module-level: no allocation per line)
