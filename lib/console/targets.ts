@@ -1,22 +1,19 @@
 import "server-only";
 import type { PrismaClient } from "@/generated/prisma/client";
-import { decryptSecret } from "@/lib/crypto";
 import { UserError } from "@/lib/errors";
-import { PrivateKey, sshPool, type SshTarget } from "@/lib/ssh";
+import { targetFromHost } from "@/lib/host-target";
+import { sshPool, type SshTarget } from "@/lib/ssh";
 
-// Adapter: a Host row (+ its encrypted SshKey) → the SshTarget lib/ssh dials. The key is decrypted
-// here, wrapped in PrivateKey at once, and never returned to a page.
+// Adapter for hosts loaded without their key: fetches the (encrypted) key and hands over to
+// lib/host-target, the one place a key is decrypted into a PrivateKey.
 
 export type HostForTarget = { name: string; address: string; sshPort: number; sshUser: string; hostKeyFingerprint: string | null; hostKeyAlgorithm: string | null; sshKeyId: string | null };
 
 export async function targetFor(prisma: PrismaClient, host: HostForTarget): Promise<SshTarget> {
   if (!host.sshKeyId) throw new UserError(`Host ${host.name} has no SSH key: give it one on the Hosts page.`);
-  const key = await prisma.sshKey.findUnique({ where: { id: host.sshKeyId } });
+  const key = await prisma.sshKey.findUnique({ where: { id: host.sshKeyId }, select: { privateKey: true } });
   if (!key) throw new UserError(`Host ${host.name}'s SSH key no longer exists.`);
-  return {
-    host: host.address, port: host.sshPort, username: host.sshUser, key: new PrivateKey(decryptSecret(key.privateKey)),
-    hostKeyFingerprint: host.hostKeyFingerprint, hostKeyAlgorithm: host.hostKeyAlgorithm,
-  };
+  return targetFromHost({ ...host, sshKey: key });
 }
 
 /** The process-wide SSH pool (one connection per host, reused by the live stream and the actions). */
