@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import { expect, test, type Page } from "@playwright/test";
 import pg from "pg";
 import { acquireLab, assertLabRoute, lab, labEnv, type LabEnv } from "../lab/env";
-import { ADMIN, fieldError, login, importSshKey } from "./helpers";
+import { ADMIN, fieldError, login, importSshKey, addHosts } from "./helpers";
 
 // Issue 7 through the browser, on the real lab, with the worker the panel runs (scripts/serve.ts):
 // a health check configured on VIP:80 (HTTP, 1 s interval, fall 2) → stop rs1's HTTP server → the
@@ -92,15 +92,7 @@ test("setup: cluster, hosts with trusted keys, VIP:80 with a sorry server, rs1 +
   await expect(page.getByTestId("cluster-name")).toHaveText(CLUSTER);
   clusterUrl = page.url().replace(/\?.*$/, "");
   const clusterId = clusterUrl.split("/").pop()!;
-  for (const [name, role] of [["director", "director"], ["rs1", "real_server"], ["rs2", "real_server"], ["sorry", "real_server"]] as const) {
-    await page.goto(`/hosts?cluster=${clusterId}`);
-    await page.getByLabel("Role").selectOption(role);
-    await page.getByLabel("Name").fill(name);
-    await page.getByLabel("Address").fill(env.hosts[name]!.address);
-    await page.getByLabel("SSH key", { exact: true }).selectOption({ label: "lab-key-health" });
-    await page.getByRole("button", { name: "Add host" }).click();
-    await expect(page.getByRole("status").first()).toContainText(`Added host ${name}`);
-  }
+  await addHosts(page, clusterId, "lab-key-health", ([["director", "director"], ["rs1", "real_server"], ["rs2", "real_server"], ["sorry", "real_server"]] as const).map(([name, role]) => ({ name, role, address: env.hosts[name]!.address })));
   await page.goto(clusterUrl);
   for (const name of ["director", "rs1", "rs2", "sorry"]) {
     const cell = page.getByTestId(`hostkey-${name}`);

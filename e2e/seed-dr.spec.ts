@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import { readFileSync } from "node:fs";
 import { expect, test, type Page } from "@playwright/test";
 import { acquireLab, assertLabRoute, lab, labEnv, type LabEnv } from "../lab/env";
-import { ADMIN, alerts, fieldError, login, VIEWER, importSshKey } from "./helpers";
+import { ADMIN, alerts, fieldError, login, VIEWER, importSshKey, addHosts } from "./helpers";
 
 // The issue's tutorial through the browser, on the real lab: a cluster, the director and rs1/rs2 with
 // trusted host keys, VIP:80 rr, rs1:80 and rs2 (port locked to 80), prepare, plan, apply, live table,
@@ -61,15 +61,7 @@ test("tutorial, single subnet: hosts with trusted keys, VIP:80 rr, rs1 + rs2, pr
   clusterUrl = page.url().replace(/\?.*$/, "");
   const clusterId = clusterUrl.split("/").pop()!;
 
-  for (const [name, role] of [["director", "director"], ["rs1", "real_server"], ["rs2", "real_server"]] as const) {
-    await page.goto(`/hosts?cluster=${clusterId}`);
-    await page.getByLabel("Role").selectOption(role);
-    await page.getByLabel("Name").fill(name);
-    await page.getByLabel("Address").fill(env.hosts[name]!.address);
-    await page.getByLabel("SSH key", { exact: true }).selectOption({ label: "lab-key" });
-    await page.getByRole("button", { name: "Add host" }).click();
-    await expect(page.getByRole("status").first()).toContainText(`Added host ${name}`);
-  }
+  await addHosts(page, clusterId, "lab-key", ([["director", "director"], ["rs1", "real_server"], ["rs2", "real_server"]] as const).map(([name, role]) => ({ name, role, address: env.hosts[name]!.address })));
 
   // Trust each key after comparing the fingerprint with the one the lab publishes
   await page.goto(clusterUrl);
