@@ -1,7 +1,7 @@
 import { defineConfig } from "vitest/config";
 import path from "node:path";
 
-const alias = { "@": path.resolve(import.meta.dirname) };
+const alias = { "@": path.resolve(import.meta.dirname), "server-only": path.resolve(import.meta.dirname, "test/support/server-only.ts") };
 // unit: pure code, no I/O. integration: real PostgreSQL, real sshd, the real lab (*.int.test.ts).
 export default defineConfig({
   resolve: { alias },

@@ -3,6 +3,7 @@ import crypto from "node:crypto";
 import type { PrismaClient } from "@/generated/prisma/client";
 import { parseSave } from "@/lib/ipvs/parse-save";
 import { parseList, type Listing } from "@/lib/ipvs/parse-list";
+import { mergeThresholds } from "@/lib/ipvs/merge";
 import { destFieldDiff, destKey, normalizeService, serviceFieldDiff, serviceKey, type Service, type Table } from "@/lib/ipvs/model";
 import { isSshError, type SshTarget } from "@/lib/ssh";
 import { loadDesiredWithHealth } from "./overlay";
@@ -49,6 +50,8 @@ export async function readDirector(target: SshTarget) {
     `echo "@@${n} stats"; $SUDO ipvsadm -Ln --stats --exact 2>&1`,
     `echo "@@${n} rate"; $SUDO ipvsadm -Ln --rate --exact 2>&1`,
     `echo "@@${n} save"; $SUDO ipvsadm -S -n 2>&1`,
+    // -S loses -x/-y: thresholds come from their own listing, so threshold drift is real drift
+    `echo "@@${n} thresholds"; $SUDO ipvsadm -Ln --thresholds 2>&1`,
     `echo "@@${n} end"`,
   ].join("\n");
   const r = await pool().script(target, body, [], { okExitCodes: "any", timeoutMs: 15_000 });
@@ -66,7 +69,7 @@ export async function readDirector(target: SshTarget) {
     buf.push(line);
   }
   if (!parts.has("save") || !r.stdout.includes(`@@${n} end`)) throw new Error(`the director's answer is incomplete: ${r.stderr.trim().slice(0, 200)}`);
-  return { list: parts.get("list") ?? "", stats: parts.get("stats") ?? "", rate: parts.get("rate") ?? "", save: parts.get("save") ?? "", durationMs: r.durationMs };
+  return { list: parts.get("list") ?? "", stats: parts.get("stats") ?? "", rate: parts.get("rate") ?? "", save: parts.get("save") ?? "", thresholds: parts.get("thresholds") ?? "", durationMs: r.durationMs };
 }
 
 function byKey(l: Listing) {
@@ -82,6 +85,16 @@ function safeList(text: string): Listing | null {
     return null;
   }
 }
+/** The save merged with the thresholds listing; without a usable listing, thresholds are not compared. */
+function actualTable(save: string, thresholds: string): { table: Table; thresholdsKnown: boolean } {
+  const table = safeSave(save);
+  try {
+    return { table: mergeThresholds(table, parseList(thresholds, ["thresholds"])), thresholdsKnown: true };
+  } catch {
+    return { table, thresholdsKnown: false };
+  }
+}
+
 function safeSave(text: string): Table {
   try {
     return parseSave(text);
@@ -91,11 +104,12 @@ function safeSave(text: string): Table {
 }
 
 /** Rows in -Ln order, with stats and rates joined on the key and drift against `desired`. */
-export function buildRows(raw: { list: string; stats: string; rate: string; save: string }, desiredLines: string): LiveRow[] {
+export function buildRows(raw: { list: string; stats: string; rate: string; save: string; thresholds?: string }, desiredLines: string): LiveRow[] {
   const list = safeList(raw.list);
   const stats = byKey(safeList(raw.stats) ?? { format: "stats", approximate: false, services: [] });
   const rate = byKey(safeList(raw.rate) ?? { format: "rate", approximate: false, services: [] });
-  const actual = new Map(safeSave(raw.save).services.map((s) => [serviceKey(s), s]));
+  const read = actualTable(raw.save, raw.thresholds ?? "");
+  const actual = new Map(read.table.services.map((s) => [serviceKey(s), s]));
   const desired = new Map(safeSave(desiredLines).services.map((s) => [serviceKey(s), normalizeService(s).service]));
   const rows: LiveRow[] = [];
   const listed = list?.services ?? [];
@@ -113,7 +127,7 @@ export function buildRows(raw: { list: string; stats: string; rate: string; save
     const a = actual.get(k)?.destinations.find((x) => destKey(x) === dk);
     if (!desired.has(k) || !d) return { status: "unexpected", fields: [] };
     if (!a) return { status: "missing", fields: [] };
-    const f = destFieldDiff(d, a);
+    const f = destFieldDiff(d, a).filter((x) => read.thresholdsKnown || (x !== "upperThreshold" && x !== "lowerThreshold"));
     return f.length ? { status: "different", fields: f } : { status: "ok", fields: [] };
   };
   const pushService = (k: string, s: { scheduler: string | null; flags: string[] | null; persistent: number | null } | null, dests: Array<{ address: string; port: number; forward: string | null; weight: number | null; activeConns?: number; inactConns?: number }>, missing: boolean) => {
