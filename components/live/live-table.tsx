@@ -1,6 +1,7 @@
 "use client";
 import { useEffect, useRef, useState } from "react";
 import { human } from "./format";
+import { arpCells, type ArpCell, type CellTone } from "@/lib/console/arp-cells";
 
 type Drift = { status: "ok" | "missing" | "unexpected" | "different"; fields: string[] };
 type Row = {
@@ -121,15 +122,14 @@ export function LiveTable({ clusterId, reconcile }: { clusterId: string; reconci
   );
 }
 
-// `effective`: the kernel uses max(all, interface) for arp_ignore/arp_announce, so an interface's own 0
-// is fine when `all` carries the value; it is judged (and coloured) by that effective value.
-function Sys({ label, v, want, effective }: { label: string; v: number | undefined; want: number; effective?: number | undefined }) {
-  const judged = effective ?? v;
-  const title = effective !== undefined ? `effective value max(all, interface) = ${effective}` : undefined;
-  return <span title={title} className={`mr-2 ${judged === want ? "text-emerald-700 dark:text-emerald-400" : "text-red-700 dark:text-red-400"}`} data-sysctl={label}>{label}={v ?? "?"}</span>;
-}
+const CELL_TONE: Record<CellTone, string> = {
+  ok: "text-emerald-700 dark:text-emerald-400", bad: "text-red-700 dark:text-red-400", note: "text-amber-700 dark:text-amber-400", info: "text-zinc-500",
+};
 
-const maxOf = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? undefined : Math.max(a, b));
+/** One sysctl, judged in lib/console/arp-cells (by the kernel's effective max(all, interface)); the judgement in words on hover. */
+function Sys({ cell }: { cell: ArpCell }) {
+  return <span title={cell.title} className={`mr-2 ${CELL_TONE[cell.tone]}${cell.viaAll ? " underline decoration-dotted" : ""}`} data-sysctl={cell.label} data-tone={cell.tone}>{cell.text}</span>;
+}
 
 /** Reasons a real server was not probed: states to explain, not failures. */
 const NOT_PROBED = /^(serves no DR\/TUN virtual service yet|host key not trusted yet)$/;
@@ -151,11 +151,7 @@ export function ArpPanel({ rs }: { rs: Rs[] }) {
                 <td>{r.error ? (NOT_PROBED.test(r.error) ? <span className="text-zinc-500">{r.error}</span> : <span role="alert" className="text-red-700" data-probe-error="yes">{r.error}</span>) : r.ready === null ? <span className="text-zinc-500">not probed</span>
                   : r.ready ? <span className="badge bg-emerald-100 text-emerald-900 dark:bg-emerald-900 dark:text-emerald-100" data-ready="yes">DR-ready</span>
                   : <span className="text-red-700" data-ready="no">{r.verdicts.flatMap((v) => v.problems).join("; ")}</span>}</td>
-                <td className="mono">{r.conf && <>
-                  <Sys label="all.arp_ignore" v={c.all?.arp_ignore} want={1} /><Sys label="all.arp_announce" v={c.all?.arp_announce} want={2} />
-                  <Sys label={`${iface}.arp_ignore`} v={c[iface]?.arp_ignore} want={1} effective={maxOf(c.all?.arp_ignore, c[iface]?.arp_ignore)} /><Sys label={`${iface}.arp_announce`} v={c[iface]?.arp_announce} want={2} effective={maxOf(c.all?.arp_announce, c[iface]?.arp_announce)} />
-                  <Sys label="lo.arp_ignore" v={c.lo?.arp_ignore} want={c.lo?.arp_ignore ?? 0} /><Sys label="lo.arp_announce" v={c.lo?.arp_announce} want={c.lo?.arp_announce ?? 0} />
-                </>}</td>
+                <td className="mono">{r.conf && arpCells(c, iface).map((cell) => <Sys key={cell.label} cell={cell} />)}</td>
                 <td className="mono">{r.vips.map((v) => <div key={v} className={r.vipOnLo.includes(v) ? "text-emerald-700" : "text-red-700"}>{v} {r.vipOnLo.includes(v) ? "bound" : "not bound"}</div>)}</td>
                 <td className="mono">{r.gateway ?? "none"}</td>
                 <td className="mono">{r.listening?.slice(0, 4).join(" ") ?? "?"}</td>

@@ -1,0 +1,93 @@
+// The ARP panel's sysctl cells (components/live/live-table.tsx), judged without React.
+//
+// The kernel applies max(conf/all/X, conf/<iface>/X) for arp_ignore and arp_announce
+// (IN_DEV_MAXCONF), so an interface's own 0 is fine when `all` carries the value. Each cell is
+// judged by that effective value, with the same thresholds as the DR verdict in
+// lib/realserver/probe.ts (arp_ignore 1 or 2, arp_announce 2); a value that was not read counts
+// as 0, as it does there.
+
+export type ArpKey = "arp_ignore" | "arp_announce";
+export type ArpConf = Record<string, Partial<Record<ArpKey, number>> | undefined>;
+
+/** ok: meets the requirement (own value, or through `all`); bad: the effective value is too low;
+ *  note: not a problem for the VIP-facing interface but worth a look; info: shown for reference. */
+export type CellTone = "ok" | "bad" | "note" | "info";
+
+export interface ArpCell {
+  /** `all.arp_ignore`, `eth0.arp_announce`, ... (the cell's data-sysctl) */
+  label: string;
+  /** what the cell shows: `label=value`, `?` when not read */
+  text: string;
+  tone: CellTone;
+  /** true when the cell's own value is below the requirement but `all` carries it */
+  viaAll: boolean;
+  /** the judgement in words (the cell's tooltip) */
+  title: string;
+}
+
+const NEEDS: Record<ArpKey, string> = { arp_ignore: "1", arp_announce: "2" };
+const HARM: Record<ArpKey, string> = {
+  arp_ignore: "this host answers ARP for the VIP",
+  arp_announce: "ARP requests may carry the VIP as source",
+};
+
+/** Whether an effective value makes the host DR-ready for this sysctl (as lib/realserver's verdict). */
+export function arpValueOk(key: ArpKey, v: number): boolean {
+  return key === "arp_ignore" ? v >= 1 && v <= 2 : v === 2;
+}
+
+/** The kernel's effective value for `iface`: max(all, iface), a value not read counting as 0. */
+export function effectiveArp(conf: ArpConf, iface: string, key: ArpKey): number {
+  return Math.max(conf.all?.[key] ?? 0, conf[iface]?.[key] ?? 0);
+}
+
+const shown = (v: number | undefined) => (v === undefined ? "?" : String(v));
+const valueWords = (name: string, v: number | undefined) => (v === undefined ? `${name} was not read (counts as 0)` : `${name} is ${v}`);
+
+/** The problem in words when the effective value is too low (or too high: arp_ignore 3 and 8 are not DR settings). */
+function problem(key: ArpKey, iface: string, all: number | undefined, dev: number | undefined, eff: number): string {
+  const where = iface === "all" ? valueWords(`${key} on all`, all) : `${valueWords(`${key} on all`, all)} and ${valueWords(`on ${iface}`, dev)}`;
+  const why = key === "arp_ignore" && eff > 2 ? `effective ${eff} is not a DR setting` : `effective ${eff}: ${HARM[key]}`;
+  return `${where}, ${why} (needs ${NEEDS[key]})`;
+}
+
+/** Judge the interface cell `iface.key` by the effective value max(all, iface). */
+export function judgeIfaceCell(conf: ArpConf, iface: string, key: ArpKey): ArpCell {
+  const label = `${iface}.${key}`;
+  const all = conf.all?.[key];
+  const dev = conf[iface]?.[key];
+  const eff = effectiveArp(conf, iface, key);
+  const base = { label, text: `${label}=${shown(dev)}` };
+  if (!arpValueOk(key, eff)) return { ...base, tone: "bad", viaAll: false, title: problem(key, iface, all, dev, eff) };
+  if (dev !== undefined && arpValueOk(key, dev)) return { ...base, tone: "ok", viaAll: false, title: `effective ${eff} (${iface} ${dev}, all ${shown(all)})` };
+  // the effective value is fine but the interface's own is not: all carries it
+  return { ...base, tone: "ok", viaAll: true, title: `effective ${eff} via all (${iface} ${dev === undefined ? "not read" : `is ${dev}`}; the kernel uses max(all, ${iface}))` };
+}
+
+/** Judge `all.key`: fine on its own when it meets the requirement; when it does not but the
+ *  VIP-facing interface carries the value, only a note (other interfaces still use all's value). */
+export function judgeAllCell(conf: ArpConf, iface: string | null, key: ArpKey): ArpCell {
+  const label = `all.${key}`;
+  const all = conf.all?.[key];
+  const base = { label, text: `${label}=${shown(all)}`, viaAll: false };
+  if (all !== undefined && arpValueOk(key, all)) return { ...base, tone: "ok", title: `${key} ${all} applies to every interface (the kernel uses max(all, interface))` };
+  if (iface && iface !== "all" && arpValueOk(key, effectiveArp(conf, iface, key))) {
+    return { ...base, tone: "note", title: `${valueWords(`${key} on all`, all)}: ${iface} carries effective ${effectiveArp(conf, iface, key)}, so the VIP-facing interface is fine; other interfaces use all's value (needs ${NEEDS[key]} there too to be safe)` };
+  }
+  return { ...base, tone: "bad", title: problem(key, "all", all, undefined, all ?? 0) };
+}
+
+/** lo takes no part in ARP: its values are shown for reference, not judged. */
+function loCell(conf: ArpConf, key: ArpKey): ArpCell {
+  const label = `lo.${key}`;
+  return { label, text: `${label}=${shown(conf.lo?.[key])}`, tone: "info", viaAll: false, title: "lo sends and answers no ARP: shown for reference, not judged" };
+}
+
+/** The panel's cells in display order: all, the VIP-facing interface, lo (each arp_ignore then arp_announce). */
+export function arpCells(conf: ArpConf, iface: string): ArpCell[] {
+  const keys: ArpKey[] = ["arp_ignore", "arp_announce"];
+  const cells = keys.map((k) => judgeAllCell(conf, iface, k));
+  if (iface !== "all" && iface !== "lo") cells.push(...keys.map((k) => judgeIfaceCell(conf, iface, k)));
+  cells.push(...keys.map((k) => loCell(conf, k)));
+  return cells;
+}
