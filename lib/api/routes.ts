@@ -53,6 +53,13 @@ async function realServer(ctx: Ctx) {
   const { c, s } = await service(ctx);
   return { c, s, r: await findRealServer(ctx.prisma, s.id, ctx.params.realServer!) };
 }
+/**
+ * The real server's If-Match, checked again inside the write's transaction on the locked row (the
+ * service modules' precondition), so two writes sent with one ETag cannot both pass. The check the
+ * handlers make first only answers a stale ETag before the body is parsed.
+ */
+const rsIfMatch = (ctx: Ctx) => (current: Parameters<typeof realServerEtag>[0]) =>
+  checkIfMatch(ctx.ifMatch, realServerEtag(current), `real server ${ctx.params.realServer}`);
 const servicePath = (c: { name: string }, ref: string) => `/clusters/${encodeURIComponent(c.name)}/services/${encodeURIComponent(ref)}`;
 
 async function runJson(ctx: Ctx, runId: string) {
@@ -288,7 +295,7 @@ const routes: Route[] = [
     responses: { 200: "Saved", 412: "Changed since read", ...R_WRITE }, handler: async (ctx) => {
       const { s, r } = await realServer(ctx);
       checkIfMatch(ctx.ifMatch, realServerEtag(r), `real server ${ctx.params.realServer}`);
-      const out = await updateRealServer(ctx.prisma, ctx.caller.actor, rsPatchBody.parse(ctx.body, { virtualServiceId: s.id, id: r.id }, realServerFormInput(r)));
+      const out = await updateRealServer(ctx.prisma, ctx.caller.actor, rsPatchBody.parse(ctx.body, { virtualServiceId: s.id, id: r.id }, realServerFormInput(r)), rsIfMatch(ctx));
       return json({ ...realServerJson(out.realServer), notice: out.notice }, 200, { etag: realServerEtag(out.realServer) });
     },
   },
@@ -297,7 +304,7 @@ const routes: Route[] = [
     responses: { 204: "Deleted", 412: "Changed since read", ...R_WRITE }, handler: async (ctx) => {
       const { r } = await realServer(ctx);
       checkIfMatch(ctx.ifMatch, realServerEtag(r), `real server ${ctx.params.realServer}`);
-      await deleteRealServer(ctx.prisma, ctx.caller.actor, r.id);
+      await deleteRealServer(ctx.prisma, ctx.caller.actor, r.id, rsIfMatch(ctx));
       return noContent();
     },
   },
@@ -307,7 +314,7 @@ const routes: Route[] = [
       const { s, r } = await realServer(ctx);
       checkIfMatch(ctx.ifMatch, realServerEtag(r), `real server ${ctx.params.realServer}`);
       if (!("weight" in ctx.body)) throw new ApiProblem("validation", "Give the weight.", [{ field: "weight", rule: "required", message: "is required" }]);
-      const out = await updateRealServer(ctx.prisma, ctx.caller.actor, rsWeightBody.parse(ctx.body, { virtualServiceId: s.id, id: r.id }, realServerFormInput(r)));
+      const out = await updateRealServer(ctx.prisma, ctx.caller.actor, rsWeightBody.parse(ctx.body, { virtualServiceId: s.id, id: r.id }, realServerFormInput(r)), rsIfMatch(ctx));
       return json(realServerJson(out.realServer), 200, { etag: realServerEtag(out.realServer) });
     },
   },
@@ -317,7 +324,7 @@ const routes: Route[] = [
     responses: { 200: "Saved", 412: "Changed since read", ...R_WRITE }, handler: async (ctx) => {
       const { r } = await realServer(ctx);
       checkIfMatch(ctx.ifMatch, realServerEtag(r), `real server ${ctx.params.realServer}`);
-      const out = await setRealServerState(ctx.prisma, ctx.caller.actor, r.id, action === "drain" ? "draining" : action === "enable" ? "active" : "disabled");
+      const out = await setRealServerState(ctx.prisma, ctx.caller.actor, r.id, action === "drain" ? "draining" : action === "enable" ? "active" : "disabled", rsIfMatch(ctx));
       return json(realServerJson(out), 200, { etag: realServerEtag(out) });
     },
   })),

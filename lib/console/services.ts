@@ -1,4 +1,4 @@
-import type { PrismaClient } from "@/generated/prisma/client";
+import type { Prisma, PrismaClient, RealServer } from "@/generated/prisma/client";
 import { audit } from "@/lib/audit";
 import { isUniqueViolation, StaleError, UserError } from "@/lib/errors";
 import { hostPort } from "@/lib/ipvs/address";
@@ -138,6 +138,17 @@ async function resolveRs(prisma: PrismaClient, input: RealServerInput) {
   return { vs, address, port, notice, hostId };
 }
 
+/**
+ * A check of a real server as it is inside the write's transaction (the API's If-Match): it throws to
+ * refuse. The row is locked first (SELECT ... FOR UPDATE), so no other write can land between this
+ * check and the write; a writer that was first makes this one see its row.
+ */
+export type RealServerPrecondition = (current: RealServer) => void;
+
+async function lockRealServer(tx: Prisma.TransactionClient, id: string) {
+  await tx.$queryRaw`SELECT id FROM "RealServer" WHERE id = ${id} FOR UPDATE`;
+}
+
 export async function createRealServer(prisma: PrismaClient, actor: string, input: RealServerInput) {
   const { vs, address, port, notice, hostId } = await resolveRs(prisma, input);
   try {
@@ -157,12 +168,14 @@ export async function createRealServer(prisma: PrismaClient, actor: string, inpu
   }
 }
 
-export async function updateRealServer(prisma: PrismaClient, actor: string, input: RealServerInput & { id: string }) {
+export async function updateRealServer(prisma: PrismaClient, actor: string, input: RealServerInput & { id: string }, precondition?: RealServerPrecondition) {
   const { vs, address, port, notice, hostId } = await resolveRs(prisma, input);
   try {
     const r = await prisma.$transaction(async (tx) => {
+      await lockRealServer(tx, input.id);
       const before = await tx.realServer.findUnique({ where: { id: input.id } });
       if (!before || before.virtualServiceId !== vs.id) throw new UserError("This real server no longer exists.");
+      precondition?.(before);
       const r = await tx.realServer.update({ where: { id: input.id }, data: { hostId, address, port, weight: input.weight, forwardingMethod: input.forwardingMethod,
         upperThreshold: input.upperThreshold ?? 0, lowerThreshold: input.lowerThreshold ?? 0 } });
       await tx.virtualService.update({ where: { id: vs.id }, data: { version: { increment: 1 } } });
@@ -177,10 +190,12 @@ export async function updateRealServer(prisma: PrismaClient, actor: string, inpu
 }
 
 /** active: in the table with its weight; draining: weight 0 (no new connections); disabled: out of the table. */
-export async function setRealServerState(prisma: PrismaClient, actor: string, id: string, state: "active" | "draining" | "disabled") {
+export async function setRealServerState(prisma: PrismaClient, actor: string, id: string, state: "active" | "draining" | "disabled", precondition?: RealServerPrecondition) {
   return prisma.$transaction(async (tx) => {
+    await lockRealServer(tx, id);
     const before = await tx.realServer.findUnique({ where: { id }, include: { virtualService: { include: { cluster: true } } } });
     if (!before) throw new UserError("This real server no longer exists.");
+    precondition?.(before);
     const r = await tx.realServer.update({ where: { id }, data: { state } });
     await tx.virtualService.update({ where: { id: before.virtualServiceId }, data: { version: { increment: 1 } } });
     await audit(tx, { actor, action: `real-server.${state === "active" ? "enable" : state === "draining" ? "drain" : "disable"}`,
@@ -189,10 +204,12 @@ export async function setRealServerState(prisma: PrismaClient, actor: string, id
   });
 }
 
-export async function deleteRealServer(prisma: PrismaClient, actor: string, id: string) {
+export async function deleteRealServer(prisma: PrismaClient, actor: string, id: string, precondition?: RealServerPrecondition) {
   return prisma.$transaction(async (tx) => {
+    await lockRealServer(tx, id);
     const before = await tx.realServer.findUnique({ where: { id }, include: { virtualService: { include: { cluster: true } } } });
     if (!before) throw new UserError("This real server no longer exists.");
+    precondition?.(before);
     await tx.realServer.delete({ where: { id } });
     await tx.virtualService.update({ where: { id: before.virtualServiceId }, data: { version: { increment: 1 } } });
     await audit(tx, { actor, action: "real-server.delete", target: `real-server:${before.virtualService.cluster.name}/${serviceLabel(before.virtualService)}/${hostPort(before.address, before.port)}`, before: rsPublic(before) });

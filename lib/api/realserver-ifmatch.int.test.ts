@@ -1,0 +1,98 @@
+// /api/v1 real-server If-Match against real PostgreSQL, in-process: the route table (handleApi) is
+// called directly with Requests, so no panel build is needed. Two writes sent with the same ETag must
+// not both pass: the ETag is checked inside the write's transaction, on the locked row.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { migratedDatabase } from "@/test/support/database";
+import { realServerEtag, realServerJson } from "./present";
+import { handleApi } from "./routes";
+import { userWithToken } from "./testing/panel";
+
+let ctx: Awaited<ReturnType<typeof migratedDatabase>>;
+let token = "";
+
+/** Like testing/panel's api(), but through the router in this process. */
+async function call(method: string, p: string, body?: unknown, headers: Record<string, string> = {}) {
+  const h: Record<string, string> = { authorization: `Bearer ${token}`, ...headers };
+  if (body !== undefined) h["content-type"] = "application/json";
+  const res = await handleApi(new Request(`http://127.0.0.1/api/v1${p}`, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) }));
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
+}
+
+const svc = "/clusters/race/services/tcp:10.9.0.100:80";
+
+beforeAll(async () => {
+  ctx = await migratedDatabase("lvs_api_rs_ifmatch");
+  process.env.DATABASE_URL = ctx.url; // lib/db's client, which the router uses
+  token = (await userWithToken(ctx.prisma, "op@example.test", "operator", { name: "racer" })).token;
+  expect((await call("POST", "/clusters", { name: "race" })).status).toBe(201);
+  expect((await call("POST", "/clusters/race/services", { protocol: "tcp", address: "10.9.0.100", port: 80, scheduler: "wlc" })).status).toBe(201);
+}, 300_000);
+
+afterAll(async () => {
+  await ctx?.close();
+});
+
+async function addRs(address: string) {
+  const r = await call("POST", `${svc}/real-servers`, { address, weight: 1 });
+  expect(r.status).toBe(201);
+  const got = await call("GET", `${svc}/real-servers/${address}`);
+  expect(got.status).toBe(200);
+  return { id: got.body.id as string, etag: got.headers.get("etag")! };
+}
+
+describe("real-server If-Match is atomic with the write", () => {
+  it("two concurrent PATCHes with the same ETag: exactly one 200, one 412, and the row is the winner's", async () => {
+    for (let round = 0; round < 5; round++) {
+      const address = `10.9.0.${20 + round}`;
+      const { id, etag } = await addRs(address);
+      const audits = await ctx.prisma.auditEvent.count({ where: { action: "real-server.update" } });
+      const bodies = [{ weight: 5, upperThreshold: 100 }, { weight: 9, upperThreshold: 50, lowerThreshold: 7 }];
+      const res = await Promise.all(bodies.map((b) => call("PATCH", `${svc}/real-servers/${address}`, b, { "if-match": etag })));
+      expect(res.map((r) => r.status).sort(), `round ${round}`).toEqual([200, 412]);
+      const winner = res.find((r) => r.status === 200)!;
+      const loser = res.find((r) => r.status === 412)!;
+      expect(loser.body.type).toBe("urn:lvs-panel:problem:precondition-failed");
+      const row = await ctx.prisma.realServer.findUniqueOrThrow({ where: { id } });
+      const { notice: _notice, ...winnerJson } = winner.body;
+      expect(realServerJson(row)).toEqual(winnerJson);
+      expect(winner.headers.get("etag")).toBe(realServerEtag(row));
+      expect(row).toMatchObject(bodies[res.indexOf(winner)]!);
+      expect(await ctx.prisma.auditEvent.count({ where: { action: "real-server.update" } })).toBe(audits + 1);
+    }
+  });
+
+  it("the weight, state and delete routes race the same way: one write per ETag", async () => {
+    const a = await addRs("10.9.0.40");
+    const [w, d] = await Promise.all([
+      call("POST", `${svc}/real-servers/10.9.0.40/weight`, { weight: 4 }, { "if-match": a.etag }),
+      call("POST", `${svc}/real-servers/10.9.0.40/drain`, undefined, { "if-match": a.etag }),
+    ]);
+    expect([w.status, d.status].sort()).toEqual([200, 412]);
+    const row = await ctx.prisma.realServer.findUniqueOrThrow({ where: { id: a.id } });
+    expect([row.weight, row.state]).toEqual(w.status === 200 ? [4, "active"] : [1, "draining"]);
+
+    const b = await addRs("10.9.0.41");
+    const [p, del] = await Promise.all([
+      call("PATCH", `${svc}/real-servers/10.9.0.41`, { weight: 3 }, { "if-match": b.etag }),
+      call("DELETE", `${svc}/real-servers/10.9.0.41`, undefined, { "if-match": b.etag }),
+    ]);
+    // the loser sees either the winner's new ETag (412) or, after a delete, no row (404)
+    if (del.status === 204) {
+      expect([404, 412]).toContain(p.status);
+      expect(await ctx.prisma.realServer.findUnique({ where: { id: b.id } })).toBeNull();
+    } else {
+      expect([p.status, del.status]).toEqual([200, 412]);
+      expect((await ctx.prisma.realServer.findUniqueOrThrow({ where: { id: b.id } })).weight).toBe(3);
+    }
+  });
+
+  it("without If-Match nothing is checked, and a wildcard always matches", async () => {
+    const c = await addRs("10.9.0.50");
+    expect((await call("PATCH", `${svc}/real-servers/10.9.0.50`, { weight: 2 })).status).toBe(200);
+    expect((await call("PATCH", `${svc}/real-servers/10.9.0.50`, { weight: 6 }, { "if-match": "*" })).status).toBe(200);
+    const stale = await call("PATCH", `${svc}/real-servers/10.9.0.50`, { weight: 8 }, { "if-match": c.etag });
+    expect(stale.status).toBe(412);
+    expect((await ctx.prisma.realServer.findUniqueOrThrow({ where: { id: c.id } })).weight).toBe(6);
+  });
+});
