@@ -8,7 +8,7 @@ import { isSshError, shJoin } from "@/lib/ssh";
 import { consoleCore } from "./desired";
 import { loadDesiredWithHealth, type DesiredWithHealth } from "./overlay";
 import { directorOf } from "./live";
-import { pool, targetFor } from "./targets";
+import { keysFor, pool, targetFor, targetWithKeys } from "./targets";
 
 // Plan, apply, prepare/undo and probes for one cluster: the console's only way to touch machines.
 
@@ -182,12 +182,13 @@ export async function realServerOp(prisma: PrismaClient, actor: string, clusterI
   const all = await rsHosts(prisma, clusterId);
   const targets = hostId ? all.filter((r) => r.host.id === hostId) : all;
   if (!targets.length) throw new UserError(hostId ? "This host is not a real server of this cluster." : "This cluster has no real-server hosts.");
+  const keys = await keysFor(prisma, targets.map((r) => r.host));
   const results: Array<{ host: string; hostId: string; report: RsReport | null; error: string | null }> = [];
   await Promise.all(targets.map(async (r) => {
     if (!r.vips.length || (action === "prepare" && !r.ownVips.length)) return void results.push({ host: r.host.name, hostId: r.host.id, report: null, error: "serves no DR/TUN virtual service yet" });
     if (!r.host.hostKeyFingerprint) return void results.push({ host: r.host.name, hostId: r.host.id, report: null, error: "host key not trusted yet" });
     try {
-      const t = await targetFor(prisma, r.host);
+      const t = targetWithKeys(r.host, keys);
       const params = { vips: r.vips, mode: r.mode, port: r.port, protocol: r.protocol, ...(director && /^\d+\.\d+\.\d+\.\d+$/.test(director.address) ? { director: director.address } : {}) };
       const fn = action === "prepare" ? prepareRealServer : action === "undo" ? undoRealServer : probeRealServer;
       results.push({ host: r.host.name, hostId: r.host.id, report: await fn(pool(), t, params), error: null });
