@@ -1,5 +1,5 @@
 // `npx tsx bench/console.bench.ts`: the operator's console under load (issue 6), on a production build
-// served by scripts/serve.ts (next start + the worker) on a fresh PostgreSQL database holding 200
+// served by scripts/serve.ts (scripts/next-server.ts with lib/view-cache, + the worker) on a fresh PostgreSQL database holding 200
 // clusters, 2,000 virtual services and 20,000 real servers. One browser-like session (next-auth login
 // once), then autocannon with 20 concurrent clients, in the same run, on:
 //   - the clusters overview (/clusters),
@@ -16,7 +16,7 @@ import path from "node:path";
 import autocannon from "autocannon";
 import pg from "pg";
 import { acquireLab, assertLabRoute, lab, labEnv } from "../lab/env";
-import { prismaFor, startPanel } from "../lib/api/testing/panel";
+import { prismaFor, signIn, startPanel } from "../lib/api/testing/panel";
 import { hashPassword } from "../lib/passwords";
 import { freshDatabase } from "../test/support/database";
 // @ts-ignore plain ESM module without type declarations
@@ -62,30 +62,12 @@ async function seed(url: string) {
   return { ms: Math.round(performance.now() - t0), ...counts.rows[0] };
 }
 
-/** next-auth credentials login, as the browser does it: csrf token + cookie, then the callback. */
+/** next-auth credentials login (lib/api/testing/panel.ts), checked against the overview. */
 async function login(base: string): Promise<string> {
-  const jar = new Map<string, string>();
-  const keep = (r: Response) => {
-    for (const sc of r.headers.getSetCookie()) {
-      const [pair] = sc.split(";");
-      const i = pair!.indexOf("=");
-      jar.set(pair!.slice(0, i), pair!.slice(i + 1));
-    }
-  };
-  const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
-  const csrf = await fetch(`${base}/api/auth/csrf`);
-  keep(csrf);
-  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const r = await fetch(`${base}/api/auth/callback/credentials`, {
-    method: "POST", redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookie() },
-    body: new URLSearchParams({ csrfToken, email: EMAIL, password: PASSWORD, callbackUrl: `${base}/clusters`, json: "true" }),
-  });
-  keep(r);
-  if (![...jar.keys()].some((k) => k.includes("session-token"))) throw new Error(`login failed: HTTP ${r.status} ${await r.text()}`);
-  const check = await fetch(`${base}/clusters`, { headers: { cookie: cookie() }, redirect: "manual" });
+  const cookie = await signIn(base, EMAIL, PASSWORD);
+  const check = await fetch(`${base}/clusters`, { headers: { cookie }, redirect: "manual" });
   if (check.status !== 200) throw new Error(`the session does not open /clusters: HTTP ${check.status}`);
-  return cookie();
+  return cookie;
 }
 
 interface Figures { name: string; path: string; requests: number; rps: number; p50: number; p95: number; p99: number; errors: number; non2xx: number; bytes: number }

@@ -46,21 +46,46 @@ async function migrationsList() {
   return { baseDir: migrationsDir, lockfile: { path: "migration_lock.toml", content: lock }, shadowDbInitScript: "", migrationDirectories };
 }
 
+/**
+ * Both adapters' executeScript get migration scripts wrong: adapter-pg splits them on every ";" (which
+ * breaks a plpgsql body between $$), PGlite's does not wait for the script nor see its error. Run
+ * each script whole (one simple-protocol query, itself atomic) and wait for it.
+ * @template {{ connect(): Promise<any>, connectToShadowDb(): Promise<any> }} F @param {F} factory @returns {F}
+ */
+function wholeScripts(factory) {
+  for (const m of /** @type {const} */ (["connect", "connectToShadowDb"])) {
+    const open = factory[m].bind(factory);
+    factory[m] = async () => {
+      const conn = await open();
+      const driver = conn.underlyingDriver?.() ?? conn.client;
+      conn.executeScript = async (/** @type {string} */ script) => {
+        try {
+          await (typeof driver.exec === "function" ? driver.exec(script) : driver.query(script));
+        } catch (e) {
+          conn.onError(e);
+        }
+      };
+      return conn;
+    };
+  }
+  return factory;
+}
+
 // adapter-pg must get separate fields: with a connectionString its shadow-DB hook reuses the main DB.
 /** @param {MigrationTarget} target */
 async function targetAdapter({ databaseUrl, pgliteDir }) {
   if (databaseUrl) {
     const { PrismaPg } = await import("@prisma/adapter-pg");
     const u = new URL(databaseUrl);
-    return { adapter: new PrismaPg({ host: u.hostname, port: Number(u.port || 5432), user: decodeURIComponent(u.username),
-      password: decodeURIComponent(u.password), database: u.pathname.slice(1) || "postgres", idleTimeoutMillis: 100 }), close: async () => {} };
+    return { adapter: wholeScripts(new PrismaPg({ host: u.hostname, port: Number(u.port || 5432), user: decodeURIComponent(u.username),
+      password: decodeURIComponent(u.password), database: u.pathname.slice(1) || "postgres", idleTimeoutMillis: 100 })), close: async () => {} };
   }
   const { PGlite } = await import("@electric-sql/pglite");
   const { PrismaPGlite } = await import("pglite-prisma-adapter");
   const dir = pgliteDir ?? path.join(root, ".data/pglite");
   await fs.mkdir(path.dirname(path.resolve(dir)), { recursive: true });
   const pg = new PGlite(dir);
-  return { adapter: new PrismaPGlite(pg), close: () => pg.close() };
+  return { adapter: wholeScripts(new PrismaPGlite(pg)), close: () => pg.close() };
 }
 
 // The shadow database for diffs is always a throw-away in-memory PGlite.
@@ -68,7 +93,7 @@ async function shadowAdapter() {
   const { PGlite } = await import("@electric-sql/pglite");
   const { PrismaPGlite } = await import("pglite-prisma-adapter");
   const pg = new PGlite();
-  return { adapter: new PrismaPGlite(pg), close: () => pg.close() };
+  return { adapter: wholeScripts(new PrismaPGlite(pg)), close: () => pg.close() };
 }
 
 async function withEngine(target, fn) {

@@ -1,4 +1,4 @@
-// `npm start` after npm packages are present: secrets, migrations, build if stale, then `next start`.
+// `npm start` after npm packages are present: secrets, migrations, build if stale, then the panel's server (scripts/next-server.ts).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -70,7 +70,8 @@ async function main() {
     if (process.env.DATABASE_URL) startWorkerProcess();
     else process.env.LVS_PANEL_WORKER = "inprocess";
   }
-  const child = spawn(nextBin, ["start", "-p", port, "-H", host], { stdio: "inherit" });
+  // Next's handler in our own HTTP server, so lib/view-cache can answer before it (scripts/next-server.ts).
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts/next-server.ts")], { stdio: "inherit", env: { ...process.env, PORT: port, HOSTNAME: host } });
   for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => { stopping = true; worker?.kill(sig); child.kill(sig); });
   child.on("exit", (code) => { stopping = true; worker?.kill("SIGTERM"); process.exit(code ?? 0); });
 }

@@ -54,6 +54,30 @@ export async function startPanel(opts: { databaseUrl: string; port: number; tree
   return { url, pid: child.pid!, stop };
 }
 
+/** next-auth credentials login as a browser does it (csrf token + cookie, then the callback): the Cookie header of the session. */
+export async function signIn(base: string, email: string, password: string): Promise<string> {
+  const jar = new Map<string, string>();
+  const keep = (r: Response) => {
+    for (const sc of r.headers.getSetCookie()) {
+      const [pair] = sc.split(";");
+      const i = pair!.indexOf("=");
+      jar.set(pair!.slice(0, i), pair!.slice(i + 1));
+    }
+  };
+  const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
+  const csrf = await fetch(`${base}/api/auth/csrf`);
+  keep(csrf);
+  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+  const r = await fetch(`${base}/api/auth/callback/credentials`, {
+    method: "POST", redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookie() },
+    body: new URLSearchParams({ csrfToken, email, password, callbackUrl: `${base}/clusters`, json: "true" }),
+  });
+  keep(r);
+  if (![...jar.keys()].some((k) => k.includes("session-token"))) throw new Error(`login failed: HTTP ${r.status} ${await r.text()}`);
+  return cookie();
+}
+
 export function prismaFor(databaseUrl: string): PrismaClient {
   return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) });
 }
