@@ -200,12 +200,17 @@ export class ClusterChecker {
       const wrote = await prisma.$transaction(async (tx) => {
         if (!(await this.deps.fence(tx))) return null;
         const at = new Date();
+        // A real server removed while this round ran has no state to keep (its row is gone, and an
+        // upsert would abort the whole round on the foreign key); the rest are held until commit.
+        const alive = new Set((await tx.$queryRaw<Array<{ id: string }>>`SELECT id FROM "RealServer" WHERE id = ANY(${updates.map((u) => u.id)}::text[]) FOR SHARE`).map((r) => r.id));
         for (const u of updates) {
+          if (!alive.has(u.id)) continue;
           const data = { status: u.next.status, successes: u.next.successes, failures: u.next.failures, lastOk: u.r.ok, lastLatencyMs: u.r.latencyMs, lastMessage: u.r.message.slice(0, 500), lastCheckedAt: at, ...(u.changed ? { changedAt: at } : {}) };
           await tx.healthState.upsert({ where: { realServerId: u.id }, create: { realServerId: u.id, ...data }, update: data });
         }
         const ids: string[] = [];
         for (const t of report.transitions) {
+          if (!alive.has(t.realServerId)) continue;
           const p = byId.get(t.realServerId)!;
           const r = report.results.find((x) => x.id === t.realServerId)!;
           const svc = desired.services.find((s) => s.id === p.vsId);
