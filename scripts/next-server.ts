@@ -5,6 +5,7 @@ import http from "node:http";
 import path from "node:path";
 import next from "next";
 import pg from "pg";
+import { ApiProblem, PROBLEM_CONTENT_TYPE, problemBody } from "../lib/api/problem";
 import { withViewCache } from "../lib/view-cache/handler";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -21,6 +22,7 @@ async function main() {
     ? withViewCache(handle, { pool: new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 4 }), secret: process.env.NEXTAUTH_SECRET ?? "", maxBytes: cacheMb * 2 ** 20 })
     : handle;
   const server = http.createServer((req, res) => {
+    if (!decodablePath(req.url ?? "/")) return refuseMalformedPath(req, res);
     Promise.resolve(serve(req, res)).catch((e: unknown) => {
       console.error("request failed:", e);
       if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
@@ -29,6 +31,28 @@ async function main() {
   });
   server.listen(port, hostname, () => console.log(`  ▲ ready on http://${hostname}:${port}${serve === handle ? "" : ` (view cache ${cacheMb} MiB)`}`));
   for (const sig of ["SIGINT", "SIGTERM"] as const) process.once(sig, () => server.close(() => process.exit(0)) && setTimeout(() => process.exit(0), 3000).unref());
+}
+
+/** Next's router answers a path that is not valid percent-encoded UTF-8 with a bare 500; it is the client's error. */
+function decodablePath(url: string): boolean {
+  try {
+    decodeURIComponent(url.split("?", 1)[0]!);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function refuseMalformedPath(req: http.IncomingMessage, res: http.ServerResponse) {
+  const path = (req.url ?? "/").split("?", 1)[0]!;
+  if (path.startsWith("/api/v1/") || path === "/api/v1") {
+    const p = new ApiProblem("malformed-path", "The path has a % not followed by two hex digits, or bytes that are not UTF-8.");
+    res.writeHead(400, { "content-type": PROBLEM_CONTENT_TYPE });
+    res.end(JSON.stringify(problemBody(p, path)));
+    return;
+  }
+  res.writeHead(400, { "content-type": "text/plain; charset=utf-8" });
+  res.end("Bad request: the path is not valid percent-encoded UTF-8.\n");
 }
 
 main().catch((e) => {

@@ -6,6 +6,7 @@ export type FieldProblem = { field: string; rule: string; message: string };
 /** The problem types this API answers with (the `type` member is `urn:lvs-panel:problem:<slug>`). */
 export const PROBLEMS = {
   "malformed-json": { status: 400, title: "The request body is not valid JSON" },
+  "malformed-path": { status: 400, title: "The request path is not valid percent-encoded UTF-8" },
   unauthorized: { status: 401, title: "Authentication required" },
   forbidden: { status: 403, title: "Your token's role does not allow this" },
   "not-found": { status: 404, title: "No such resource" },
