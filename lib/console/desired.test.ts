@@ -3,7 +3,10 @@ import { InvalidDesired } from "@/lib/director";
 import { MAX_THRESHOLD, MAX_WEIGHT, SCHEDULERS, flagsFromBits, parseSave, serviceKey, type Scheduler, type Table } from "@/lib/ipvs";
 import { canonicalAddress, hostPort, parseIPv6 } from "@/lib/ipvs/address";
 import { gen, type Gen } from "@/lib/ipvs/testing/generate";
-import { consoleCore, renderService } from "./desired";
+import { configuredDestination, sorryDestination } from "@/lib/health/reconcile";
+import { buildRows } from "./live";
+import { tableLines } from "./overlay";
+import { consoleCore, desiredService, desiredTable, renderService } from "./desired";
 
 const vs = {
   protocol: "tcp", address: "10.0.0.100", port: 80, fwmark: null, family: "inet", scheduler: "wlc", schedulerFlags: [],
@@ -285,5 +288,105 @@ describe("desired table from the rows: the old render → parse path (reference)
     }
     expect(services).toBeGreaterThan(700);
     expect(dests).toBeGreaterThan(2000);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The direct builder must give exactly what the old path gave.
+
+/** consoleCore.validate's outcome: the validated desired state, or the InvalidDesired message. */
+function validated(input: unknown): unknown {
+  try {
+    return consoleCore.validate(input);
+  } catch (e) {
+    if (!(e instanceof InvalidDesired)) throw e;
+    return { refused: e.message };
+  }
+}
+const REMOVE = ["-t 10.9.9.9:80", "-f 99", "-u [2001:db8::99]:53", "not a key"];
+
+/** What health used to build per real server / sorry server: one service rendered and parsed back. */
+const oldConfigured = (s: Row, r: RsRow) => parseSave(OLD({ ...s, sorryAddress: null, sorryPort: null, realServers: [{ ...r, state: "active" }] }).join("\n") + "\n").services[0]?.destinations[0] ?? null;
+const oldSorry = (s: Row) => (!s.sorryAddress || s.sorryPort === null ? null : parseSave(OLD({ ...s, realServers: [] }).join("\n") + "\n").services[0]?.destinations[0] ?? null);
+
+function expectSame(rows: Row[]) {
+  const want = oldTable(rows);
+  const got = desiredTable(rows);
+  expect(got).toStrictEqual(want);
+  expect(JSON.stringify(got)).toBe(JSON.stringify(want)); // key order too (the table is stored and compared as JSON elsewhere)
+  expect(rows.map(desiredService)).toStrictEqual(want.services);
+  // what consoleCore hands the planner: the same, from the table as from the lines
+  expect(validated({ table: got, remove: REMOVE })).toStrictEqual(validated({ lines: oldLines(rows), remove: REMOVE }));
+  // the table renders to lines that parse back to itself (the health overlay's lines)
+  expect(parseSave(tableLines(got))).toStrictEqual(got);
+  // health's destinations
+  for (const s of rows) {
+    for (const r of s.realServers) expect(configuredDestination(s, r)).toStrictEqual(oldConfigured(s, r));
+    expect(sorryDestination(s)).toStrictEqual(oldSorry(s));
+  }
+}
+
+describe("desiredTable: the rows straight into lib/ipvs's model", () => {
+  it.each(Object.entries(CASES))("%s", (_name, rows) => expectSame(rows));
+
+  it.each(Object.entries(REFUSED))("refused before any command: %s", (_name, rows) => {
+    const got = validated({ table: desiredTable(rows), remove: [] });
+    expect(got).toHaveProperty("refused");
+    expect((got as { refused: string }).refused).toMatchSnapshot();
+  });
+
+  it("400 random row sets", () => {
+    for (const seed of RANDOM_SEEDS) expectSame(randomRows(seed));
+  });
+
+  it("live drift reads the table as it read the lines", () => {
+    const kernel = oldLines(CASES["tcp IPv4, every forwarding method"]!).replace("-w 5", "-w 4") + "-A -t 10.0.0.200:80 -s rr\n";
+    for (const rows of Object.values(CASES)) {
+      const raw = { list: "", stats: "", rate: "", save: kernel };
+      expect(buildRows(raw, desiredTable(rows))).toStrictEqual(buildRows(raw, oldLines(rows)));
+    }
+  });
+
+  it("health refuses a destination ipvsadm would refuse, as the parser did", () => {
+    const row = svc({ sorryAddress: "sorry.example", sorryPort: 80 });
+    for (const r of [rs("rs1.example"), rs("10.0.0.11 "), rs("10.0.0.11", { weight: -1 }), rs("10.0.0.11", { upperThreshold: MAX_THRESHOLD + 1 }), rs("10.0.0.11", { forwardingMethod: "masq", port: 70000 })]) {
+      expect(() => oldConfigured(row, r)).toThrow();
+      expect(() => configuredDestination(row, r)).toThrow(/^real server /);
+    }
+    expect(() => oldSorry(row)).toThrow();
+    expect(() => sorryDestination(row)).toThrow(/^real server sorry\.example:80: address/);
+  });
+
+  it("consoleCore takes a table only when it is shaped like one", () => {
+    for (const table of [null, {}, { services: {} }, { services: [null] }, { services: [{ protocol: "http" }] }, { services: [{ protocol: "tcp", address: 5, port: 80 }] }])
+      expect(() => consoleCore.validate({ table })).toThrow(InvalidDesired);
+    expect(() => consoleCore.validate({})).toThrow(InvalidDesired);
+    expect(() => consoleCore.validate(null)).toThrow(InvalidDesired);
+    expect(consoleCore.validate({ table: { services: [] }, remove: ["-t 10.0.0.1:80"] }).owned).toEqual(["TCP 10.0.0.1:80"]);
+  });
+
+  // Rows only a hand-edited database can hold (the forms and the API store what lib/ipvs's input schema
+  // accepts, canonical). The old path refused some of them because their text did not parse back; now
+  // validateTable alone judges them, with the same rules as the forms' and the API's input.
+  it("hand-edited rows: validateTable's reading instead of the text format's accidents", () => {
+    const outcome = (rows: Row[]) => {
+      const v = validated({ table: desiredTable(rows), remove: [] }) as { refused?: string; table?: Table };
+      return v.refused ? "refused" : v.table!.services[0];
+    };
+    const accepted = {
+      "blank scheduler → wlc (validateTable's default)": [svc({ scheduler: "" }), { scheduler: "wlc" }],
+      "IPv4 netmask as a bare prefix length → dotted": [svc({ persistenceTimeout: 60, persistenceNetmask: "24" }), { netmask: "255.255.255.0" }],
+      "IPv6 netmask as /64 → 64": [svc({ address: "2001:db8::1", persistenceTimeout: 60, persistenceNetmask: "/64" }), { netmask: "64" }],
+      "blank persistence engine → none": [svc({ persistenceTimeout: 60, persistenceEngine: " " }), { pe: null }],
+      "an empty name among the scheduler flags is dropped": [svc({ schedulerFlags: ["flag-1", ""] }), { flags: ["flag-1"] }],
+      "a real-server address with a trailing space is trimmed": [svc({ realServers: [rs("10.0.0.11 ")] }), { destinations: [expect.objectContaining({ address: "10.0.0.11" })] }],
+    } as const;
+    for (const [what, [row, fields]] of Object.entries(accepted)) {
+      expect(oldRefusal([row]), what).not.toBeNull();
+      expect(outcome([row]), what).toMatchObject(fields);
+    }
+    // and the other way: a VIP with a leading space rendered as "-t  10.0.0.100:80" and parsed; now refused
+    expect(oldRefusal([svc({ address: " 10.0.0.100" })])).toBeNull();
+    expect(outcome([svc({ address: " 10.0.0.100" })])).toBe("refused");
   });
 });

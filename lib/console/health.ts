@@ -38,7 +38,7 @@ export async function clusterHealth(prisma: PrismaClient, clusterId: string): Pr
         const held = p.addresses.find((a) => a.local === v);
         checks.push({ name: `VIP ${v} bound`, ok: !!held, detail: held ? `on ${held.ifname}` : "not bound on the director (apply binds it)" });
       }
-      if (p.ipvs.available) rows = buildRows(await readDirector(t), desired.lines);
+      if (p.ipvs.available) rows = buildRows(await readDirector(t), desired.table);
       const drift = rows.filter((r) => r.drift.status !== "ok").length;
       checks.push({ name: "Kernel table matches desired state", ok: drift === 0, detail: drift ? `${drift} row(s) drift: see the live table` : "no drift" });
     } catch (e) {

@@ -103,14 +103,15 @@ function safeSave(text: string): Table {
   }
 }
 
-/** Rows in -Ln order, with stats and rates joined on the key and drift against `desired`. */
-export function buildRows(raw: { list: string; stats: string; rate: string; save: string; thresholds?: string }, desiredLines: string): LiveRow[] {
+/** Rows in -Ln order, with stats and rates joined on the key and drift against `desired` (loadDesired's table, or `ipvsadm -S -n` lines). */
+export function buildRows(raw: { list: string; stats: string; rate: string; save: string; thresholds?: string }, desiredTable: Table | string): LiveRow[] {
   const list = safeList(raw.list);
   const stats = byKey(safeList(raw.stats) ?? { format: "stats", approximate: false, services: [] });
   const rate = byKey(safeList(raw.rate) ?? { format: "rate", approximate: false, services: [] });
   const read = actualTable(raw.save, raw.thresholds ?? "");
   const actual = new Map(read.table.services.map((s) => [serviceKey(s), s]));
-  const desired = new Map(safeSave(desiredLines).services.map((s) => [serviceKey(s), normalizeService(s).service]));
+  const want = typeof desiredTable === "string" ? safeSave(desiredTable) : desiredTable;
+  const desired = new Map(want.services.map((s) => [serviceKey(s), normalizeService(s).service]));
   const rows: LiveRow[] = [];
   const listed = list?.services ?? [];
   const seen = new Set<string>();
@@ -179,7 +180,7 @@ export async function liveSnapshot(prisma: PrismaClient, clusterId: string): Pro
   if (!director) return { at, ok: false, error: { code: "no-director", message: "This cluster has no director host yet." }, raw: "", rows: [], driftCount: 0, durationMs: 0 };
   try {
     const raw = await readDirector(await targetFor(prisma, director));
-    const rows = buildRows(raw, desired.lines);
+    const rows = buildRows(raw, desired.table);
     return { at, ok: true, error: null, raw: raw.list, rows, driftCount: rows.filter((r) => r.drift.status !== "ok").length, durationMs: Math.round(performance.now() - started) };
   } catch (e) {
     const err = isSshError(e) ? { code: e.code, message: e.message, hint: e.hint } : { code: "error", message: e instanceof Error ? e.message : String(e) };

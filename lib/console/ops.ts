@@ -54,7 +54,7 @@ export async function planCluster(prisma: PrismaClient, clusterId: string): Prom
       const held = probe.addresses.some((a) => a.local === vip);
       if (!held) dh.steps.push({ command: shJoin(["ip", "addr", "add", `${vip}/${vip.includes(":") ? 128 : 32}`, "dev", iface]), disruptive: false, why: "bind the VIP on the director" });
     }
-    const dry = await applyDirector(pool(), t, consoleCore, { lines: desired.lines, remove: desired.remove }, { dryRun: true });
+    const dry = await applyDirector(pool(), t, consoleCore, { table: desired.table, remove: desired.remove }, { dryRun: true });
     for (const s of dry.steps) dh.steps.push({ command: s.command, disruptive: s.disruptive });
     if (!dh.steps.length) dh.note = "The director already matches the desired state.";
     if (desired.health.length) dh.note = `${dh.note ? dh.note + " " : ""}Health checker's state kept: ${desired.health.join("; ")}.`;
@@ -158,10 +158,10 @@ async function runApply(prisma: PrismaClient, runId: string, director: NonNullab
     });
   }
   // Planned steps first as pending (so a reload shows what is coming), then ONE exec replans and runs them.
-  const dry = await applyDirector(pool(), t, consoleCore, { lines: desired.lines, remove: desired.remove }, { dryRun: true });
+  const dry = await applyDirector(pool(), t, consoleCore, { table: desired.table, remove: desired.remove }, { dryRun: true });
   const base = pos;
   if (dry.steps.length) await prisma.applyStep.createMany({ data: dry.steps.map((s, i) => ({ runId, hostId: director.id, hostName: director.name, position: base + i, command: s.command, disruptive: s.disruptive, status: "pending" as const })) });
-  const report = await applyDirector(pool(), t, consoleCore, { lines: desired.lines, remove: desired.remove });
+  const report = await applyDirector(pool(), t, consoleCore, { table: desired.table, remove: desired.remove });
   await prisma.applyStep.deleteMany({ where: { runId, position: { gte: base } } });
   if (report.steps.length) await prisma.applyStep.createMany({ data: report.steps.map((s) => ({ runId, hostId: director.id, hostName: director.name, position: base + s.position, command: s.command, disruptive: s.disruptive, status: s.status, exitCode: s.exitCode, stdout: s.output, finishedAt: new Date() })) });
   await prisma.applyRun.update({ where: { id: runId }, data: {

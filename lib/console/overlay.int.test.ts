@@ -3,7 +3,8 @@
 // the checker already changed is empty; without the overlay the same plan would undo the checker.
 // And loadDesired reads the operator's own last run for plan.managed, never the checker's.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { consoleCore, loadDesired } from "@/lib/console/desired";
+import { consoleCore, loadDesired, type Desired } from "@/lib/console/desired";
+import { parseSave } from "@/lib/ipvs";
 import { loadDesiredWithHealth } from "@/lib/console/overlay";
 import { migratedDatabase } from "@/test/support/database";
 
@@ -32,9 +33,13 @@ async function setStatus(rs: "rs1" | "rs2", status: "up" | "down" | "unknown") {
   await ctx.prisma.healthState.upsert({ where: { realServerId: ids[rs]! }, create: { realServerId: ids[rs]!, status }, update: { status } });
 }
 
-/** consoleCore's plan of `lines` against a kernel holding `save`. */
-function planAgainst(lines: string, remove: string[], save: string): string[] {
-  return consoleCore.plan(consoleCore.validate({ lines, remove }), { save, thresholds: "" }).map((s) => s.text);
+/** consoleCore's plan of the desired state against a kernel holding `save`: from its table (as ops.ts plans) and from its lines alike. */
+function planAgainst(d: Desired, save: string): string[] {
+  expect(d.table).toStrictEqual(parseSave(d.lines));
+  const plan = (input: unknown) => consoleCore.plan(consoleCore.validate(input), { save, thresholds: "" }).map((s) => s.text);
+  const fromTable = plan({ table: d.table, remove: d.remove });
+  expect(plan({ lines: d.lines, remove: d.remove })).toEqual(fromTable);
+  return fromTable;
 }
 
 describe("health overlay on the desired state", () => {
@@ -42,6 +47,7 @@ describe("health overlay on the desired state", () => {
     const d = await loadDesiredWithHealth(ctx.prisma, clusterId);
     expect(d.health).toEqual([]);
     expect(d.lines).toBe((await loadDesired(ctx.prisma, clusterId)).lines);
+    expect(d.table).toStrictEqual(parseSave(d.lines)); // the rows' table is what their lines parse to
     expect(d.lines).toContain("-a -t 10.0.0.100:80 -r 10.0.0.11:80 -g -w 3");
   });
 
@@ -55,10 +61,10 @@ describe("health overlay on the desired state", () => {
     expect(d.health.join(" ")).toMatch(/10\.0\.0\.11:80 is down: weight 0/);
     // the kernel as the health checker left it
     const kernel = "-A -t 10.0.0.100:80 -s rr\n-a -t 10.0.0.100:80 -r 10.0.0.11:80 -g -w 0\n-a -t 10.0.0.100:80 -r 10.0.0.12:80 -g -w 1\n";
-    expect(planAgainst(d.lines, d.remove, kernel)).toEqual([]);
+    expect(planAgainst(d, kernel)).toEqual([]);
     // what the Apply did before the overlay: weight 3 back on a server that is down
     const raw = await loadDesired(ctx.prisma, clusterId);
-    expect(planAgainst(raw.lines, raw.remove, kernel)).toEqual(["ipvsadm -e -t 10.0.0.100:80 -r 10.0.0.11:80 -g -w 3"]);
+    expect(planAgainst(raw, kernel)).toEqual(["ipvsadm -e -t 10.0.0.100:80 -r 10.0.0.11:80 -g -w 3"]);
   });
 
   it("every real server down: the sorry server is in and the real servers quiesced", async () => {
@@ -68,9 +74,9 @@ describe("health overlay on the desired state", () => {
     expect(d.lines).toContain("-a -t 10.0.0.100:80 -r 10.0.0.11:80 -g -w 0");
     expect(d.lines).toContain("-a -t 10.0.0.100:80 -r 10.0.0.12:80 -g -w 0");
     const kernel = "-A -t 10.0.0.100:80 -s rr\n-a -t 10.0.0.100:80 -r 10.0.0.9:80 -g -w 1\n-a -t 10.0.0.100:80 -r 10.0.0.11:80 -g -w 0\n-a -t 10.0.0.100:80 -r 10.0.0.12:80 -g -w 0\n";
-    expect(planAgainst(d.lines, d.remove, kernel)).toEqual([]);
+    expect(planAgainst(d, kernel)).toEqual([]);
     const raw = await loadDesired(ctx.prisma, clusterId);
-    expect(planAgainst(raw.lines, raw.remove, kernel).sort()).toEqual([
+    expect(planAgainst(raw, kernel).sort()).toEqual([
       "ipvsadm -d -t 10.0.0.100:80 -r 10.0.0.9:80",
       "ipvsadm -e -t 10.0.0.100:80 -r 10.0.0.11:80 -g -w 3",
       "ipvsadm -e -t 10.0.0.100:80 -r 10.0.0.12:80 -g -w 1",

@@ -1,5 +1,5 @@
 import type { PrismaClient } from "@/generated/prisma/client";
-import { applySteps, parseSave, renderRestore, type Step, type Table } from "@/lib/ipvs";
+import { applySteps, renderRestore, type Step, type Table } from "@/lib/ipvs";
 import { healthSteps, type HealthDesired } from "@/lib/health/reconcile";
 import { healthDesired, loadCluster } from "@/lib/health/runner";
 import type { HealthStatus } from "@/lib/health/state";
@@ -40,7 +40,7 @@ export async function loadDesiredWithHealth(prisma: PrismaClient, clusterId: str
   const status = new Map<string, HealthStatus>();
   for (const vs of c.virtualServices) for (const rs of vs.realServers) status.set(rs.id, (rs.healthState?.status ?? "unknown") as HealthStatus);
   const hd = healthDesired(c, (id) => status.get(id) ?? "unknown");
-  const o = overlayTable(parseSave(d.lines), hd);
+  const o = overlayTable(d.table, hd);
   if (!o.reasons.length) return { ...d, health: [] };
-  return { ...d, lines: tableLines(o.table), health: o.reasons };
+  return { ...d, table: o.table, lines: tableLines(o.table), health: o.reasons };
 }

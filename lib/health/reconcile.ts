@@ -7,8 +7,9 @@
 //     while it is in, the remaining real servers are quiesced so clients get one consistent answer.
 // Everything else (services, schedulers, other real servers, thresholds) is the operator's Apply.
 import type { IpvsCore, PlannedStep } from "@/lib/director/core";
-import { renderService } from "@/lib/console/desired";
-import { destKey, serviceKey, type Destination, type ServiceId, type Table } from "@/lib/ipvs/model";
+import { configuredRealServer, sorryServer, type ServiceRow } from "@/lib/console/desired";
+import { canonicalAddress } from "@/lib/ipvs/address";
+import { MAX_THRESHOLD, MAX_WEIGHT, destKey, serviceKey, type Destination, type ServiceId, type Table } from "@/lib/ipvs/model";
 import { parseSave } from "@/lib/ipvs/parse-save";
 import { parseList } from "@/lib/ipvs/parse-list";
 import { mergeThresholds } from "@/lib/ipvs/merge";
@@ -49,19 +50,33 @@ export function sorryWanted(s: HealthService): boolean {
   return !!s.sorry && healthyCount(s) < Math.max(1, s.quorum);
 }
 
-type VsRow = Parameters<typeof renderService>[0];
+type VsRow = ServiceRow;
 
-/** Destinations as the console renders them (one real server at a time, so ids map exactly). */
+/** Destinations as the console builds them (one real server at a time, so ids map exactly). */
 export function configuredDestination(vs: VsRow, rs: VsRow["realServers"][number]): Destination | null {
-  const lines = renderService({ ...vs, sorryAddress: null, sorryPort: null, realServers: [{ ...rs, state: "active" }] });
-  const t = parseSave(lines.join("\n") + "\n");
-  return t.services[0]?.destinations[0] ?? null;
+  return acceptable(configuredRealServer(vs, rs));
 }
 
 export function sorryDestination(vs: VsRow): Destination | null {
-  if (!vs.sorryAddress || vs.sorryPort === null) return null;
-  const t = parseSave(renderService({ ...vs, realServers: [] }).join("\n") + "\n");
-  return t.services[0]?.destinations[0] ?? null;
+  const d = sorryServer(vs);
+  return d && acceptable(d);
+}
+
+const within = (n: number, max: number) => Number.isInteger(n) && n >= 0 && n <= max;
+
+/**
+ * Health's steps go to ipvsadm without the console's validation (ipvsCore.validate), so a row holding
+ * what ipvsadm would refuse (only possible by editing the database: the forms and the API check) is
+ * refused here, as lib/ipvs's parser did when the destinations were rendered and parsed back.
+ */
+function acceptable(d: Destination): Destination {
+  const bad = canonicalAddress(d.address)?.address !== d.address ? `address "${d.address}" is not a canonical IPv4 or IPv6 address`
+    : !within(d.port, 65535) ? `port ${d.port} is not 0..65535`
+    : !within(d.weight, MAX_WEIGHT) ? `weight ${d.weight} is not 0..${MAX_WEIGHT}`
+    : !within(d.upperThreshold, MAX_THRESHOLD) || !within(d.lowerThreshold, MAX_THRESHOLD) ? `thresholds ${d.upperThreshold}/${d.lowerThreshold} are not 0..${MAX_THRESHOLD}`
+    : null;
+  if (bad) throw new Error(`real server ${destKey(d)}: ${bad}`);
+  return d;
 }
 
 function actualTable(actual: { save: string; thresholds: string }): Table {

@@ -319,7 +319,7 @@ export class ClusterChecker {
       if (vs.sorryAddress && vs.port !== null) managedByHealth.push(`${k}${hostPort(vs.sorryAddress, vs.port)}`);
     }
     const ownedByHealth = (x: string) => managedByHealth.some((p) => x.startsWith(`${p}:`) || x.startsWith(`${p} `));
-    const diffs = consoleCore.verify(consoleCore.validate({ lines: d.lines, remove: d.remove }), { save, thresholds: "" })
+    const diffs = consoleCore.verify(consoleCore.validate({ table: d.table, remove: d.remove }), { save, thresholds: "" })
       .filter((x) => !ownedByHealth(x)).sort();
     const key = diffs.join("\n");
     if (key === this.lastDrift) return;
