@@ -10,7 +10,8 @@
 // serve instead of this one, so a build does not race other people's edits in a shared tree).
 // Then, when the lab is up (BENCH_LIVE=0 skips it): the live view's delay from a kernel change to the
 // SSE stream showing it, with BENCH_LIVE_SERVICES (1,000) services loaded on the lab director
-// (`ipvsadm -R`), the stream at its 1 s interval; `ipvsadm -e` changes one weight, BENCH_LIVE_N (10) times.
+// (`ipvsadm -R`), the stream at its 1 s interval in the default view and in the stats view; `ipvsadm -e`
+// changes one weight, BENCH_LIVE_N (10) times per view.
 import { execFile } from "node:child_process";
 import path from "node:path";
 import autocannon from "autocannon";
@@ -113,8 +114,11 @@ async function liveDelay(base: string, dbUrl: string, cookie: string) {
     }
     await lab(["ssh", "director", `printf '%s\\n' ${lines.map((l) => `'${l}'`).join(" ")} | ipvsadm -R && ipvsadm -Ln | grep -c TCP`], { timeoutMs: 120_000 });
     const target = `TCP 10.79.0.1:80 -> ${env.hosts.rs1!.address}:80`;
+    // the browser's default view (connections: -Ln, -S and --thresholds), then the stats view (+ --stats)
+    let w = 1;
+    for (const [view, listings] of [["list", 3], ["stats", 4]] as const) {
     const ac = new AbortController();
-    const res = await fetch(`${base}/api/clusters/${id}/live?interval=1000`, { headers: { cookie }, signal: ac.signal });
+    const res = await fetch(`${base}/api/clusters/${id}/live?interval=1000&view=${view}`, { headers: { cookie }, signal: ac.signal });
     if (!res.ok || !res.body) throw new Error(`live stream: HTTP ${res.status}`);
     const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
     let buf = "";
@@ -143,21 +147,24 @@ async function liveDelay(base: string, dbUrl: string, cookie: string) {
         await new Promise((r) => setTimeout(r, 20));
       }
     };
-    await until(() => readings.some((r) => r.weight === 1), 60_000);
+    const first = w;
+    await until(() => readings.some((r) => r.weight === first), 60_000);
     const delays: number[] = [];
     for (let n = 0; n < LIVE_N; n++) {
-      const w = n + 2;
+      w++;
       await lab(["ssh", "director", `ipvsadm -e -t 10.79.0.1:80 -r ${env.hosts.rs1!.address}:80 -g -w ${w}`]);
       const t = performance.now();
-      await until(() => readings.some((r) => r.at >= t && r.weight === w), 30_000);
-      delays.push(readings.find((r) => r.at >= t && r.weight === w)!.at - t);
+      const want = w;
+      await until(() => readings.some((r) => r.at >= t && r.weight === want), 30_000);
+      delays.push(readings.find((r) => r.at >= t && r.weight === want)!.at - t);
       await new Promise((r) => setTimeout(r, 300 + Math.random() * 700));
     }
     ac.abort();
     await pump;
     const reads = readings.map((r) => r.ms).sort((a, b) => a - b);
     delays.sort((a, b) => a - b);
-    console.log(`live view, ${LIVE_SERVICES} services on the lab director, stream interval 1000 ms: kernel change -> SSE event p50 ${Math.round(pct(delays, 50))} ms, max ${Math.round(delays[delays.length - 1]!)} ms (n=${delays.length}); one read of the director (4 listings + parse + drift) p50 ${pct(reads, 50)} ms, p95 ${pct(reads, 95)} ms`);
+    console.log(`live view "${view}", ${LIVE_SERVICES} services on the lab director, stream interval 1000 ms: kernel change -> SSE event p50 ${Math.round(pct(delays, 50))} ms, max ${Math.round(delays[delays.length - 1]!)} ms (n=${delays.length}); one read of the director (${listings} listings + parse + drift) p50 ${pct(reads, 50)} ms, p95 ${pct(reads, 95)} ms`);
+    }
   } finally {
     await lab(["reset"]).catch(() => "");
     release();

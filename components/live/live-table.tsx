@@ -52,7 +52,8 @@ export function LiveTable({ clusterId, reconcile }: { clusterId: string; reconci
   const ticks = useRef(0);
   useEffect(() => {
     if (paused) return;
-    const es = new EventSource(`/api/clusters/${clusterId}/live?interval=${interval}`);
+    // the stream reads only the counters this view shows (a listing of a big table is not free)
+    const es = new EventSource(`/api/clusters/${clusterId}/live?interval=${interval}&view=${view}`);
     es.onopen = () => setConn("live");
     es.onmessage = (e) => {
       ticks.current++;
@@ -61,7 +62,7 @@ export function LiveTable({ clusterId, reconcile }: { clusterId: string; reconci
     };
     es.onerror = () => setConn("lost");
     return () => es.close();
-  }, [clusterId, paused, interval]);
+  }, [clusterId, paused, interval, view]);
 
   const rows = snap?.rows ?? [];
   return (

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildRows } from "./live";
+import { buildRows, countersFor } from "./live";
 
 // Text as the real ipvsadm 1.31 prints it (see lib/ipvs/fixtures).
 const list = `IP Virtual Server version 1.2.1 (size=4096)
@@ -28,4 +28,11 @@ describe("live rows: threshold drift", () => {
   it("without a thresholds listing, thresholds are not compared rather than reported as drift", () => {
     expect(rsDrift(buildRows({ list, stats: "", rate: "", save }, desired))).toEqual({ status: "ok", fields: [] });
   });
+});
+
+describe("countersFor: the listings a live view reads", () => {
+  it.each([
+    ["list", { stats: false, rate: false }], ["raw", { stats: false, rate: false }], ["stats", { stats: true, rate: false }],
+    ["rate", { stats: false, rate: true }], [null, { stats: true, rate: true }], ["bogus", { stats: true, rate: true }],
+  ])("%s -> %j", (view, want) => expect(countersFor(view)).toEqual(want));
 });

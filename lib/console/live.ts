@@ -9,8 +9,22 @@ import { isSshError, type SshTarget } from "@/lib/ssh";
 import { loadDesiredWithHealth } from "./overlay";
 import { pool, targetFor } from "./targets";
 
-// The live view: ONE exec on the director per refresh reads -Ln, --stats --exact, --rate --exact and
-// -S -n; drift compares the desired state with what the kernel holds, as sets (kernel order means nothing).
+// The live view: ONE exec on the director per refresh reads -Ln, -S -n and -Ln --thresholds, plus
+// --stats --exact and/or --rate --exact when they are shown (each listing of a big table costs the
+// director as much as the others: 0.5 s for 1,000 services on the lab's emulated VM); drift compares the
+// desired state with what the kernel holds, as sets (kernel order means nothing).
+
+/** Which counter listings to read besides the table itself (default: both). */
+export interface Counters { stats: boolean; rate: boolean }
+const BOTH: Counters = { stats: true, rate: true };
+
+/** The counters a live view needs: `list` and `raw` show neither, `stats` and `rate` their own; anything else both. */
+export function countersFor(view: string | null): Counters {
+  if (view === "list" || view === "raw") return { stats: false, rate: false };
+  if (view === "stats") return { stats: true, rate: false };
+  if (view === "rate") return { stats: false, rate: true };
+  return BOTH;
+}
 
 export interface LiveRow {
   key: string;
@@ -43,12 +57,12 @@ function marker() {
 
 const FWD: Record<string, string> = { route: "Route", masq: "Masq", tunnel: "Tunnel", local: "Local" };
 
-export async function readDirector(target: SshTarget) {
+export async function readDirector(target: SshTarget, counters: Counters = BOTH) {
   const n = marker();
   const body = [
     `echo "@@${n} list"; $SUDO ipvsadm -Ln 2>&1`,
-    `echo "@@${n} stats"; $SUDO ipvsadm -Ln --stats --exact 2>&1`,
-    `echo "@@${n} rate"; $SUDO ipvsadm -Ln --rate --exact 2>&1`,
+    ...(counters.stats ? [`echo "@@${n} stats"; $SUDO ipvsadm -Ln --stats --exact 2>&1`] : []),
+    ...(counters.rate ? [`echo "@@${n} rate"; $SUDO ipvsadm -Ln --rate --exact 2>&1`] : []),
     `echo "@@${n} save"; $SUDO ipvsadm -S -n 2>&1`,
     // -S loses -x/-y: thresholds come from their own listing, so threshold drift is real drift
     `echo "@@${n} thresholds"; $SUDO ipvsadm -Ln --thresholds 2>&1`,
@@ -172,14 +186,14 @@ export async function directorOf(prisma: PrismaClient, clusterId: string) {
   return prisma.host.findFirst({ where: { clusterId, role: "director" }, orderBy: { name: "asc" } });
 }
 
-export async function liveSnapshot(prisma: PrismaClient, clusterId: string): Promise<LiveSnapshot> {
+export async function liveSnapshot(prisma: PrismaClient, clusterId: string, counters: Counters = BOTH): Promise<LiveSnapshot> {
   const started = performance.now();
   const at = new Date().toISOString();
   const director = await directorOf(prisma, clusterId);
   const desired = await loadDesiredWithHealth(prisma, clusterId);
   if (!director) return { at, ok: false, error: { code: "no-director", message: "This cluster has no director host yet." }, raw: "", rows: [], driftCount: 0, durationMs: 0 };
   try {
-    const raw = await readDirector(await targetFor(prisma, director));
+    const raw = await readDirector(await targetFor(prisma, director), counters);
     const rows = buildRows(raw, desired.table);
     return { at, ok: true, error: null, raw: raw.list, rows, driftCount: rows.filter((r) => r.drift.status !== "ok").length, durationMs: Math.round(performance.now() - started) };
   } catch (e) {

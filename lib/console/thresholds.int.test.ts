@@ -3,9 +3,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { acquireLab, labEnv, type LabEnv } from "@/lab/env";
 import { applyDirector } from "@/lib/director";
-import { SshPool, type SshTarget } from "@/lib/ssh";
+import { SshPool, sshPool, type SshTarget } from "@/lib/ssh";
 import { labTarget } from "@/test/support/sshd";
 import { consoleCore, renderService } from "./desired";
+import { buildRows, readDirector } from "./live";
 
 const SVC = "10.78.0.210:8081"; // a service only this file uses
 let env: LabEnv;
@@ -25,6 +26,7 @@ afterAll(async () => {
   try {
     await pool?.exec(director, ["ipvsadm", "-D", "-t", SVC], { okExitCodes: [0, 255] });
     await pool?.close();
+    await sshPool().close();
   } finally {
     release?.();
   }
@@ -69,5 +71,29 @@ describe("real-server thresholds through the console's desired state", () => {
     const again = await applyDirector(pool, director, consoleCore, desired(500, 0));
     expect(again.outcome).toBe("succeeded");
     expect(again.steps.filter((s) => s.command.startsWith("ipvsadm "))).toEqual([]);
+  });
+});
+
+describe("the live view's read of the director", () => {
+  it("lists the stats and rates only when the view shows them, and the rows still carry weight, connections and drift", async () => {
+    expect((await applyDirector(pool, director, consoleCore, desired(1000, 800))).outcome).toBe("succeeded");
+    const rip = env.realServers[0]!.address;
+    const bare = await readDirector(director, { stats: false, rate: false });
+    expect([bare.stats, bare.rate]).toEqual(["", ""]);
+    expect(bare.list).toContain(`TCP  ${SVC}`);
+    expect(bare.save).toContain(`-a -t ${SVC} -r ${rip}:8081 -g -w 3`);
+    expect(bare.thresholds).toMatch(new RegExp(`${rip.replace(/\./g, "\\.")}:8081\\s+1000\\s+800`));
+    const rows = buildRows(bare, desired(1000, 800).lines).filter((r) => r.service === `TCP ${SVC}`);
+    const dest = rows.find((r) => r.kind === "dest")!;
+    expect([dest.weight, dest.activeConns, dest.conns, dest.drift.status]).toEqual([3, 0, undefined, "ok"]);
+    const stats = await readDirector(director, { stats: true, rate: false });
+    expect(stats.stats).toContain("Conns");
+    expect(stats.rate).toBe("");
+    const rate = await readDirector(director, { stats: false, rate: true });
+    expect(rate.rate).toContain("CPS");
+    expect(rate.stats).toBe("");
+    const both = await readDirector(director);
+    expect(both.stats).toContain("Conns");
+    expect(both.rate).toContain("CPS");
   });
 });

@@ -1,5 +1,5 @@
 import { authorizeRoute } from "@/lib/auth";
-import { liveSnapshot } from "@/lib/console/live";
+import { countersFor, liveSnapshot } from "@/lib/console/live";
 import { lastProbes, realServerOp, rsHosts } from "@/lib/console/ops";
 import { sseResponse } from "@/lib/console/stream";
 import { db } from "@/lib/db";
@@ -7,8 +7,9 @@ import { destKey, serviceKey, type ServiceId } from "@/lib/ipvs/model";
 
 export const dynamic = "force-dynamic";
 
-// The live table: the director's -Ln (+ stats, rates, raw text, drift) every `interval` ms (default 2 s)
-// as server-sent events; the real servers' ARP/VIP probe every 10th tick (and at once when missing).
+// The live table: the director's -Ln (+ raw text, drift, and the stats or rates the `view` shows: list,
+// stats, rate, raw; both without one) every `interval` ms (default 2 s) as server-sent events; the real
+// servers' ARP/VIP probe every 10th tick (and at once when missing).
 export async function GET(req: Request, { params }: { params: Promise<{ id: string }> }) {
   const user = await authorizeRoute("read");
   if (user instanceof Response) return user;
@@ -17,9 +18,10 @@ export async function GET(req: Request, { params }: { params: Promise<{ id: stri
   if (!(await prisma.cluster.findUnique({ where: { id }, select: { id: true } }))) return new Response("no such cluster", { status: 404 });
   const url = new URL(req.url);
   const interval = Math.min(60_000, Math.max(500, Number(url.searchParams.get("interval")) || 2000));
+  const counters = countersFor(url.searchParams.get("view"));
   let n = 0;
   return sseResponse(req.signal, interval, async () => {
-    const snap = await liveSnapshot(prisma, id);
+    const snap = await liveSnapshot(prisma, id, counters);
     const hosts = await rsHosts(prisma, id);
     // the last probe is in the database (RealServerProbe); probe again every 10th tick, or when a host has none
     let cache = await lastProbes(prisma, hosts.map((h) => h.host.id));
