@@ -129,7 +129,7 @@ const CELL_TONE: Record<CellTone, string> = {
 
 /** One sysctl, judged in lib/console/arp-cells (by the kernel's effective max(all, interface)); the judgement in words on hover. */
 function Sys({ cell }: { cell: ArpCell }) {
-  return <span title={cell.title} className={`mr-2 ${CELL_TONE[cell.tone]}${cell.viaAll ? " underline decoration-dotted" : ""}`} data-sysctl={cell.label} data-tone={cell.tone}>{cell.text}</span>;
+  return <span title={cell.title} className={`${CELL_TONE[cell.tone]}${cell.viaAll ? " underline decoration-dotted" : ""}`} data-sysctl={cell.label} data-tone={cell.tone}>{cell.text}</span>;
 }
 
 /** Reasons a real server was not probed: states to explain, not failures. */
@@ -138,7 +138,7 @@ const NOT_PROBED = /^(serves no DR\/TUN virtual service yet|host key not trusted
 export function ArpPanel({ rs }: { rs: Rs[] }) {
   if (!rs.length) return null;
   return (
-    <div className="card space-y-2" data-testid="arp-panel">
+    <div className="card space-y-2 overflow-x-auto" data-testid="arp-panel">
       <h3 className="font-medium">Real servers: ARP and VIP</h3>
       <table className="table text-xs">
         <thead><tr><th>Host</th><th>State</th><th>Sysctls</th><th>VIP on lo</th><th>Gateway</th><th>Listening</th></tr></thead>
@@ -152,7 +152,7 @@ export function ArpPanel({ rs }: { rs: Rs[] }) {
                 <td>{r.error ? (NOT_PROBED.test(r.error) ? <span className="text-zinc-500">{r.error}</span> : <span role="alert" className="text-red-700" data-probe-error="yes">{r.error}</span>) : r.ready === null ? <span className="text-zinc-500">not probed</span>
                   : r.ready ? <span className="badge bg-emerald-100 text-emerald-900 dark:bg-emerald-900 dark:text-emerald-100" data-ready="yes">DR-ready</span>
                   : <span className="text-red-700" data-ready="no">{r.verdicts.flatMap((v) => v.problems).join("; ")}</span>}</td>
-                <td className="mono">{r.conf && arpCells(c, iface).map((cell) => <Sys key={cell.label} cell={cell} />)}</td>
+                <td className="mono whitespace-normal">{r.conf && <div className="flex max-w-md flex-wrap gap-x-2">{arpCells(c, iface).map((cell) => <Sys key={cell.label} cell={cell} />)}</div>}</td>
                 <td className="mono">{r.vips.map((v) => <div key={v} className={r.vipOnLo.includes(v) ? "text-emerald-700" : "text-red-700"}>{v} {r.vipOnLo.includes(v) ? "bound" : "not bound"}</div>)}</td>
                 <td className="mono">{r.gateway ?? "none"}</td>
                 <td className="mono">{r.listening?.slice(0, 4).join(" ") ?? "?"}</td>
