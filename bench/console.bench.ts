@@ -5,7 +5,9 @@
 //   - the clusters overview (/clusters),
 //   - one cluster page (/clusters/<id>: services, real servers, hosts),
 //   - a static file of the same server (/favicon.svg),
-// printing p50 / p95 / req/s and the p95 ratios against the static file (goal: within 3×).
+// printing p50 / p95 / req/s and the p95 ratios against the static file (goal: within 3×); then the
+// first view of each page after a change (rendered again: lib/view-cache), and both pages under the same
+// load while one cluster changes every second.
 // Env: BENCH_PORT (3341), BENCH_SECONDS (15 per target), LVS_API_TEST_TREE (a checkout to build and
 // serve instead of this one, so a build does not race other people's edits in a shared tree).
 // Then, when the lab is up (BENCH_LIVE=0 skips it): the live view's delay from a kernel change to the
@@ -197,6 +199,32 @@ async function main() {
       console.log(`${name.padEnd(18)} ${p.padEnd(16)} ${String(f.requests).padStart(6)} req  ${String(f.rps).padStart(7)} req/s  p50 ${f.p50.toFixed(1)} ms  p95 ${f.p95.toFixed(1)} ms  p99 ${f.p99.toFixed(1)} ms  ${f.bytes} B/resp  errors ${f.errors} non-2xx ${f.non2xx}`);
     }
     const stat = out[2]!;
+    // The price of a change: the first view after any committed change renders again (lib/view-cache).
+    const c = new pg.Client({ connectionString: db.url });
+    await c.connect();
+    for (const [name, p] of targets.slice(0, 2)) {
+      const ms: number[] = [];
+      for (let i = 0; i < 10; i++) {
+        await c.query(`UPDATE "Cluster" SET description = $1 WHERE id = 'bc1'`, [`benchmark cluster 1 (${i})`]);
+        const t = performance.now();
+        const r = await fetch(`${panel.url}${p}`, { headers: { cookie } });
+        await r.arrayBuffer();
+        if (r.headers.get("x-lvs-view-cache") !== "miss") throw new Error(`${p} after a change: expected a render, got ${r.headers.get("x-lvs-view-cache")}`);
+        ms.push(performance.now() - t);
+      }
+      ms.sort((a, b) => a - b);
+      console.log(`${name} first view after a change (one client, rendered again): p50 ${pct(ms, 50).toFixed(1)} ms, max ${ms[ms.length - 1]!.toFixed(1)} ms (n=${ms.length})`);
+    }
+    // The same load while the database changes once a second (an operator editing, the worker's verdicts).
+    let k = 0;
+    const writer = setInterval(() => void c.query(`UPDATE "Cluster" SET description = $1 WHERE id = 'bc2'`, [`benchmark cluster 2 (${k++})`]), 1000);
+    for (const [name, p] of targets.slice(0, 2)) {
+      const f = await measure(panel.url, `${name}, 1 change/s`, p, cookie);
+      console.log(`${f.name.padEnd(30)} ${String(f.requests).padStart(6)} req  ${String(f.rps).padStart(7)} req/s  p50 ${f.p50.toFixed(1)} ms  p95 ${f.p95.toFixed(1)} ms  p99 ${f.p99.toFixed(1)} ms  (p95 ${(f.p95 / stat.p95).toFixed(2)}x static)  errors ${f.errors} non-2xx ${f.non2xx}`);
+      if (f.errors || f.non2xx) process.exitCode = 1;
+    }
+    clearInterval(writer);
+    await c.end();
     if (process.env.BENCH_LIVE !== "0") await liveDelay(panel.url, db.url, cookie).catch((e) => console.log(`live-view delay: not measured (${e instanceof Error ? e.message : String(e)})`));
     const ratios = { overview: out[0]!.p95 / stat.p95, cluster: out[1]!.p95 / stat.p95 };
     console.log(`p95 ratio vs static: overview ${ratios.overview.toFixed(2)}x, cluster page ${ratios.cluster.toFixed(2)}x (goal <= 3x)`);

@@ -17,14 +17,17 @@ export interface ViewCacheOptions {
   now?: () => number;
 }
 
-export interface ViewCacheStats { hits: number; misses: number; stored: number; entries: number; bytes: number }
+export interface ViewCacheStats { hits: number; misses: number; stored: number; entries: number; bytes: number; joined: number }
 
 // The user as requireUser() accepts them (exists, not disabled) and the generation, in one round trip.
 const STATE = `SELECT (SELECT n FROM "ViewGeneration" WHERE id = 1)::text AS gen FROM "User" WHERE id = $1 AND NOT disabled`;
 
 export function withViewCache(handle: Handle, opts: ViewCacheOptions): Handle & { stats(): ViewCacheStats } {
   const lru = new ByteLru<StoredView>(opts.maxBytes);
-  let hits = 0, misses = 0, stored = 0;
+  // renders under way: the same view asked for meanwhile waits for it instead of rendering it again
+  // (after a change, every open browser asks at once)
+  const rendering = new Map<string, Promise<StoredView | null>>();
+  let hits = 0, misses = 0, stored = 0, joined = 0;
   const serve = async (req: IncomingMessage, res: ServerResponse) => {
     if (!cacheablePage(req.method, req.url, req.headers)) return handle(req, res);
     const token = sessionToken(req.headers.cookie);
@@ -39,15 +42,28 @@ export function withViewCache(handle: Handle, opts: ViewCacheOptions): Handle & 
       hits++;
       return replay(req, res, view);
     }
+    const under = rendering.get(key);
+    if (under) {
+      const v = await under;
+      if (v) {
+        joined++;
+        return replay(req, res, v);
+      }
+      return handle(req, res); // that render was not storable (an error, a redirect): render this one
+    }
     misses++;
+    let settle: (v: StoredView | null) => void = () => {};
+    rendering.set(key, new Promise((resolve) => (settle = resolve)));
     res.setHeader("x-lvs-view-cache", "miss");
     capture(res, (v) => {
+      rendering.delete(key);
       // the key is written down before the render: what was rendered is at least as new as `generation`
-      if (lru.set(key, v, v.body.length + 1024)) stored++;
+      if (v && lru.set(key, v, v.body.length + 1024)) stored++;
+      settle(v);
     });
     return handle(req, res);
   };
-  return Object.assign(serve, { stats: (): ViewCacheStats => ({ hits, misses, stored, entries: lru.size, bytes: lru.bytes }) });
+  return Object.assign(serve, { stats: (): ViewCacheStats => ({ hits, misses, stored, joined, entries: lru.size, bytes: lru.bytes }) });
 }
 
 function replay(req: IncomingMessage, res: ServerResponse, view: StoredView) {
@@ -63,8 +79,8 @@ function replay(req: IncomingMessage, res: ServerResponse, view: StoredView) {
 
 type Chunk = string | Uint8Array;
 
-/** Tees what Next writes (after its compression) and hands over the complete response at `finish`. */
-function capture(res: ServerResponse, done: (view: StoredView) => void) {
+/** Tees what Next writes (after its compression); hands over the complete, storable response at `finish`, else null (once). */
+function capture(res: ServerResponse, done: (view: StoredView | null) => void) {
   const chunks: Buffer[] = [];
   const head: Record<string, unknown> = {};
   let keep = true;
@@ -88,10 +104,18 @@ function capture(res: ServerResponse, done: (view: StoredView) => void) {
     if (args[0] !== undefined && typeof args[0] !== "function") add(args[0], args[1]);
     return (end as (...a: unknown[]) => ServerResponse).apply(this, args);
   } as ServerResponse["end"];
+  let settled = false;
+  const finish = (view: StoredView | null) => {
+    if (settled) return;
+    settled = true;
+    done(view);
+  };
   res.once("finish", () => {
     const headers = { ...res.getHeaders(), ...head };
-    if (!keep || !storable(res.statusCode, headers, res.writableFinished)) return;
+    if (!keep || !storable(res.statusCode, headers, res.writableFinished)) return finish(null);
     delete headers["x-lvs-view-cache"];
-    done({ status: res.statusCode, headers: keptHeaders(headers), body: Buffer.concat(chunks) });
+    finish({ status: res.statusCode, headers: keptHeaders(headers), body: Buffer.concat(chunks) });
   });
+  // the client went away before the end: nothing complete to keep
+  res.once("close", () => finish(null));
 }

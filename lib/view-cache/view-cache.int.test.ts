@@ -153,6 +153,20 @@ describe("view cache in front of the panel", () => {
     expect(after.body).toContain("10.9.7.7:8080");
   });
 
+  it("after a change, views asked for at once are rendered once and shared", async () => {
+    let burst: Awaited<ReturnType<typeof get>>[] = [];
+    for (let attempt = 0; attempt < 2; attempt++) {
+      await sql.query(`UPDATE "Cluster" SET description = 'burst' || $1::text WHERE id = 'vc1'`, [attempt]);
+      const bucket = Math.floor(Date.now() / TIME_BUCKET_MS);
+      burst = await Promise.all(Array.from({ length: 12 }, () => get("/clusters/vc1", admin)));
+      if (Math.floor(Date.now() / TIME_BUCKET_MS) === bucket) break; // else the minute turned mid-burst: once more
+    }
+    expect(burst.filter((r) => r.cache === "miss")).toHaveLength(1);
+    expect(burst.filter((r) => r.cache === "hit")).toHaveLength(11);
+    expect(new Set(burst.map((r) => r.body)).size).toBe(1);
+    expect(burst[0]!.body).toContain("burst");
+  });
+
   it("does not throw the page away for a heartbeat, does for a verdict", async () => {
     await sql.query(`INSERT INTO "HostStatus"("hostId", reachable) VALUES ('vh1', true)`);
     const { second } = await replayed("/clusters", admin);
