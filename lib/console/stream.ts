@@ -1,4 +1,5 @@
 import "server-only";
+import { liveHub } from "./live-hub";
 
 /**
  * A server-sent-events Response: `tick()` is called at once and then every `intervalMs` (never
@@ -44,4 +45,46 @@ export function sseResponse(signal: AbortSignal, intervalMs: number, tick: () =>
     },
   });
   return new Response(stream, { headers: { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache, no-transform", Connection: "keep-alive", "X-Accel-Buffering": "no" } });
+}
+
+const SSE_HEADERS = { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache, no-transform", Connection: "keep-alive", "X-Accel-Buffering": "no" };
+
+/**
+ * A server-sent-events Response fed by the process's LiveHub: every stream with the same `key` shares
+ * one `tick` loop (the first stream's), so N browsers on one cluster cost the director one read.
+ */
+export function sharedSseResponse(signal: AbortSignal, key: string, intervalMs: number, tick: () => Promise<unknown>): Response {
+  const enc = new TextEncoder();
+  let off: (() => void) | null = null;
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      let closed = false;
+      const close = () => {
+        if (closed) return;
+        closed = true;
+        off?.();
+        try {
+          controller.close();
+        } catch {
+          /* already closed */
+        }
+      };
+      signal.addEventListener("abort", close);
+      controller.enqueue(enc.encode(`retry: 3000\n\n`));
+      off = liveHub().subscribe(key, intervalMs, tick, (e) => {
+        if (closed) return;
+        const text = "data" in e ? `data: ${JSON.stringify(e.data)}\n\n` : `event: failure\ndata: ${JSON.stringify({ message: e.failure })}\n\n`;
+        try {
+          controller.enqueue(enc.encode(text));
+        } catch {
+          close();
+        }
+      });
+      if (signal.aborted) close();
+    },
+    cancel() {
+      off?.();
+    },
+  });
+  return new Response(stream, { headers: SSE_HEADERS });
 }

@@ -1,7 +1,7 @@
 import { authorizeRoute } from "@/lib/auth";
 import { countersFor, liveSnapshot } from "@/lib/console/live";
 import { lastProbes, realServerOp, rsHosts } from "@/lib/console/ops";
-import { sseResponse } from "@/lib/console/stream";
+import { sharedSseResponse } from "@/lib/console/stream";
 import { db } from "@/lib/db";
 import { destKey, serviceKey, type ServiceId } from "@/lib/ipvs/model";
 
@@ -9,7 +9,8 @@ export const dynamic = "force-dynamic";
 
 // The live table: the director's -Ln (+ raw text, drift, and the stats or rates the `view` shows: list,
 // stats, rate, raw; both without one) every `interval` ms (default 2 s) as server-sent events; the real
-// servers' ARP/VIP probe every 10th tick (and at once when missing).
+// servers' ARP/VIP probe every 10th tick (and at once when missing). One loop per cluster, view and
+// interval in this process, however many browsers watch.
 export async function GET(req: Request, { params }: { params: Promise<{ id: string }> }) {
   const user = await authorizeRoute("read");
   if (user instanceof Response) return user;
@@ -20,7 +21,8 @@ export async function GET(req: Request, { params }: { params: Promise<{ id: stri
   const interval = Math.min(60_000, Math.max(500, Number(url.searchParams.get("interval")) || 2000));
   const counters = countersFor(url.searchParams.get("view"));
   let n = 0;
-  return sseResponse(req.signal, interval, async () => {
+  // every browser on this cluster with the same view and interval shares one loop (lib/console/live-hub)
+  return sharedSseResponse(req.signal, `${id}|stats=${counters.stats}|rate=${counters.rate}|${interval}`, interval, async () => {
     const snap = await liveSnapshot(prisma, id, counters);
     const hosts = await rsHosts(prisma, id);
     // the last probe is in the database (RealServerProbe); probe again every 10th tick, or when a host has none
@@ -45,6 +47,6 @@ export async function GET(req: Request, { params }: { params: Promise<{ id: stri
       const key = `${serviceKey(r.virtualService as ServiceId)} -> ${destKey(r)}`;
       health[key] = { status: r.healthState?.status ?? "unknown", message: r.healthState?.lastMessage ?? "", latencyMs: r.healthState?.lastLatencyMs ?? null, checkedAt: r.healthState?.lastCheckedAt?.toISOString() ?? null };
     }
-    return { data: { ...snap, rows: snap.rows.map((row) => (health[row.key] ? { ...row, health: health[row.key] } : row)), realServers } };
+    return { ...snap, rows: snap.rows.map((row) => (health[row.key] ? { ...row, health: health[row.key] } : row)), realServers };
   });
 }
