@@ -96,3 +96,14 @@ describe("real-server If-Match is atomic with the write", () => {
     expect((await ctx.prisma.realServer.findUniqueOrThrow({ where: { id: c.id } })).weight).toBe(6);
   });
 });
+
+describe("a typed RIP that is a real-server host of the cluster", () => {
+  it("is linked to that host (createRealServer's lookup; the route adds none of its own)", async () => {
+    const h = await call("POST", "/clusters/race/hosts", { name: "rs-linked", address: "10.9.0.60", role: "real_server" });
+    expect(h.status).toBe(201);
+    const linked = await addRs("10.9.0.60");
+    expect((await ctx.prisma.realServer.findUniqueOrThrow({ where: { id: linked.id } })).hostId).toBe(h.body.id);
+    const plain = await addRs("10.9.0.61");
+    expect((await ctx.prisma.realServer.findUniqueOrThrow({ where: { id: plain.id } })).hostId).toBeNull();
+  });
+});

@@ -9,7 +9,6 @@ import { planCluster, realServerOp, startApply } from "@/lib/console/ops";
 import { createRealServer, createVirtualService, deleteRealServer, deleteVirtualService, setRealServerState, updateRealServer, updateVirtualService } from "@/lib/console/services";
 import { realServerSchema, realServerUpdateSchema, virtualServiceSchema, virtualServiceUpdateSchema } from "@/lib/console/validation";
 import { createHost, deleteHost } from "@/lib/hosts";
-import { canonicalAddress } from "@/lib/ipvs/address";
 import { clusterCreateSchema, clusterUpdateSchema } from "@/lib/validation/cluster";
 import { hostCreateSchema } from "@/lib/validation/host";
 import { BodyParser } from "./body";
@@ -274,10 +273,8 @@ const routes: Route[] = [
     summary: "Add a real server (weight defaults to 1, forwardingMethod to the cluster's default, hostId to the cluster's real-server host with that address; DR/TUN ports follow the service)",
     responses: { 201: "Created", ...R_WRITE }, handler: async (ctx) => {
       const { c, s } = await service(ctx);
-      // a RIP that is one of the cluster's real-server hosts is that host (prepare and ARP state need the link)
-      const rip = typeof ctx.body.address === "string" && !("hostId" in ctx.body) ? canonicalAddress(ctx.body.address.trim())?.address : undefined;
-      const host = rip ? await ctx.prisma.host.findFirst({ where: { clusterId: c.id, role: "real_server", address: rip } }) : null;
-      const input = rsBody.parse(ctx.body, { virtualServiceId: s.id }, { weight: "1", forwardingMethod: c.defaultForwardingMethod, ...(host ? { hostId: host.id } : {}) });
+      // a RIP that is one of the cluster's real-server hosts is linked to that host by createRealServer
+      const input = rsBody.parse(ctx.body, { virtualServiceId: s.id }, { weight: "1", forwardingMethod: c.defaultForwardingMethod });
       const { realServer: r, notice } = await createRealServer(ctx.prisma, ctx.caller.actor, input);
       const body = { ...realServerJson(r), notice };
       return created(body, `${servicePath(c, ctx.params.service!)}/real-servers/${encodeURIComponent(body.ref)}`, realServerEtag(r));
