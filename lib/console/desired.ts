@@ -7,7 +7,7 @@ import { canonicalAddress, hostPort, parseUint } from "@/lib/ipvs/address";
 // Desired state (the database) as a lib/ipvs table built straight from the rows (desiredTable), planned
 // by lib/director's ipvsCore; the same state as `ipvsadm -S -n` lines (renderService) for the record
 // (ApplyRun.plan) and for people; plus the services the panel managed before and must now delete.
-/** ApplyRun.actor of the health checker's runs (lib/health/runner HEALTH_ACTOR; not imported: runner imports this module). */
+/** ApplyRun.actor of the health checker's runs (defined here only: lib/health/runner imports this module and re-exports it). */
 export const HEALTH_ACTOR = "health-checker";
 
 // Thresholds (-x/-y) are rendered too: `-S` never prints them, but the core reads the kernel's with

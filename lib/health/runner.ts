@@ -18,11 +18,11 @@ import { effectiveCheck, type CheckResult, type CheckSpec } from "./config";
 import { checkLocal } from "./local";
 import { configuredDestination, healthCore, healthSteps, sorryDestination, sorryWanted, type HealthDesired, type HealthService } from "./reconcile";
 import { checkScript, nonce, parseRound } from "./script";
-import { consoleCore, loadDesired } from "@/lib/console/desired";
+import { HEALTH_ACTOR, consoleCore, loadDesired } from "@/lib/console/desired";
 import { hostPort } from "@/lib/ipvs/address";
 import { isNews, nextStreak, type HealthStatus, type Streak } from "./state";
 
-export const HEALTH_ACTOR = "health-checker";
+export { HEALTH_ACTOR };
 type Tx = Prisma.TransactionClient;
 
 export interface RunnerDeps {
