@@ -112,7 +112,7 @@ const R_WRITE = { 401: "No or bad token", 403: "Role does not allow it", 404: "N
 const routes: Route[] = [
   {
     method: "GET", path: "/openapi.json", permission: "public", tag: "meta", summary: "This API's OpenAPI 3.1 document",
-    responses: R200, handler: async () => json(document()),
+    responses: R200, handler: async () => json(apiDocument()),
   },
   {
     method: "GET", path: "/", permission: "read", tag: "meta", summary: "Entry point: links to the resources",
@@ -400,8 +400,9 @@ const routes: Route[] = [
   },
 ];
 
-let doc: unknown;
-function document() {
+let doc: ReturnType<typeof openApiDocument> | undefined;
+/** The OpenAPI document of these routes, built once per process (/openapi.json and the /api-docs page). */
+export function apiDocument() {
   doc ??= openApiDocument(routes);
   return doc;
 }

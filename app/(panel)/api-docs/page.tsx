@@ -1,6 +1,5 @@
 import Link from "next/link";
-import { API_ROUTES } from "@/lib/api/routes";
-import { openApiDocument } from "@/lib/api/openapi";
+import { apiDocument } from "@/lib/api/routes";
 import { requireUser } from "@/lib/auth";
 
 export const metadata = { title: "API reference" };
@@ -8,10 +7,10 @@ export const metadata = { title: "API reference" };
 type Op = { tags: string[]; summary: string; "x-permission"?: string; parameters?: Array<{ name: string; in: string; required: boolean; description?: string }>;
   requestBody?: { content: { "application/json": { schema: { properties?: Record<string, unknown>; required?: string[] } } } }; responses: Record<string, unknown> };
 
-/** Renders the OpenAPI document the API serves at /api/v1/openapi.json (the same object). */
+/** Renders the OpenAPI document the API serves at /api/v1/openapi.json (the same cached object). */
 export default async function ApiDocsPage() {
   await requireUser();
-  const doc = openApiDocument(API_ROUTES);
+  const doc = apiDocument();
   const ops = Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods as Record<string, Op>).map(([method, op]) => ({ path, method, op })));
   const tags = [...new Set(ops.map((o) => o.op.tags[0] ?? "other"))];
   return (
