@@ -70,7 +70,8 @@ export function renderService(s: Vs): string[] {
 
 const canonical = (text: string): string => canonicalAddress(text)?.address ?? text;
 
-function serviceIdOf(s: IdRow): ServiceId {
+/** The service part of a row as lib/ipvs's model (canonical address): serviceKey of it is the kernel's key. */
+export function serviceIdOf(s: IdRow): ServiceId {
   if (s.protocol === "fwmark") return { protocol: "fwmark", family: s.family === "inet6" ? "inet6" : "inet", address: null, port: null, fwmark: s.fwmark };
   const a = s.address === null ? null : canonicalAddress(s.address);
   return {

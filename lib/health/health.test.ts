@@ -4,6 +4,9 @@ import { effectiveCheck, parseExpectStatus, judgeHttp } from "./config";
 import { configuredDestination, healthCore, healthSteps, sorryDestination, type HealthDesired, type HealthService } from "./reconcile";
 import { judgeLine, parseRound } from "./script";
 import { isNews, nextStreak, type Streak } from "./state";
+import { healthDesired, healthManagedPrefixes } from "./runner";
+import { consoleCore, desiredTable } from "@/lib/console/desired";
+import { destKey, serviceKey } from "@/lib/ipvs/model";
 
 const svcRow = { enabled: true, kind: "http" as const, port: null, path: "/health", hostHeader: null, expectStatus: "200-399", bodyContains: null, intervalMs: 1000, timeoutMs: 500, rise: 2, fall: 3, runFrom: "director" as const, onFail: "quiesce" as const, quorum: 1 };
 const spec = effectiveCheck(svcRow, { id: "rs1", address: "10.78.0.11", port: 80 })!;
@@ -120,5 +123,30 @@ describe("health core", () => {
   it("verify lists what is left", () => {
     expect(healthCore.verify(svc("down", "up"), table(3, 3))).toHaveLength(1);
     expect(healthSteps(svc("down", "up"), parseSave(table(0, 3).save))).toEqual([]);
+  });
+});
+
+describe("keys from rows (uncanonical addresses match the kernel's keys)", () => {
+  // an IPv6 VIP and real server written long-form, a DR real server on another port than the service
+  const vs = {
+    id: "vs", protocol: "tcp", address: "2001:DB8:0:0:0:0:0:100", port: 80, fwmark: null, family: "inet6", scheduler: "rr", schedulerFlags: [], persistenceTimeout: null, persistenceNetmask: null, onePacket: false, persistenceEngine: null,
+    sorryAddress: "2001:db8:0::9", sorryPort: 8080, healthCheck: { ...svcRow },
+    realServers: [{ id: "a", address: "2001:0db8::0011", port: 8080, weight: 3, forwardingMethod: "route" as const, state: "active", upperThreshold: 0, lowerThreshold: 0, healthOverride: null, healthState: null }],
+  };
+  const cluster = { virtualServices: [vs] } as unknown as Parameters<typeof healthDesired>[0];
+  const kernel = parseSave("-A -t [2001:db8::100]:80 -s rr\n-a -t [2001:db8::100]:80 -r [2001:db8::11]:80 -g -w 3\n");
+
+  it("health's service and member keys are the kernel's, so a down server is quiesced", () => {
+    const d = healthDesired(cluster, () => "down");
+    expect(serviceKey(d.services[0]!.sid)).toBe(serviceKey(kernel.services[0]!));
+    expect(destKey(d.services[0]!.members[0]!.dest)).toBe(destKey(kernel.services[0]!.destinations[0]!));
+    expect(healthSteps(d, kernel).map((s) => s.op)).toEqual(["add-destination", "edit-destination"]); // sorry in, member weight 0
+  });
+  it("the drift check's prefixes are the differences' keys", () => {
+    const diffs = consoleCore.verify(consoleCore.validate({ table: desiredTable([vs]) }), { save: "-A -t [2001:db8::100]:80 -s rr\n-a -t [2001:db8::100]:80 -r [2001:db8::11]:80 -g -w 7\n", thresholds: "" });
+    expect(diffs).toEqual(["service TCP [2001:db8::100]:80: real server [2001:db8::11]:80: weight differ"]);
+    const prefixes = healthManagedPrefixes([vs]);
+    expect(prefixes).toEqual(["service TCP [2001:db8::100]:80: real server [2001:db8::11]:80", "service TCP [2001:db8::100]:80: real server [2001:db8::9]:8080"]);
+    expect(diffs.every((x) => prefixes.some((p) => x.startsWith(`${p}:`)))).toBe(true);
   });
 });

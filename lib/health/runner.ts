@@ -9,7 +9,7 @@ import { audit } from "@/lib/audit";
 import { applyDirector, withDirectorLock, type ApplyReport } from "@/lib/director";
 import { targetFromHost } from "@/lib/host-target";
 import { attachCounters } from "@/lib/ipvs/merge";
-import { serviceKey, destKey, type ServiceId } from "@/lib/ipvs/model";
+import { serviceKey, destKey } from "@/lib/ipvs/model";
 import { parseList, type Counters } from "@/lib/ipvs/parse-list";
 import { parseSave } from "@/lib/ipvs/parse-save";
 import { enqueueWebhook } from "@/lib/notify";
@@ -18,8 +18,7 @@ import { effectiveCheck, type CheckResult, type CheckSpec } from "./config";
 import { checkLocal } from "./local";
 import { configuredDestination, healthCore, healthSteps, sorryDestination, sorryWanted, type HealthDesired, type HealthService } from "./reconcile";
 import { checkScript, nonce, parseRound } from "./script";
-import { HEALTH_ACTOR, consoleCore, loadDesired } from "@/lib/console/desired";
-import { hostPort } from "@/lib/ipvs/address";
+import { HEALTH_ACTOR, configuredRealServer, consoleCore, loadDesired, serviceIdOf, type ServiceRow } from "@/lib/console/desired";
 import { isNews, nextStreak, type HealthStatus, type Streak } from "./state";
 
 export { HEALTH_ACTOR };
@@ -72,10 +71,6 @@ interface Planned {
   vsId: string;
 }
 
-const sidOf = (vs: { protocol: string; family: string; address: string | null; port: number | null; fwmark: number | null }): ServiceId => ({
-  protocol: vs.protocol as ServiceId["protocol"], family: vs.family as ServiceId["family"], address: vs.address, port: vs.port, fwmark: vs.fwmark,
-});
-
 /** The checks of a cluster (effective config per real server the operator has active). */
 export function plannedChecks(c: Loaded, onError?: (subject: string, e: unknown) => void): Planned[] {
   const out: Planned[] = [];
@@ -84,7 +79,7 @@ export function plannedChecks(c: Loaded, onError?: (subject: string, e: unknown)
     if (!hc || !hc.enabled) continue;
     for (const rs of vs.realServers) {
       if (rs.state !== "active") continue;
-      const subject = `${serviceKey(sidOf(vs))} -> ${destKey(rs)}`;
+      const subject = `${serviceKey(serviceIdOf(vs))} -> ${destKey(rs)}`;
       try {
         const spec = effectiveCheck(hc, rs, rs.healthOverride);
         if (spec) out.push({ spec, intervalMs: hc.intervalMs, runFrom: hc.runFrom, subject, vsId: vs.id });
@@ -106,9 +101,27 @@ export function healthDesired(c: Loaded, status: (rsId: string) => HealthStatus)
       const dest = configuredDestination(vs, r);
       return dest ? [{ id: r.id, dest, status: status(r.id) }] : [];
     });
-    services.push({ id: vs.id, sid: sidOf(vs), onFail: hc.onFail, quorum: hc.quorum, members, sorry: sorryDestination(vs) });
+    services.push({ id: vs.id, sid: serviceIdOf(vs), onFail: hc.onFail, quorum: hc.quorum, members, sorry: sorryDestination(vs) });
   }
   return { services };
+}
+
+/**
+ * Where the drift check's differences (lib/director's wording: "service TCP 10.0.0.100:80: real server
+ * 10.0.0.11:80 …") are health's business: the real servers of checked services and their sorry server.
+ * Keys as the desired table builds them (canonical addresses, DR/TUN on the service port), so they are
+ * the keys the differences carry.
+ */
+export function healthManagedPrefixes(services: ReadonlyArray<ServiceRow & { healthCheck: { enabled: boolean } | null }>): string[] {
+  const out: string[] = [];
+  for (const vs of services) {
+    if (!vs.healthCheck?.enabled) continue;
+    const k = `service ${serviceKey(serviceIdOf(vs))}: real server `;
+    for (const r of vs.realServers) out.push(`${k}${destKey(configuredRealServer(vs, r))}`);
+    const sorry = sorryDestination(vs);
+    if (sorry) out.push(`${k}${destKey(sorry)}`);
+  }
+  return out;
 }
 
 const big = (n: number | undefined) => BigInt(Math.round(n ?? 0));
@@ -309,15 +322,7 @@ export class ClusterChecker {
   private async drift(c: Loaded, save: string) {
     const d = await loadDesired(this.deps.prisma, c.id);
     if (!d.managed.length) return;
-    // Differences read "service TCP 10.0.0.100:80: real server 10.0.0.11:80 …" (lib/director's wording).
-    const managedByHealth: string[] = [];
-    for (const vs of c.virtualServices) {
-      if (!vs.healthCheck?.enabled) continue;
-      const k = `service ${serviceKey(vs as ServiceId)}: real server `;
-      for (const r of vs.realServers) managedByHealth.push(`${k}${hostPort(r.address, r.port)}`);
-      if (vs.sorryAddress && vs.sorryPort !== null) managedByHealth.push(`${k}${hostPort(vs.sorryAddress, vs.sorryPort)}`);
-      if (vs.sorryAddress && vs.port !== null) managedByHealth.push(`${k}${hostPort(vs.sorryAddress, vs.port)}`);
-    }
+    const managedByHealth = healthManagedPrefixes(c.virtualServices);
     const ownedByHealth = (x: string) => managedByHealth.some((p) => x.startsWith(`${p}:`) || x.startsWith(`${p} `));
     const diffs = consoleCore.verify(consoleCore.validate({ table: d.table, remove: d.remove }), { save, thresholds: "" })
       .filter((x) => !ownedByHealth(x)).sort();

@@ -4,6 +4,8 @@
 import { Counter, Gauge, Registry } from "prom-client";
 import type { PrismaClient } from "@/generated/prisma/client";
 import crypto from "node:crypto";
+import { configuredRealServer, serviceIdOf } from "@/lib/console/desired";
+import { destKey, serviceKey } from "@/lib/ipvs/model";
 
 /** Samples older than this are left out (the worker stopped sampling that service). */
 export const STALE_MS = 5 * 60_000;
@@ -59,9 +61,10 @@ export async function renderMetrics(prisma: PrismaClient, now = Date.now()): Pro
   const services = await prisma.virtualService.findMany({ include: { cluster: { select: { name: true } }, realServers: { include: { healthState: true } }, healthCheck: { select: { enabled: true } } } });
   for (const vs of services) {
     if (!vs.healthCheck?.enabled) continue;
-    const service = vs.protocol === "fwmark" ? `FWM ${vs.fwmark}${vs.family === "inet6" ? " IPv6" : ""}` : `${vs.protocol.toUpperCase()} ${vs.address?.includes(":") ? `[${vs.address}]` : vs.address}:${vs.port}`;
+    // the keys the sampler writes from the kernel's table (canonical addresses, DR/TUN on the service port)
+    const service = serviceKey(serviceIdOf(vs));
     for (const r of vs.realServers) {
-      const real_server = r.address.includes(":") ? `[${r.address}]:${r.port}` : `${r.address}:${r.port}`;
+      const real_server = destKey(configuredRealServer(vs, r));
       const st = r.healthState?.status ?? "unknown";
       for (const s of ["up", "down", "unknown"]) health.set({ cluster: vs.cluster.name, service, real_server, state: s }, s === st ? 1 : 0);
       if (r.healthState?.lastLatencyMs != null) latency.set({ cluster: vs.cluster.name, service, real_server }, r.healthState.lastLatencyMs / 1000);
