@@ -127,14 +127,56 @@ function fwdClass(f: Forward): Forward {
   return f === "local" ? "route" : f;
 }
 
-/** Service equality including the destination SET (order ignored). */
+/**
+ * Service equality including the destination SET (order ignored): same key, same options
+ * (serviceSame) and the same real servers with the same options (destSame). This is the planner's
+ * "in sync" test, so it allocates nothing in the usual cases (see destinationsSame).
+ */
 export function serviceEqual(a: Service, b: Service): boolean {
-  if (!serviceConfigEqual(a, b) || a.destinations.length !== b.destinations.length) return false;
-  const bm = new Map(b.destinations.map((d) => [destKey(d), d]));
-  return a.destinations.every((d) => {
-    const o = bm.get(destKey(d));
-    return !!o && destFieldDiff(d, o).length === 0;
-  });
+  return serviceIdSame(a, b) && serviceSame(a, b) && destinationsSame(a.destinations, b.destinations);
+}
+
+/** Boolean form of serviceKey(a) === serviceKey(b), without building the keys. */
+function serviceIdSame(a: ServiceId, b: ServiceId): boolean {
+  if (a.protocol !== b.protocol) return false;
+  if (a.protocol === "fwmark") return a.fwmark === b.fwmark && (a.family === "inet6") === (b.family === "inet6");
+  return (a.address ?? "") === (b.address ?? "") && (a.port ?? 0) === (b.port ?? 0);
+}
+
+/** Same real servers (address and port) with the same options, in any order; positional fast path first. */
+function destinationsSame(ds: readonly Destination[], as: readonly Destination[]): boolean {
+  const n = ds.length;
+  if (n !== as.length) return false;
+  let i = 0;
+  for (; i < n; i++) {
+    const x = ds[i] as Destination, y = as[i] as Destination;
+    if (x.port !== y.port || x.address !== y.address) break;
+    if (!destSame(x, y)) return false;
+  }
+  if (i === n) return true;
+  if (n - i <= 32) {
+    // small lists: match by address and port directly (no key strings, no map)
+    outer: for (let j = i; j < n; j++) {
+      const x = ds[j] as Destination;
+      for (let k = i; k < n; k++) {
+        const y = as[k] as Destination;
+        if (y.port === x.port && y.address === x.address) {
+          if (!destSame(x, y)) return false;
+          continue outer;
+        }
+      }
+      return false;
+    }
+    return true;
+  }
+  const m = new Map<string, Destination>();
+  for (let j = i; j < n; j++) m.set(destKey(as[j] as Destination), as[j] as Destination);
+  for (let j = i; j < n; j++) {
+    const x = ds[j] as Destination;
+    const y = m.get(destKey(x));
+    if (!y || !destSame(x, y)) return false;
+  }
+  return true;
 }
 
 /** ipvsadm forces the real-server port to the service port for DR / tunnel / local (not under fwmark). */

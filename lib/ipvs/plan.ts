@@ -6,8 +6,8 @@
 // removed (or drained). Within each group, by key. New capacity is in place before old goes away.
 import { activeConnsIndex, drainDestination, drainService, type ActiveConns, type Draining } from "./drain";
 import {
-  destFieldDiff, destKey, destSame, normalizeService, serviceFieldDiff, serviceId, serviceKey, serviceSame, cmp,
-  type Destination, type Service, type Table,
+  destFieldDiff, destKey, normalizeService, serviceEqual, serviceFieldDiff, serviceId, serviceKey, cmp,
+  type Service, type Table,
 } from "./model";
 import type { Listing } from "./parse-list";
 import type { Step } from "./steps";
@@ -90,7 +90,7 @@ export function planReport(desired: Table, actual: Table, opts: PlanOptions = {}
       adds.push({ key, steps });
       continue;
     }
-    if (serviceSame(d, a) && destinationsSame(d.destinations, a.destinations)) continue; // in sync
+    if (serviceEqual(d, a)) continue; // in sync
     if (!isOwned(key) && !opts.adopt) {
       conflicts.push({ key, reason: `${key} exists but was not created by the panel: adopt it to manage it` });
       continue;
@@ -139,42 +139,6 @@ export function planReport(desired: Table, actual: Table, opts: PlanOptions = {}
   draining.sort((x, y) => cmp(x.service, y.service) || cmp(x.destination ?? "", y.destination ?? ""));
   conflicts.sort((x, y) => cmp(x.key, y.key));
   return { steps: [...flat(adds), ...flat(edits), ...flat(destAddEdit), ...flat(destRemovals), ...flat(removals)], conflicts, draining };
-}
-
-/** Same real servers with the same options, in any order; positional fast path first. */
-function destinationsSame(ds: readonly Destination[], as: readonly Destination[]): boolean {
-  const n = ds.length;
-  if (n !== as.length) return false;
-  let i = 0;
-  for (; i < n; i++) {
-    const x = ds[i] as Destination, y = as[i] as Destination;
-    if (x.port !== y.port || x.address !== y.address) break;
-    if (!destSame(x, y)) return false;
-  }
-  if (i === n) return true;
-  if (n - i <= 32) {
-    // small lists: match by address and port directly (no key strings, no map)
-    outer: for (let j = i; j < n; j++) {
-      const x = ds[j] as Destination;
-      for (let k = i; k < n; k++) {
-        const y = as[k] as Destination;
-        if (y.port === x.port && y.address === x.address) {
-          if (!destSame(x, y)) return false;
-          continue outer;
-        }
-      }
-      return false;
-    }
-    return true;
-  }
-  const m = new Map<string, Destination>();
-  for (let j = i; j < n; j++) m.set(destKey(as[j] as Destination), as[j] as Destination);
-  for (let j = i; j < n; j++) {
-    const x = ds[j] as Destination;
-    const y = m.get(destKey(x));
-    if (!y || !destSame(x, y)) return false;
-  }
-  return true;
 }
 
 function sortDests<T extends { address: string; port: number }>(ds: T[]): T[] {
