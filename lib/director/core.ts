@@ -2,7 +2,7 @@
 // whichever core plans it. `ipvsCore` is the panel's core, on lib/ipvs (model, parsers, planner);
 // lib/health plugs its own planner into the same port.
 import {
-  destKey, diffTables, mergeThresholds, parseList, parseSave, planReport, serviceKey, stepArgv, stepCommand, validateTable,
+  destKey, diffTables, mergeThresholds, parseList, parseSave, planReport, serviceKey, stepArgs, stepCommand, validateTable,
   TableMismatchError, type Conflict, type Draining, type Listing, type Notice, type Step, type Table,
 } from "@/lib/ipvs";
 
@@ -109,7 +109,7 @@ export function planDirector(d: DirectorDesired, actual: ActualRead): CorePlan {
   const { table, listing } = readTable(actual);
   const r = planReport(d.table, table, { owned: d.owned, adopt: d.adopt, prune: d.prune, graceful: d.graceful, ...(listing ? { connections: listing } : {}) });
   return {
-    steps: r.steps.map((s) => ({ argv: stepArgv(s).slice(1), text: stepCommand(s), disruptive: s.disruptive || s.op.startsWith("delete-"), reason: s.reason, step: s })),
+    steps: r.steps.map((s) => ({ argv: stepArgs(s), text: stepCommand(s), disruptive: s.disruptive || s.op.startsWith("delete-"), reason: s.reason, step: s })),
     conflicts: r.conflicts,
     draining: r.draining,
   };

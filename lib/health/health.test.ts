@@ -98,6 +98,10 @@ describe("health core", () => {
     const t = { save: table(3, 3).save, thresholds: "IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port            Uthreshold Lthreshold ActiveConn InActConn \n  -> RemoteAddress:Port\nTCP  10.78.0.100:80 rr\n  -> 10.78.0.11:80                100        10         0          0\n  -> 10.78.0.12:80                0          0          0          0\n" };
     expect(plan(svc("down", "up"), t)).toEqual(["ipvsadm -e -t 10.78.0.100:80 -r 10.78.0.11:80 -g -w 0 -x 100 -y 10"]);
   });
+  it("the two reads disagree (a real server added between them): plans on -S alone", () => {
+    const t = { save: table(3, 3).save, thresholds: "IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port            Uthreshold Lthreshold ActiveConn InActConn \n  -> RemoteAddress:Port\nTCP  10.78.0.100:80 rr\n  -> 10.78.0.11:80                100        10         0          0\n" };
+    expect(plan(svc("down", "up"), t)).toEqual(["ipvsadm -e -t 10.78.0.100:80 -r 10.78.0.11:80 -g -w 0"]);
+  });
   it("sorry server in (first) when all are down, out (last) when one is back", () => {
     expect(plan(svc("down", "down"), table(3, 3))).toEqual([
       "ipvsadm -a -t 10.78.0.100:80 -r 10.78.0.9:80 -g -w 1",

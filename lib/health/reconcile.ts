@@ -6,13 +6,12 @@
 //   - the sorry server: in when fewer than `quorum` real servers can take traffic, out otherwise;
 //     while it is in, the remaining real servers are quiesced so clients get one consistent answer.
 // Everything else (services, schedulers, other real servers, thresholds) is the operator's Apply.
-import type { IpvsCore, PlannedStep } from "@/lib/director/core";
+import { readTable, type ActualRead, type IpvsCore, type PlannedStep } from "@/lib/director/core";
 import { configuredRealServer, sorryServer, type ServiceRow } from "@/lib/console/desired";
 import { canonicalAddress } from "@/lib/ipvs/address";
 import { MAX_THRESHOLD, MAX_WEIGHT, destKey, serviceKey, type Destination, type ServiceId, type Table } from "@/lib/ipvs/model";
 import { parseSave } from "@/lib/ipvs/parse-save";
-import { parseList } from "@/lib/ipvs/parse-list";
-import { mergeThresholds } from "@/lib/ipvs/merge";
+import { TableMismatchError } from "@/lib/ipvs/errors";
 import { stepArgs, stepCommand } from "@/lib/ipvs/render";
 import type { Step } from "@/lib/ipvs/steps";
 import type { HealthStatus } from "./state";
@@ -79,13 +78,13 @@ function acceptable(d: Destination): Destination {
   return d;
 }
 
-function actualTable(actual: { save: string; thresholds: string }): Table {
-  const save = parseSave(actual.save);
-  if (!actual.thresholds.trim()) return save;
+/** lib/director's readTable; when the two reads disagree (a race between them) the -S table alone, thresholds unknown. */
+function actualTable(actual: ActualRead): Table {
   try {
-    return mergeThresholds(save, parseList(actual.thresholds));
-  } catch {
-    return save; // a race between the two reads: thresholds unknown, -e would reset them, so skip edits below
+    return readTable(actual).table;
+  } catch (e) {
+    if (e instanceof TableMismatchError) return parseSave(actual.save);
+    throw e;
   }
 }
 
