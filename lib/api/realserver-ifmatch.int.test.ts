@@ -1,9 +1,12 @@
 // /api/v1 real-server If-Match against real PostgreSQL, in-process: the route table (handleApi) is
 // called directly with Requests, so no panel build is needed. Two writes sent with the same ETag must
-// not both pass: the ETag is checked inside the write's transaction, on the locked row.
+// not both pass: the ETag is checked inside the write's transaction, on the locked row. Also: a RIP
+// linked to its host, and the cluster list (one query) against the per-cluster summaries.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migratedDatabase } from "@/test/support/database";
-import { realServerEtag, realServerJson } from "./present";
+import { clusterSummaries } from "@/lib/clusters";
+import { overviewPage } from "@/lib/console/overview";
+import { clusterJson, realServerEtag, realServerJson } from "./present";
 import { handleApi } from "./routes";
 import { userWithToken } from "./testing/panel";
 
@@ -105,5 +108,33 @@ describe("a typed RIP that is a real-server host of the cluster", () => {
     expect((await ctx.prisma.realServer.findUniqueOrThrow({ where: { id: linked.id } })).hostId).toBe(h.body.id);
     const plain = await addRs("10.9.0.61");
     expect((await ctx.prisma.realServer.findUniqueOrThrow({ where: { id: plain.id } })).hostId).toBeNull();
+  });
+});
+
+describe("GET /clusters", () => {
+  it("lists every cluster by name with the same members, counts and last apply as the cluster rows and their summaries", async () => {
+    expect((await call("POST", "/clusters", { name: "a-empty", description: "nothing here" })).status).toBe(201);
+    expect((await call("POST", "/clusters/race/services", { protocol: "fwmark", fwmark: 7, scheduler: "rr" })).status).toBe(201);
+    expect((await call("POST", "/clusters/race/services", { protocol: "udp", address: "10.9.0.100", port: 53, scheduler: "rr" })).status).toBe(201);
+    const race = await ctx.prisma.cluster.findUniqueOrThrow({ where: { name: "race" } });
+    await ctx.prisma.applyRun.create({ data: { clusterId: race.id, actor: "old@example.test", plan: {}, outcome: "failed", startedAt: new Date(Date.now() - 60_000) } });
+    await ctx.prisma.applyRun.create({ data: { clusterId: race.id, actor: "op@example.test", plan: {}, outcome: "succeeded" } });
+    const r = await call("GET", "/clusters");
+    expect(r.status).toBe(200);
+    expect(r.headers.get("etag")).toBeNull();
+    const [rows, sums] = await Promise.all([ctx.prisma.cluster.findMany({ orderBy: { name: "asc" } }), clusterSummaries(ctx.prisma)]);
+    const by = new Map(sums.map((s) => [s.id, s]));
+    const expected = rows.map((c) => {
+      const s = by.get(c.id)!;
+      return { ...clusterJson(c), hostCount: s.hostCount, vipCount: s.vipCount, realServerCount: s.realServerCount,
+        lastApply: s.lastApply ? { ...s.lastApply, at: s.lastApply.at.toISOString() } : null };
+    });
+    expect(r.body).toEqual({ clusters: expected });
+    expect(r.body.clusters.map((c: { name: string }) => c.name)).toEqual(["a-empty", "race"]);
+    expect(r.body.clusters[1]).toMatchObject({ vipCount: 2, lastApply: { outcome: "succeeded", actor: "op@example.test" } });
+    // the overview page reads through the same query, a page at a time
+    const page = await overviewPage(ctx.prisma, { q: "rac" });
+    expect(page).toMatchObject({ total: 1, page: 1, pages: 1 });
+    expect(page.rows.map((c) => [c.name, c.hostCount, c.vipCount, c.realServerCount])).toEqual([["race", by.get(race.id)!.hostCount, 2, by.get(race.id)!.realServerCount]]);
   });
 });

@@ -2,9 +2,10 @@ import "server-only";
 // The /api/v1 resources. Every mutation calls the SAME service module as the UI's server action
 // (lib/clusters, lib/hosts, lib/console/*), with the SAME zod schema; only the transport differs.
 import { z } from "zod";
-import { clusterSummaries, createCluster, deleteCluster, updateCluster } from "@/lib/clusters";
+import { createCluster, deleteCluster, updateCluster } from "@/lib/clusters";
 import { presentedKey, trustHostKey } from "@/lib/console/hostkeys";
 import { liveSnapshot } from "@/lib/console/live";
+import { allClusterRows } from "@/lib/console/overview";
 import { planCluster, realServerOp, startApply } from "@/lib/console/ops";
 import { createRealServer, createVirtualService, deleteRealServer, deleteVirtualService, setRealServerState, updateRealServer, updateVirtualService } from "@/lib/console/services";
 import { realServerSchema, realServerUpdateSchema, virtualServiceSchema, virtualServiceUpdateSchema } from "@/lib/console/validation";
@@ -127,13 +128,9 @@ const routes: Route[] = [
   {
     method: "GET", path: "/clusters", permission: "read", tag: "clusters", summary: "List clusters with counts and the last apply",
     responses: R200, handler: async (ctx) => {
-      const [rows, sums] = await Promise.all([ctx.prisma.cluster.findMany({ orderBy: { name: "asc" } }), clusterSummaries(ctx.prisma)]);
-      const by = new Map(sums.map((s) => [s.id, s]));
-      return json({ clusters: rows.map((c) => {
-        const s = by.get(c.id);
-        return { ...clusterJson(c), hostCount: s?.hostCount ?? 0, vipCount: s?.vipCount ?? 0, realServerCount: s?.realServerCount ?? 0,
-          lastApply: s?.lastApply ? { ...s.lastApply, at: s.lastApply.at.toISOString() } : null };
-      }) });
+      // one query: the overview's counts and last apply, with the cluster's own columns
+      return json({ clusters: (await allClusterRows(ctx.prisma)).map((c) => ({ ...clusterJson(c), hostCount: c.hostCount, vipCount: c.vipCount, realServerCount: c.realServerCount,
+        lastApply: c.lastApply ? { ...c.lastApply, at: c.lastApply.at.toISOString() } : null })) });
     },
   },
   {
