@@ -124,6 +124,13 @@ describe("health core", () => {
     expect(plan(svc("up", "up", { onFail: "remove" }), only2)).toEqual(["ipvsadm -a -t 10.78.0.100:80 -r 10.78.0.11:80 -g -w 3"]);
     expect(plan(svc("down", "down"), { save: "", thresholds: "" })).toEqual([]);
   });
+  it("each planned step carries its reason (the runner records these, it does not plan again)", () => {
+    expect(healthCore.plan(svc("down", "down"), table(3, 3)).map((s) => s.reason)).toEqual([
+      "no real server up: sorry server 10.78.0.9:80 in",
+      "10.78.0.11:80 is down: weight 0",
+      "10.78.0.12:80 is down: weight 0",
+    ]);
+  });
   it("verify lists what is left", () => {
     expect(healthCore.verify(svc("down", "up"), table(3, 3))).toHaveLength(1);
     expect(healthSteps(svc("down", "up"), parseSave(table(0, 3).save))).toEqual([]);

@@ -129,7 +129,7 @@ export const healthCore: IpvsCore<HealthDesired> = {
     return d;
   },
   plan(desired, actual): PlannedStep[] {
-    return healthSteps(desired, actualTable(actual)).map((s) => ({ argv: stepArgs(s), text: stepCommand(s), disruptive: s.disruptive }));
+    return healthSteps(desired, actualTable(actual)).map((s) => ({ argv: stepArgs(s), text: stepCommand(s), disruptive: s.disruptive, reason: s.reason, step: s }));
   },
   verify(desired, actual) {
     return healthSteps(desired, actualTable(actual)).map((s) => `still to do: ${s.reason}`);

@@ -279,7 +279,7 @@ export class ClusterChecker {
         const started = new Date();
         const r = await applyDirector(pool, target, healthCore, desired, { timeoutMs: 30_000 });
         if (r.steps.length === 0 && r.outcome === "succeeded") return { runId: null, r };
-        const planned = healthSteps(desired, parseSave(r.before?.save ?? "")).map((s) => s.reason);
+        const planned = r.steps.map((s) => s.reason ?? s.command); // healthCore.plan gives every step its reason
         const run = await tx.applyRun.create({
           data: {
             clusterId: c.id, actor: HEALTH_ACTOR, startedAt: started, finishedAt: new Date(), outcome: r.outcome,
