@@ -143,6 +143,29 @@ describe("lvs plan", () => {
   });
 });
 
+describe("lvs director / rs (SSH verbs): options, checked before anything connects", () => {
+  it("--vip repeats, other options may not; unknown options and missing ones are usage errors (exit 2)", () => {
+    const cases: Array<[string[], RegExp]> = [
+      [["rs", "status", "--vip", "10.0.0.1", "--vip=10.0.0.2"], /--target is required/], // both --vip accepted
+      [["rs", "status", "--target", "root@rs1"], /--vip is required/],
+      [["rs", "status", "--vip", "10.0.0.1", "--mode", "dr", "--mode", "tun"], /--mode given twice/],
+      [["rs", "status", "--vip"], /--vip needs a value/],
+      [["rs", "status", "--vip", "10.0.0.1", "--mode", "nat"], /--mode is dr or tun/],
+      [["rs", "status", "--vip", "10.0.0.1", "extra"], /unexpected argument "extra"/],
+      [["director", "status", "--target", "a@b", "--target", "a@c"], /--target given twice/],
+      [["director", "status", "--vip", "10.0.0.1"], /unknown option --vip/],
+      [["director", "apply", "--target", "a@b"], /--desired FILE.json is required/],
+      [["director", "status", "--dry-run"], /unknown option --dry-run/],
+      [["director", "apply", "--dry-run=yes"], /--dry-run takes no value/],
+    ];
+    for (const [args, message] of cases) {
+      const r = lvs(args);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.err, args.join(" ")).toMatch(message);
+    }
+  });
+});
+
 function require_th(p: string): string {
   // the thresholds listing of the same table, with the two negative fwmarks renumbered like the save text above
   return fx(path.basename(p)).replace("FWM  -1 ", "FWM  91 ").replace("FWM  -2147483648 ", "FWM  94 ").replace(" mask 0.0.0.24", "");

@@ -17,31 +17,9 @@
 //      differences; a dry run that would change something; a real server that is not ready
 //   4  SSH error; the JSON's error.code says which: authentication-failed, host-key-unknown,
 //      host-key-changed, unreachable, timeout, permission-denied, command-failed, ipvs-unavailable
-import { UsageError, type Command, type Io } from "./io";
+import { UsageError, parseArgs, type Command, type Io } from "./io";
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, drift: 3, ssh: 4 } as const;
-
-/** Options that may repeat (--vip A --vip B), flags, and positionals. Unknown options are usage errors. */
-export function parseOpts(args: string[], spec: { flags: string[]; options: string[]; repeat?: string[] }): { flags: Set<string>; options: Map<string, string[]>; positionals: string[] } {
-  const flags = new Set<string>(), options = new Map<string, string[]>(), positionals: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (!a.startsWith("--")) { positionals.push(a); continue; }
-    const eq = a.indexOf("=");
-    const name = eq === -1 ? a.slice(2) : a.slice(2, eq);
-    if (spec.flags.includes(name)) {
-      if (eq !== -1) throw new UsageError(`--${name} takes no value`);
-      flags.add(name);
-    } else if (spec.options.includes(name)) {
-      const v = eq !== -1 ? a.slice(eq + 1) : args[++i];
-      if (v === undefined || v === "") throw new UsageError(`--${name} needs a value`);
-      const list = options.get(name) ?? [];
-      if (list.length && !spec.repeat?.includes(name)) throw new UsageError(`--${name} given twice`);
-      options.set(name, [...list, v]);
-    } else throw new UsageError(`unknown option ${a}`);
-  }
-  return { flags, options, positionals };
-}
 
 export interface CliTarget {
   username: string;
@@ -59,9 +37,9 @@ export function parseTarget(s: string): CliTarget {
 }
 
 /** The SSH pieces every remote verb takes: --target, --key, --known-hosts. */
-export async function sshTargetFrom(options: Map<string, string[]>, io: Io) {
+export async function sshTargetFrom(options: ReadonlyMap<string, string>, io: Io) {
   const one = (n: string) => {
-    const v = options.get(n)?.[0];
+    const v = options.get(n);
     if (v === undefined) throw new UsageError(`--${n} is required`);
     return v;
   };
@@ -119,9 +97,9 @@ export const directorCommand: Command = {
   async run(args, io) {
     const [verb, ...rest] = args;
     if (verb !== "status" && verb !== "apply") throw new UsageError("the first argument is status or apply");
-    const { flags, options, positionals } = parseOpts(rest, verb === "apply" ? { flags: ["dry-run", "prune", "graceful", "adopt"], options: [...SSH_OPTS, "desired"] } : { flags: [], options: [...SSH_OPTS, "desired"] });
+    const { flags, options, positionals } = parseArgs(rest, verb === "apply" ? { flags: ["dry-run", "prune", "graceful", "adopt"], options: [...SSH_OPTS, "desired"] } : { flags: [], options: [...SSH_OPTS, "desired"] });
     if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-    const desiredFile = options.get("desired")?.[0];
+    const desiredFile = options.get("desired");
     if (verb === "apply" && !desiredFile) throw new UsageError("--desired FILE.json is required");
     const target = await sshTargetFrom(options, io);
     let desiredInput: unknown = desiredFile ? await readDesired(io, desiredFile) : undefined;

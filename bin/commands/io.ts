@@ -32,23 +32,32 @@ export interface Command {
   run(args: string[], io: Io): Promise<number>;
 }
 
-/** Splits "--flag", "--opt VALUE" / "--opt=VALUE" and positionals; unknown options are usage errors. */
-export function parseArgs(args: string[], spec: { flags?: string[]; options?: string[] }): { flags: Set<string>; options: Map<string, string>; positionals: string[] } {
-  const flags = new Set<string>(), options = new Map<string, string>(), positionals: string[] = [];
+/**
+ * Splits "--flag", "--opt VALUE" / "--opt=VALUE" and positionals; unknown options are usage errors.
+ * An option may be given once, unless it is listed in `repeat` (--vip A --vip B): those are collected,
+ * in order, in `repeated` (and never appear in `options`).
+ */
+export function parseArgs(
+  args: string[],
+  spec: { flags?: string[]; options?: string[]; repeat?: string[] },
+): { flags: Set<string>; options: Map<string, string>; repeated: Map<string, string[]>; positionals: string[] } {
+  const flags = new Set<string>(), options = new Map<string, string>(), repeated = new Map<string, string[]>(), positionals: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i] as string;
     if (!a.startsWith("--") || a === "--") { positionals.push(a); continue; }
     const eq = a.indexOf("=");
     const name = eq === -1 ? a.slice(2) : a.slice(2, eq);
+    const repeats = spec.repeat?.includes(name) ?? false;
     if (spec.flags?.includes(name)) {
       if (eq !== -1) throw new UsageError(`--${name} takes no value`);
       flags.add(name);
-    } else if (spec.options?.includes(name)) {
+    } else if (repeats || spec.options?.includes(name)) {
       const v = eq !== -1 ? a.slice(eq + 1) : args[++i];
       if (v === undefined || v === "") throw new UsageError(`--${name} needs a value`);
-      if (options.has(name)) throw new UsageError(`--${name} given twice`);
-      options.set(name, v);
+      if (repeats) repeated.set(name, [...(repeated.get(name) ?? []), v]);
+      else if (options.has(name)) throw new UsageError(`--${name} given twice`);
+      else options.set(name, v);
     } else throw new UsageError(`unknown option ${a}`);
   }
-  return { flags, options, positionals };
+  return { flags, options, repeated, positionals };
 }

@@ -8,8 +8,8 @@
 //
 // Other `lvs rs` verbs (add, rm, drain, ... CLUSTER ...) talk to the panel (remote.ts): `rsVerbs`
 // routes status/prepare/undo here and everything else there.
-import { UsageError, type Command } from "./io";
-import { EXIT, failure, parseOpts, printJson, sshTargetFrom } from "./director";
+import { UsageError, parseArgs, type Command } from "./io";
+import { EXIT, failure, printJson, sshTargetFrom } from "./director";
 
 const VERBS = ["status", "prepare", "undo"] as const;
 
@@ -19,20 +19,20 @@ export const localRsCommand: Command = {
   async run(args, io) {
     const [verb, ...rest] = args;
     if (!verb || !(VERBS as readonly string[]).includes(verb)) throw new UsageError(`the first argument is one of ${VERBS.join(", ")}`);
-    const { options, positionals } = parseOpts(rest, { flags: [], options: ["target", "key", "known-hosts", "vip", "mode", "port", "iface", "director"], repeat: ["vip"] });
+    const { options, repeated, positionals } = parseArgs(rest, { options: ["target", "key", "known-hosts", "mode", "port", "iface", "director"], repeat: ["vip"] });
     if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-    const vips = options.get("vip") ?? [];
+    const vips = repeated.get("vip") ?? [];
     if (!vips.length) throw new UsageError("--vip is required (repeat it for several VIPs)");
-    const modeText = options.get("mode")?.[0] ?? "dr";
+    const modeText = options.get("mode") ?? "dr";
     if (modeText !== "dr" && modeText !== "tun") throw new UsageError("--mode is dr or tun");
-    const portText = options.get("port")?.[0];
+    const portText = options.get("port");
     if (portText !== undefined && !/^\d{1,5}$/.test(portText)) throw new UsageError("--port must be a number 1..65535");
     const params = {
       vips,
       mode: modeText === "tun" ? ("tunnel" as const) : ("route" as const),
       ...(portText !== undefined ? { port: Number(portText) } : {}),
-      ...(options.get("iface") ? { iface: options.get("iface")![0]! } : {}),
-      ...(options.get("director") ? { director: options.get("director")![0]! } : {}),
+      ...(options.has("iface") ? { iface: options.get("iface") as string } : {}),
+      ...(options.has("director") ? { director: options.get("director") as string } : {}),
     };
     const target = await sshTargetFrom(options, io);
     const { SshPool } = await import("../../lib/ssh");
