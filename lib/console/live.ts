@@ -6,7 +6,7 @@ import { parseList, type Listing } from "@/lib/ipvs/parse-list";
 import { mergeThresholds } from "@/lib/ipvs/merge";
 import { destFieldDiff, destKey, normalizeService, serviceFieldDiff, serviceKey, type Service, type Table } from "@/lib/ipvs/model";
 import { isSshError, type SshTarget } from "@/lib/ssh";
-import { loadDesiredWithHealth } from "./overlay";
+import { loadDesiredAndCluster, type ClusterRows } from "./overlay";
 import { pool, targetFor } from "./targets";
 
 // The live view: ONE exec on the director per refresh reads -Ln, -S -n and -Ln --thresholds, plus
@@ -186,18 +186,24 @@ export async function directorOf(prisma: PrismaClient, clusterId: string) {
   return prisma.host.findFirst({ where: { clusterId, role: "director" }, orderBy: { name: "asc" } });
 }
 
-export async function liveSnapshot(prisma: PrismaClient, clusterId: string, counters: Counters = BOTH): Promise<LiveSnapshot> {
+/** liveSnapshot with the cluster rows its drift was judged against (null: no director, so none were read). */
+export async function readLive(prisma: PrismaClient, clusterId: string, counters: Counters = BOTH): Promise<{ snap: LiveSnapshot; cluster: ClusterRows | null }> {
   const started = performance.now();
   const at = new Date().toISOString();
   const director = await directorOf(prisma, clusterId);
-  const desired = await loadDesiredWithHealth(prisma, clusterId);
-  if (!director) return { at, ok: false, error: { code: "no-director", message: "This cluster has no director host yet." }, raw: "", rows: [], driftCount: 0, durationMs: 0 };
+  if (!director) return { snap: { at, ok: false, error: { code: "no-director", message: "This cluster has no director host yet." }, raw: "", rows: [], driftCount: 0, durationMs: 0 }, cluster: null };
+  const { desired, cluster } = await loadDesiredAndCluster(prisma, clusterId);
   try {
     const raw = await readDirector(await targetFor(prisma, director), counters);
     const rows = buildRows(raw, desired.table);
-    return { at, ok: true, error: null, raw: raw.list, rows, driftCount: rows.filter((r) => r.drift.status !== "ok").length, durationMs: Math.round(performance.now() - started) };
+    return { snap: { at, ok: true, error: null, raw: raw.list, rows, driftCount: rows.filter((r) => r.drift.status !== "ok").length, durationMs: Math.round(performance.now() - started) }, cluster };
   } catch (e) {
     const err = isSshError(e) ? { code: e.code, message: e.message, hint: e.hint } : { code: "error", message: e instanceof Error ? e.message : String(e) };
-    return { at, ok: false, error: err, raw: "", rows: [], driftCount: 0, durationMs: Math.round(performance.now() - started) };
+    return { snap: { at, ok: false, error: err, raw: "", rows: [], driftCount: 0, durationMs: Math.round(performance.now() - started) }, cluster };
   }
+}
+
+/** The director's table now, with drift against the desired state (health's overlay included). */
+export async function liveSnapshot(prisma: PrismaClient, clusterId: string, counters: Counters = BOTH): Promise<LiveSnapshot> {
+  return (await readLive(prisma, clusterId, counters)).snap;
 }

@@ -3,7 +3,7 @@ import { applySteps, renderRestore, type Step, type Table } from "@/lib/ipvs";
 import { healthSteps, type HealthDesired } from "@/lib/health/reconcile";
 import { healthDesired, loadCluster } from "@/lib/health/runner";
 import type { HealthStatus } from "@/lib/health/state";
-import { loadDesired, type Desired } from "./desired";
+import { HEALTH_ACTOR, desiredTable, keyOf, renderService, type Desired, type ServiceRow } from "./desired";
 
 // The operator's desired state with the health checker's decisions laid over it, so that an Apply (or
 // the plan, or the live view's drift) does not undo the checker: real servers health holds down stay
@@ -32,15 +32,50 @@ export interface DesiredWithHealth extends Desired {
   health: string[];
 }
 
-/** loadDesired + the health overlay from the checker's persisted state (HealthState rows). */
-export async function loadDesiredWithHealth(prisma: PrismaClient, clusterId: string): Promise<DesiredWithHealth> {
-  const d = await loadDesired(prisma, clusterId);
-  const c = await loadCluster(prisma, clusterId);
-  if (!c || !c.virtualServices.some((vs) => vs.healthCheck?.enabled)) return { ...d, health: [] };
+/** The cluster's rows as lib/health reads them (services, real servers, their checks and health state). */
+export type ClusterRows = NonNullable<Awaited<ReturnType<typeof loadCluster>>>;
+
+/**
+ * Pure: loadDesired's state of a cluster's service rows, given the service keys the operator's last
+ * apply managed (`previous`); loadDesired reads both itself, loadDesiredAndCluster from loadCluster's rows.
+ */
+export function desiredOf(services: readonly ServiceRow[], previous: readonly string[]): Desired {
+  const lines = services.flatMap((s) => renderService(s));
+  const managed = services.map((s) => keyOf(s));
+  return {
+    table: desiredTable(services),
+    lines: lines.join("\n") + (lines.length ? "\n" : ""),
+    managed,
+    remove: previous.filter((k) => !managed.includes(k)),
+    vips: [...new Set(services.map((s) => s.address).filter((a): a is string => !!a))],
+  };
+}
+
+/** The service keys the operator's last apply managed (ApplyRun.plan.managed; the health checker's runs are not the operator's record). */
+async function lastManaged(prisma: PrismaClient, clusterId: string): Promise<string[]> {
+  const last = await prisma.applyRun.findFirst({ where: { clusterId, actor: { not: HEALTH_ACTOR }, outcome: { in: ["succeeded", "verify_failed", "failed"] } }, orderBy: { startedAt: "desc" }, select: { plan: true } });
+  const before = ((last?.plan as { managed?: unknown } | null)?.managed ?? []) as unknown;
+  return Array.isArray(before) ? before.filter((k): k is string => typeof k === "string") : [];
+}
+
+/**
+ * The desired state with the health overlay, and the rows it was made of (null: no such cluster): ONE
+ * read of the services and real servers (lib/health's loadCluster, which has their health state too)
+ * serves the desired table and the overlay.
+ */
+export async function loadDesiredAndCluster(prisma: PrismaClient, clusterId: string): Promise<{ desired: DesiredWithHealth; cluster: ClusterRows | null }> {
+  const [c, previous] = await Promise.all([loadCluster(prisma, clusterId), lastManaged(prisma, clusterId)]);
+  const d = desiredOf(c?.virtualServices ?? [], previous);
+  if (!c || !c.virtualServices.some((vs) => vs.healthCheck?.enabled)) return { desired: { ...d, health: [] }, cluster: c };
   const status = new Map<string, HealthStatus>();
   for (const vs of c.virtualServices) for (const rs of vs.realServers) status.set(rs.id, (rs.healthState?.status ?? "unknown") as HealthStatus);
   const hd = healthDesired(c, (id) => status.get(id) ?? "unknown");
   const o = overlayTable(d.table, hd);
-  if (!o.reasons.length) return { ...d, health: [] };
-  return { ...d, table: o.table, lines: tableLines(o.table), health: o.reasons };
+  if (!o.reasons.length) return { desired: { ...d, health: [] }, cluster: c };
+  return { desired: { ...d, table: o.table, lines: tableLines(o.table), health: o.reasons }, cluster: c };
+}
+
+/** loadDesired + the health overlay from the checker's persisted state (HealthState rows). */
+export async function loadDesiredWithHealth(prisma: PrismaClient, clusterId: string): Promise<DesiredWithHealth> {
+  return (await loadDesiredAndCluster(prisma, clusterId)).desired;
 }
