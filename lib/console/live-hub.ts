@@ -8,7 +8,6 @@ interface Loop {
   listeners: Set<Listener>;
   last: HubEvent | null;
   timer: ReturnType<typeof setTimeout> | null;
-  running: boolean;
 }
 
 export class LiveHub {
@@ -22,7 +21,7 @@ export class LiveHub {
   subscribe(key: string, intervalMs: number, tick: () => Promise<unknown>, listener: Listener): () => void {
     let loop = this.loops.get(key);
     if (!loop) {
-      loop = { listeners: new Set(), last: null, timer: null, running: false };
+      loop = { listeners: new Set(), last: null, timer: null };
       this.loops.set(key, loop);
       loop.listeners.add(listener);
       void this.run(key, loop, intervalMs, tick);
@@ -48,14 +47,12 @@ export class LiveHub {
 
   private async run(key: string, loop: Loop, intervalMs: number, tick: () => Promise<unknown>) {
     if (loop.listeners.size === 0 || this.loops.get(key) !== loop) return;
-    loop.running = true;
     let ev: HubEvent;
     try {
       ev = { data: await tick() };
     } catch (e) {
       ev = { failure: e instanceof Error ? e.message : String(e) };
     }
-    loop.running = false;
     loop.last = ev;
     for (const l of [...loop.listeners]) l(ev);
     if (loop.listeners.size > 0 && this.loops.get(key) === loop) loop.timer = setTimeout(() => void this.run(key, loop, intervalMs, tick), intervalMs);

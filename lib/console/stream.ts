@@ -1,6 +1,8 @@
 import "server-only";
 import { liveHub } from "./live-hub";
 
+const SSE_HEADERS = { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache, no-transform", Connection: "keep-alive", "X-Accel-Buffering": "no" };
+
 /**
  * A server-sent-events Response: `tick()` is called at once and then every `intervalMs` (never
  * overlapping); its value is sent as one `data:` line. Stops when the client goes away or `tick`
@@ -44,10 +46,8 @@ export function sseResponse(signal: AbortSignal, intervalMs: number, tick: () =>
       if (timer) clearTimeout(timer);
     },
   });
-  return new Response(stream, { headers: { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache, no-transform", Connection: "keep-alive", "X-Accel-Buffering": "no" } });
+  return new Response(stream, { headers: SSE_HEADERS });
 }
-
-const SSE_HEADERS = { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache, no-transform", Connection: "keep-alive", "X-Accel-Buffering": "no" };
 
 /**
  * A server-sent-events Response fed by the process's LiveHub: every stream with the same `key` shares
