@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { arpCells, arpValueOk, effectiveArp, judgeAllCell, judgeIfaceCell, type ArpConf } from "./arp-cells";
+import { parseRsParams } from "@/lib/realserver/model";
+import { arpValueOk, effective, verdict, type RsFacts } from "@/lib/realserver/probe";
+import { arpCells, judgeAllCell, judgeIfaceCell, type ArpConf } from "./arp-cells";
 
 const byLabel = (conf: ArpConf, iface = "eth0") => Object.fromEntries(arpCells(conf, iface).map((c) => [c.label, c]));
 
@@ -10,12 +12,12 @@ describe("arpValueOk (the DR verdict's thresholds)", () => {
   });
 });
 
-describe("effectiveArp", () => {
+describe("effective (lib/realserver/probe, shared with the DR verdict)", () => {
   it("is max(all, iface), a value not read counting as 0", () => {
-    expect(effectiveArp({ all: { arp_ignore: 1 }, eth0: { arp_ignore: 0 } }, "eth0", "arp_ignore")).toBe(1);
-    expect(effectiveArp({ all: { arp_ignore: 0 }, eth0: { arp_ignore: 2 } }, "eth0", "arp_ignore")).toBe(2);
-    expect(effectiveArp({ all: { arp_announce: 2 } }, "eth0", "arp_announce")).toBe(2);
-    expect(effectiveArp({}, "eth0", "arp_announce")).toBe(0);
+    expect(effective({ all: { arp_ignore: 1 }, eth0: { arp_ignore: 0 } }, "eth0", "arp_ignore").value).toBe(1);
+    expect(effective({ all: { arp_ignore: 0 }, eth0: { arp_ignore: 2 } }, "eth0", "arp_ignore").value).toBe(2);
+    expect(effective({ all: { arp_announce: 2 } }, "eth0", "arp_announce").value).toBe(2);
+    expect(effective({}, "eth0", "arp_announce").value).toBe(0);
   });
 });
 
@@ -102,5 +104,19 @@ describe("arpCells", () => {
   it("no duplicate cells when the interface is all or lo", () => {
     expect(arpCells({}, "all").map((c) => c.label)).toEqual(["all.arp_ignore", "all.arp_announce", "lo.arp_ignore", "lo.arp_announce"]);
     expect(arpCells({}, "lo").map((c) => c.label)).toEqual(["all.arp_ignore", "all.arp_announce", "lo.arp_ignore", "lo.arp_announce"]);
+  });
+});
+
+describe("the cells and the DR verdict judge alike (one effective/arpValueOk)", () => {
+  it("the eth0 cell is red exactly when the verdict names that sysctl as a problem", () => {
+    const params = parseRsParams({ vips: ["10.0.0.100"], mode: "route", iface: "eth0" });
+    const values = [undefined, 0, 1, 2, 3, 8];
+    for (const key of ["arp_ignore", "arp_announce"] as const)
+      for (const all of values) for (const dev of values) {
+        const conf: ArpConf = { all: all === undefined ? {} : { [key]: all }, eth0: dev === undefined ? {} : { [key]: dev } };
+        const facts: RsFacts = { conf: conf as RsFacts["conf"], interfaces: [], defaultGateway: null, defaultDev: "eth0", listening: [], files: { sysctl: false, unit: false, systemd: false } };
+        const problem = verdict(facts, params)[0]!.problems.some((p) => p.includes(`${key} on all`));
+        expect(judgeIfaceCell(conf, "eth0", key).tone === "bad", `${key} all=${all} eth0=${dev}`).toBe(problem);
+      }
   });
 });

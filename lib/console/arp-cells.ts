@@ -2,9 +2,9 @@
 //
 // The kernel applies max(conf/all/X, conf/<iface>/X) for arp_ignore and arp_announce
 // (IN_DEV_MAXCONF), so an interface's own 0 is fine when `all` carries the value. Each cell is
-// judged by that effective value, with the same thresholds as the DR verdict in
-// lib/realserver/probe.ts (arp_ignore 1 or 2, arp_announce 2); a value that was not read counts
-// as 0, as it does there.
+// judged by that effective value with the DR verdict's own functions (lib/realserver/probe.ts:
+// effective, arpValueOk: arp_ignore 1 or 2, arp_announce 2); a value that was not read counts as 0.
+import { arpValueOk, effective } from "@/lib/realserver/probe";
 
 export type ArpKey = "arp_ignore" | "arp_announce";
 export type ArpConf = Record<string, Partial<Record<ArpKey, number>> | undefined>;
@@ -31,16 +31,6 @@ const HARM: Record<ArpKey, string> = {
   arp_announce: "ARP requests may carry the VIP as source",
 };
 
-/** Whether an effective value makes the host DR-ready for this sysctl (as lib/realserver's verdict). */
-export function arpValueOk(key: ArpKey, v: number): boolean {
-  return key === "arp_ignore" ? v >= 1 && v <= 2 : v === 2;
-}
-
-/** The kernel's effective value for `iface`: max(all, iface), a value not read counting as 0. */
-export function effectiveArp(conf: ArpConf, iface: string, key: ArpKey): number {
-  return Math.max(conf.all?.[key] ?? 0, conf[iface]?.[key] ?? 0);
-}
-
 const shown = (v: number | undefined) => (v === undefined ? "?" : String(v));
 const valueWords = (name: string, v: number | undefined) => (v === undefined ? `${name} was not read (counts as 0)` : `${name} is ${v}`);
 
@@ -56,7 +46,7 @@ export function judgeIfaceCell(conf: ArpConf, iface: string, key: ArpKey): ArpCe
   const label = `${iface}.${key}`;
   const all = conf.all?.[key];
   const dev = conf[iface]?.[key];
-  const eff = effectiveArp(conf, iface, key);
+  const eff = effective(conf, iface, key).value;
   const base = { label, text: `${label}=${shown(dev)}` };
   if (!arpValueOk(key, eff)) return { ...base, tone: "bad", viaAll: false, title: problem(key, iface, all, dev, eff) };
   if (dev !== undefined && arpValueOk(key, dev)) return { ...base, tone: "ok", viaAll: false, title: `effective ${eff} (${iface} ${dev}, all ${shown(all)})` };
@@ -71,8 +61,9 @@ export function judgeAllCell(conf: ArpConf, iface: string | null, key: ArpKey): 
   const all = conf.all?.[key];
   const base = { label, text: `${label}=${shown(all)}`, viaAll: false };
   if (all !== undefined && arpValueOk(key, all)) return { ...base, tone: "ok", title: `${key} ${all} applies to every interface (the kernel uses max(all, interface))` };
-  if (iface && iface !== "all" && arpValueOk(key, effectiveArp(conf, iface, key))) {
-    return { ...base, tone: "note", title: `${valueWords(`${key} on all`, all)}: ${iface} carries effective ${effectiveArp(conf, iface, key)}, so the VIP-facing interface is fine; other interfaces use all's value (needs ${NEEDS[key]} there too to be safe)` };
+  const eff = iface && iface !== "all" ? effective(conf, iface, key).value : null;
+  if (iface && eff !== null && arpValueOk(key, eff)) {
+    return { ...base, tone: "note", title: `${valueWords(`${key} on all`, all)}: ${iface} carries effective ${eff}, so the VIP-facing interface is fine; other interfaces use all's value (needs ${NEEDS[key]} there too to be safe)` };
   }
   return { ...base, tone: "bad", title: problem(key, "all", all, undefined, all ?? 0) };
 }

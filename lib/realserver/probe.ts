@@ -69,8 +69,8 @@ function json(lines: string[] | undefined, what: string): unknown {
 function factsFrom(sections: Map<string, string[]>): RsFacts {
   const conf: RsFacts["conf"] = {};
   for (const l of sections.get("sysctl") ?? []) {
-    // `grep .` of the files (/proc/sys/net/ipv4/conf/IFACE/PARAM:VALUE), or `S IFACE PARAM VALUE`
-    const m = /^\/proc\/sys\/net\/ipv4\/conf\/([^/]+)\/(arp_ignore|arp_announce|rp_filter):(-?\d+)$/.exec(l.trim()) ?? /^S (\S+) (arp_ignore|arp_announce|rp_filter) (-?\d+)$/.exec(l);
+    // `grep .` of the files: /proc/sys/net/ipv4/conf/IFACE/PARAM:VALUE
+    const m = /^\/proc\/sys\/net\/ipv4\/conf\/([^/]+)\/(arp_ignore|arp_announce|rp_filter):(-?\d+)$/.exec(l.trim());
     if (m) (conf[m[1]!] ??= {})[m[2] as "arp_ignore"] = Number(m[3]);
   }
   const rawAddr = json(sections.get("addr"), "addresses") as Array<{ ifname?: string; flags?: string[]; addr_info?: Array<Record<string, unknown>> }>;
@@ -88,9 +88,8 @@ function factsFrom(sections: Map<string, string[]>): RsFacts {
       listening = null;
       break;
     }
-    // `ss -Hln[tu]` lines (State Recv-Q Send-Q Local:Port Peer:Port ...), or `L Local:Port`
-    const cols = l.trim().split(/\s+/);
-    const local = cols[0] === "L" ? cols.slice(1).join(" ") : (cols[3] ?? "");
+    // `ss -Hln[tu]` lines: State Recv-Q Send-Q Local:Port Peer:Port ...
+    const local = l.trim().split(/\s+/)[3] ?? "";
     const m = /^(.+):(\d+|\*)$/.exec(local);
     if (m && m[2] !== "*") listening.push({ addr: m[1]!.replace(/^\[|\]$/g, "").replace(/%.*$/, ""), port: Number(m[2]) });
   }
@@ -133,11 +132,20 @@ export interface VipVerdict {
   iface: string | null;
 }
 
-/** The kernel uses max(conf/all, conf/IFACE) for arp_ignore, arp_announce and rp_filter. */
-function effective(f: RsFacts, iface: string, p: "arp_ignore" | "arp_announce" | "rp_filter"): { value: number; all: number; dev: number } {
-  const all = f.conf.all?.[p] ?? 0;
-  const dev = f.conf[iface]?.[p] ?? 0;
+export type SysctlParam = "arp_ignore" | "arp_announce" | "rp_filter";
+/** conf[iface][param], as in RsFacts (the ARP panel passes the same shape from the live snapshot). */
+export type SysctlConf = Record<string, Partial<Record<SysctlParam, number>> | undefined>;
+
+/** The kernel uses max(conf/all, conf/IFACE) for arp_ignore, arp_announce and rp_filter; a value not read counts as 0. */
+export function effective(conf: SysctlConf, iface: string, p: SysctlParam): { value: number; all: number; dev: number } {
+  const all = conf.all?.[p] ?? 0;
+  const dev = conf[iface]?.[p] ?? 0;
   return { value: Math.max(all, dev), all, dev };
+}
+
+/** Whether an effective value keeps a DR/TUN real server off the VIP's ARP: arp_ignore 1 or 2, arp_announce 2. */
+export function arpValueOk(p: "arp_ignore" | "arp_announce", value: number): boolean {
+  return p === "arp_ignore" ? value >= 1 && value <= 2 : value === 2;
 }
 
 export function verdict(f: RsFacts, p: RsParams): VipVerdict[] {
@@ -155,14 +163,14 @@ export function verdict(f: RsFacts, p: RsParams): VipVerdict[] {
       for (const h of holders) if (h.ifname !== dev) problems.push(`VIP ${vip} is bound on ${h.ifname}: this host will answer ARP for it and take the traffic from the director`);
       if (p.mode === "tunnel" && !f.interfaces.some((i) => i.ifname === "tunl0" && i.up)) problems.push("tunl0 is missing or down (the ipip module must be loaded)");
       for (const i of iface ? [iface] : ["all"]) {
-        const ig = effective(f, i, "arp_ignore");
-        if (ig.value < 1 || ig.value > 2) problems.push(`${holders.length ? "VIP bound but " : ""}arp_ignore on all is ${ig.all}${i !== "all" ? ` and on ${i} is ${ig.dev}` : ""}: this host answers ARP for the VIP (needs 1)`);
-        const an = effective(f, i, "arp_announce");
-        if (an.value !== 2) problems.push(`arp_announce on all is ${an.all}${i !== "all" ? ` and on ${i} is ${an.dev}` : ""}: ARP requests may carry the VIP as source (needs 2)`);
+        const ig = effective(f.conf, i, "arp_ignore");
+        if (!arpValueOk("arp_ignore", ig.value)) problems.push(`${holders.length ? "VIP bound but " : ""}arp_ignore on all is ${ig.all}${i !== "all" ? ` and on ${i} is ${ig.dev}` : ""}: this host answers ARP for the VIP (needs 1)`);
+        const an = effective(f.conf, i, "arp_announce");
+        if (!arpValueOk("arp_announce", an.value)) problems.push(`arp_announce on all is ${an.all}${i !== "all" ? ` and on ${i} is ${an.dev}` : ""}: ARP requests may carry the VIP as source (needs 2)`);
       }
       if (!iface) warnings.push("cannot tell which interface faces the VIP's network; only the `all` sysctls were checked");
       if (p.mode === "tunnel") {
-        const rp = effective(f, "tunl0", "rp_filter");
+        const rp = effective(f.conf, "tunl0", "rp_filter");
         if (rp.value !== 0) problems.push(`rp_filter is ${rp.value} on tunl0 (all ${rp.all}, tunl0 ${rp.dev}): decapsulated packets will be dropped (needs 0 on all and tunl0)`);
       }
       if (p.director && f.defaultGateway === p.director) problems.push(`default gateway is the director (${p.director}): DR replies must bypass it`);

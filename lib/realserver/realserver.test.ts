@@ -100,16 +100,16 @@ describe("parseScriptOutput", () => {
       "@@lvs ok sysctls",
       "@@lvs ok vip 10.0.0.100 bound",
       "@@lvs-probe sysctl",
-      "S all arp_ignore 1",
-      "S eth0 rp_filter 2",
+      "/proc/sys/net/ipv4/conf/all/arp_ignore:1",
+      "/proc/sys/net/ipv4/conf/eth0/rp_filter:2",
       "@@lvs-probe addr",
       '[{"ifindex":1,"ifname":"lo","flags":["LOOPBACK","UP"],"addr_info":[{"family":"inet","local":"10.0.0.100","prefixlen":32,"label":"lo:1"}]}]',
       "@@lvs-probe route",
       '[{"dst":"default","gateway":"10.0.0.254","dev":"eth0"}]',
       "@@lvs-probe listen",
-      "L 0.0.0.0:22",
-      "L [::]:80",
-      "L 10.0.0.11%eth0:8080",
+      "LISTEN 0      128          0.0.0.0:22         0.0.0.0:*",
+      "LISTEN 0      511             [::]:80            [::]:*",
+      "LISTEN 0      5     10.0.0.11%eth0:8080       0.0.0.0:*",
       "@@lvs-probe files",
       "F sysctl",
       "@@lvs-probe end",
@@ -124,7 +124,7 @@ describe("parseScriptOutput", () => {
     expect(r.facts!.listening).toEqual([{ addr: "0.0.0.0", port: 22 }, { addr: "::", port: 80 }, { addr: "10.0.0.11", port: 8080 }]);
     expect(r.facts!.files).toEqual({ sysctl: true, unit: false, systemd: false });
     expect(parseScriptOutput("@@lvs fail arp_ignore on all did not become 1\n").failure).toBe("arp_ignore on all did not become 1");
-    expect(() => parseScriptOutput("@@lvs-probe sysctl\nS all arp_ignore 1\n")).toThrow(/truncated/);
+    expect(() => parseScriptOutput("@@lvs-probe sysctl\n/proc/sys/net/ipv4/conf/all/arp_ignore:1\n")).toThrow(/truncated/);
   });
   it("reads what the script prints now: `grep .` of the sysctl files and raw `ss -Hln` lines", () => {
     const out = [
