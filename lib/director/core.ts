@@ -106,7 +106,12 @@ export interface CorePlan {
 
 /** planReport on the actual read, rendered to argv; exported for the CLI's dry run and tests. */
 export function planDirector(d: DirectorDesired, actual: ActualRead): CorePlan {
-  const { table, listing } = readTable(actual);
+  return planOn(d, readTable(actual));
+}
+
+type Read = ReturnType<typeof readTable>;
+
+function planOn(d: DirectorDesired, { table, listing }: Read): CorePlan {
   const r = planReport(d.table, table, { owned: d.owned, adopt: d.adopt, prune: d.prune, graceful: d.graceful, ...(listing ? { connections: listing } : {}) });
   return {
     steps: r.steps.map((s) => ({ argv: stepArgs(s), text: stepCommand(s), disruptive: s.disruptive || s.op.startsWith("delete-"), reason: s.reason, step: s })),
@@ -117,13 +122,21 @@ export function planDirector(d: DirectorDesired, actual: ActualRead): CorePlan {
 
 /** Differences in words, over the services this desired state covers. Graceful drains in progress are not differences. */
 export function differences(d: DirectorDesired, actual: ActualRead): string[] {
-  let read: ReturnType<typeof readTable>;
+  const read = readOrMismatch(actual);
+  return typeof read === "string" ? [read] : differencesIn(d, read);
+}
+
+/** readTable, or the difference to report when the two reads disagree. */
+function readOrMismatch(actual: ActualRead): Read | string {
   try {
-    read = readTable(actual);
+    return readTable(actual);
   } catch (e) {
-    if (e instanceof TableMismatchError) return [`the table changed between the two reads (${e.message}): read it again`];
+    if (e instanceof TableMismatchError) return `the table changed between the two reads (${e.message}): read it again`;
     throw e;
   }
+}
+
+function differencesIn(d: DirectorDesired, read: Read): string[] {
   const diff = diffTables(d.table, scope(d, read.table));
   const out: string[] = [];
   for (const s of diff.missing) out.push(`service ${serviceKey(s)} is missing`);
@@ -148,6 +161,9 @@ export function differences(d: DirectorDesired, actual: ActualRead): string[] {
   return out;
 }
 
+/** The plan verify made of a read, so notes on the same read and desired state (applyDirector calls both) does not plan again. */
+const verified = new WeakMap<ActualRead, { desired: DirectorDesired; plan: CorePlan }>();
+
 export const ipvsCore: IpvsCore<DirectorDesired> = {
   validate(input) {
     const i = (isPlainTable(input) ? { table: input } : input) as Partial<DirectorDesiredInput> | null;
@@ -169,20 +185,19 @@ export const ipvsCore: IpvsCore<DirectorDesired> = {
     return planDirector(desired, actual).steps;
   },
   verify(desired, actual) {
-    const diffs = differences(desired, actual);
-    let conflicts: Conflict[];
-    try {
-      conflicts = planDirector(desired, actual).conflicts;
-    } catch (e) {
-      if (e instanceof TableMismatchError) return diffs;
-      throw e;
-    }
+    const read = readOrMismatch(actual);
+    if (typeof read === "string") return [read];
+    const diffs = differencesIn(desired, read);
+    const p = planOn(desired, read);
+    if (desired.graceful) verified.set(actual, { desired, plan: p });
+    const conflicts: Conflict[] = p.conflicts;
     return [...diffs.filter((x) => !conflicts.some((c) => x.startsWith(`service ${c.key}:`))), ...conflicts.map((c) => c.reason)];
   },
   notes(desired, actual) {
     if (!desired.graceful) return [];
     try {
-      const p = planDirector(desired, actual);
+      const hit = verified.get(actual);
+      const p = hit?.desired === desired ? hit.plan : planDirector(desired, actual);
       return [
         ...p.draining.map((d) => `${d.service}${d.destination ? ` -> ${d.destination}` : ""} is draining (weight 0, ${d.activeConns ?? "unknown"} active connections)`),
         ...p.steps.map((s) => `apply again: ${s.text} (${s.reason ?? ""})`),
