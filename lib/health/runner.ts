@@ -12,7 +12,7 @@ import { attachCounters } from "@/lib/ipvs/merge";
 import { serviceKey, destKey } from "@/lib/ipvs/model";
 import { parseList, type Counters } from "@/lib/ipvs/parse-list";
 import { parseSave } from "@/lib/ipvs/parse-save";
-import { enqueueWebhook } from "@/lib/notify";
+import { enqueueWebhook, type WebhookPayload } from "@/lib/notify";
 import { isSshError, type SshPool, type SshTarget } from "@/lib/ssh";
 import { effectiveCheck, type CheckResult, type CheckSpec } from "./config";
 import { checkLocal } from "./local";
@@ -222,6 +222,7 @@ export class ClusterChecker {
           await tx.healthState.upsert({ where: { realServerId: u.id }, create: { realServerId: u.id, ...data }, update: data });
         }
         const ids: string[] = [];
+        const hooks: WebhookPayload[] = [];
         for (const t of report.transitions) {
           if (!alive.has(t.realServerId)) continue;
           const p = byId.get(t.realServerId)!;
@@ -229,12 +230,13 @@ export class ClusterChecker {
           const svc = desired.services.find((s) => s.id === p.vsId);
           const e = await tx.healthEvent.create({ data: { clusterId: c.id, virtualServiceId: p.vsId, realServerId: t.realServerId, kind: `real-server.${t.to}`, subject: t.subject, message: r.message } });
           ids.push(e.id);
-          await enqueueWebhook(tx, {
+          hooks.push({
             event: "health.transition", at: at.toISOString(), cluster: { id: c.id, name: c.name },
             summary: `${t.subject} is ${t.to.toUpperCase()} (was ${t.from}): ${r.message}`,
             data: { eventId: e.id, realServer: t.subject, realServerId: t.realServerId, from: t.from, to: t.to, message: r.message, latencyMs: r.latencyMs, sorryServer: svc ? (sorryWanted(svc) ? "in" : "out") : null },
           });
         }
+        await enqueueWebhook(tx, hooks);
         return ids;
       });
       if (wrote === null) {
@@ -294,14 +296,16 @@ export class ClusterChecker {
         await audit(tx, { actor: HEALTH_ACTOR, action: "cluster.apply", target: `cluster:${c.name}`, after: { run: run.id, outcome: r.outcome, reasons: planned, commands: r.steps.map((s) => s.command) } });
         if (eventIds.length) await tx.healthEvent.updateMany({ where: { id: { in: eventIds } }, data: { applyRunId: run.id } });
         // sorry server in/out are transitions too
+        const hooks: WebhookPayload[] = [];
         for (const reason of planned.filter((p) => /^(no real server up|a real server is up): sorry server/.test(p))) {
           const kind = reason.endsWith(" in") ? "sorry.in" : "sorry.out";
           const e = await tx.healthEvent.create({ data: { clusterId: c.id, kind, subject: reason, applyRunId: run.id } });
-          await enqueueWebhook(tx, { event: "health.transition", at: new Date().toISOString(), cluster: { id: c.id, name: c.name }, summary: reason, data: { eventId: e.id, kind, runId: run.id } });
+          hooks.push({ event: "health.transition", at: new Date().toISOString(), cluster: { id: c.id, name: c.name }, summary: reason, data: { eventId: e.id, kind, runId: run.id } });
         }
         if (r.outcome !== "succeeded") {
-          await enqueueWebhook(tx, { event: "apply.failed", at: new Date().toISOString(), cluster: { id: c.id, name: c.name }, summary: `health-checker apply on ${director.name} ${r.outcome}`, data: { runId: run.id, outcome: r.outcome, error: r.error, differences: r.differences } });
+          hooks.push({ event: "apply.failed", at: new Date().toISOString(), cluster: { id: c.id, name: c.name }, summary: `health-checker apply on ${director.name} ${r.outcome}`, data: { runId: run.id, outcome: r.outcome, error: r.error, differences: r.differences } });
         }
+        await enqueueWebhook(tx, hooks);
         return { runId: run.id, r };
       }, { waitMs: 15_000, maxRunMs: 60_000 });
       if (res) {

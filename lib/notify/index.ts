@@ -45,13 +45,19 @@ export interface WebhookPayload {
   data: Record<string, unknown>;
 }
 
-/** Queues the event for every enabled webhook that wants it. Call inside the event's transaction. */
-export async function enqueueWebhook(tx: Tx, p: WebhookPayload): Promise<number> {
+/**
+ * Queues each event for every enabled webhook that wants it: one read of the webhooks and one insert,
+ * however many events. Call inside the events' transaction. Returns the number of deliveries queued.
+ */
+export async function enqueueWebhook(tx: Tx, events: WebhookPayload | readonly WebhookPayload[]): Promise<number> {
+  const list: readonly WebhookPayload[] = Array.isArray(events) ? events : [events as WebhookPayload];
+  if (!list.length) return 0;
   const hooks = await tx.webhook.findMany({ where: { enabled: true }, select: { id: true, events: true } });
-  const wanted = hooks.filter((h) => h.events.length === 0 || h.events.includes(p.event));
-  if (!wanted.length) return 0;
-  await tx.webhookDelivery.createMany({ data: wanted.map((h) => ({ webhookId: h.id, event: p.event, payload: p as unknown as Prisma.InputJsonValue })) });
-  return wanted.length;
+  const data = list.flatMap((p) => hooks.filter((h) => h.events.length === 0 || h.events.includes(p.event))
+    .map((h) => ({ webhookId: h.id, event: p.event, payload: p as unknown as Prisma.InputJsonValue })));
+  if (!data.length) return 0;
+  await tx.webhookDelivery.createMany({ data });
+  return data.length;
 }
 
 export interface SendResult {
@@ -91,8 +97,10 @@ export async function deliverDue(prisma: PrismaClient, opts: { limit?: number; b
     opts.limit ?? 20, String(DELIVERY.leaseMs),
   );
   let sent = 0, failed = 0;
+  if (!claimed.length) return { sent, failed };
+  const hooks = new Map((await prisma.webhook.findMany({ where: { id: { in: [...new Set(claimed.map((d) => d.webhookId))] } } })).map((h) => [h.id, h]));
   await Promise.all(claimed.map(async (d) => {
-    const hook = await prisma.webhook.findUnique({ where: { id: d.webhookId } });
+    const hook = hooks.get(d.webhookId);
     if (!hook || !hook.enabled) {
       await prisma.webhookDelivery.update({ where: { id: d.id }, data: { status: "failed", lastError: "webhook deleted or disabled" } });
       failed++;

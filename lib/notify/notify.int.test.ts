@@ -53,6 +53,22 @@ describe("webhooks", () => {
     expect(await p.webhookDelivery.count({ where: { status: "delivered", attempts: 1 } })).toBe(3);
   });
 
+  it("several events in one call read the webhooks once; a claimed delivery of a disabled webhook fails", async () => {
+    const p = ctx.prisma;
+    await p.webhookDelivery.deleteMany();
+    let reads = 0;
+    const counting = { webhook: { findMany: (a: Parameters<typeof p.webhook.findMany>[0]) => (reads++, p.webhook.findMany(a)) }, webhookDelivery: p.webhookDelivery } as unknown as typeof p;
+    expect(await enqueueWebhook(counting, [payload("health.transition"), payload("drift"), payload("drift")])).toBe(5);
+    expect(reads).toBe(1);
+    expect(await enqueueWebhook(counting, [])).toBe(0);
+    expect(reads).toBe(1);
+    await p.webhook.updateMany({ where: { name: "drift only" }, data: { enabled: false } });
+    got.length = 0;
+    expect(await deliverDue(p)).toEqual({ sent: 3, failed: 2 });
+    expect(got.map((g) => g.event).sort()).toEqual(["drift", "drift", "health.transition"]);
+    expect(await p.webhookDelivery.count({ where: { status: "failed", lastError: "webhook deleted or disabled" } })).toBe(2);
+  });
+
   it("retries with back-off, then gives up after maxAttempts", async () => {
     const p = ctx.prisma;
     await p.webhookDelivery.deleteMany();
