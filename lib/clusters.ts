@@ -47,30 +47,3 @@ export async function deleteCluster(prisma: PrismaClient, actor: string, id: str
     await audit(tx, { actor, action: "cluster.delete", target: `cluster:${before.name}`, before: { ...publicFields(before), ...before._count } });
   });
 }
-
-export type ClusterSummary = {
-  id: string; name: string; description: string; vipCount: number; realServerCount: number;
-  hostCount: number; lastApply: { at: Date; outcome: string; actor: string } | null;
-};
-
-/** The clusters overview in three queries, whatever the number of clusters. */
-export async function clusterSummaries(prisma: PrismaClient): Promise<ClusterSummary[]> {
-  const clusters = await prisma.cluster.findMany({
-    orderBy: { name: "asc" },
-    include: { _count: { select: { hosts: true } }, virtualServices: { select: { address: true, fwmark: true, _count: { select: { realServers: true } } } } },
-  });
-  const lastRuns = await prisma.applyRun.findMany({
-    where: { clusterId: { in: clusters.map((c) => c.id) } },
-    orderBy: { startedAt: "desc" }, distinct: ["clusterId"], select: { clusterId: true, startedAt: true, outcome: true, actor: true },
-  });
-  const lastBy = new Map(lastRuns.map((r) => [r.clusterId, r]));
-  return clusters.map((c) => {
-    const vips = new Set(c.virtualServices.map((s) => s.address ?? `fwmark ${s.fwmark}`));
-    const last = lastBy.get(c.id);
-    return {
-      id: c.id, name: c.name, description: c.description, hostCount: c._count.hosts, vipCount: vips.size,
-      realServerCount: c.virtualServices.reduce((n, s) => n + s._count.realServers, 0),
-      lastApply: last ? { at: last.startedAt, outcome: last.outcome, actor: last.actor } : null,
-    };
-  });
-}
