@@ -96,4 +96,46 @@ describe("canonicalIPv6At (the parsers' fast path) agrees with the general parse
   it("returns the input slice when it is already canonical", () => {
     expect(canonicalIPv6At("2001:db8::1", 0, 11)).toBe("2001:db8::1");
   });
+  // Every pattern of zero and non-zero groups (and ffff in group 5, for the mapped tail), written in
+  // full and with "::" on each zero run: both paths give the text of a reference written the slow way.
+  it("every zero-group pattern, every way of writing it", () => {
+    const reference = (w: number[]): string => {
+      let base = -1, len = 0;
+      for (let i = 0; i < 8; i++) {
+        let j = i;
+        while (j < 8 && w[j] === 0) j++;
+        if (j - i >= 2 && j - i > len) { base = i; len = j - i; }
+      }
+      const hex = (ws: number[]) => ws.map((x) => x.toString(16)).join(":");
+      if (base === 0 && (len === 6 || (len === 5 && w[5] === 0xffff))) {
+        const a = w[6]!, b = w[7]!;
+        return `::${len === 5 ? "ffff:" : ""}${a >> 8}.${a & 255}.${b >> 8}.${b & 255}`;
+      }
+      return base === -1 ? hex(w) : `${hex(w.slice(0, base))}::${hex(w.slice(base + len))}`;
+    };
+    const wrong: string[] = [];
+    let compressions = 0;
+    for (let bits = 0; bits < 256; bits++) {
+      for (const g5 of [0x12, 0xffff]) {
+        const w = Array.from({ length: 8 }, (_, i) => ((bits >> i) & 1 ? (i === 5 ? g5 : 0x100 + i) : 0));
+        const want = reference(w);
+        const texts = [w.map((x) => x.toString(16)).join(":"), w.map((x) => x.toString(16).padStart(4, "0")).join(":")];
+        for (let i = 0; i < 8; i++) {
+          for (let j = i + 1; j <= 8; j++) {
+            if (w.slice(i, j).some((x) => x !== 0)) break;
+            const hex = (ws: number[]) => ws.map((x) => x.toString(16)).join(":");
+            texts.push(`${hex(w.slice(0, i))}::${hex(w.slice(j))}`);
+            compressions++;
+          }
+        }
+        if (formatIPv6(w) !== want) wrong.push(`formatIPv6 ${w.join(",")}: ${formatIPv6(w)}, want ${want}`);
+        for (const t of texts) {
+          const got = canonicalIPv6At(` ${t} `, 1, t.length + 1);
+          if (got !== want) wrong.push(`canonicalIPv6At ${t}: ${got}, want ${want}`);
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(compressions).toBeGreaterThan(1000);
+  });
 });

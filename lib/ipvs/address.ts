@@ -65,9 +65,13 @@ export function parseIPv6(text: string): number[] | null {
   return words;
 }
 
-/** inet_ntop(AF_INET6) text of eight groups. */
-export function formatIPv6(words: readonly number[]): string {
-  let bestBase = -1, bestLen = 0, curBase = -1, curLen = 0;
+/**
+ * The run of zero groups inet_ntop compresses to "::" in eight groups: the longest (the first on a tie)
+ * of two or more, packed as base * 16 + length; 0 when there is none (a run is at least 2 long, so 0 is
+ * free). A number, not an object: canonicalIPv6At runs this on every IPv6 address a listing holds.
+ */
+function zeroRun(words: readonly number[]): number {
+  let bestBase = 0, bestLen = 0, curBase = -1, curLen = 0;
   for (let i = 0; i < 8; i++) {
     if (words[i] === 0) {
       if (curBase === -1) { curBase = i; curLen = 1; } else curLen++;
@@ -77,7 +81,18 @@ export function formatIPv6(words: readonly number[]): string {
     }
   }
   if (curBase !== -1 && curLen > bestLen) { bestBase = curBase; bestLen = curLen; }
-  if (bestLen < 2) bestBase = -1;
+  return bestLen < 2 ? 0 : bestBase * 16 + bestLen;
+}
+
+/** glibc prints an encapsulated IPv4 address with a dotted tail: ::a.b.c.d (compatible) and ::ffff:a.b.c.d (mapped). */
+function dottedTail(words: readonly number[], run: number): boolean {
+  return run === 6 /* base 0, length 6 */ || (run === 5 && words[5] === 0xffff);
+}
+
+/** inet_ntop(AF_INET6) text of eight groups. */
+export function formatIPv6(words: readonly number[]): string {
+  const run = zeroRun(words);
+  const bestBase = run === 0 ? -1 : run >> 4, bestLen = run & 15;
   let out = "";
   for (let i = 0; i < 8; i++) {
     if (bestBase !== -1 && i >= bestBase && i < bestBase + bestLen) {
@@ -86,7 +101,7 @@ export function formatIPv6(words: readonly number[]): string {
     }
     if (i !== 0) out += ":";
     // encapsulated IPv4 (glibc): ::a.b.c.d or ::ffff:a.b.c.d
-    if (i === 6 && bestBase === 0 && (bestLen === 6 || (bestLen === 5 && words[5] === 0xffff))) {
+    if (i === 6 && dottedTail(words, run)) {
       const a = words[6] as number, b = words[7] as number;
       out += `${a >> 8}.${a & 255}.${b >> 8}.${b & 255}`;
       break;
@@ -234,19 +249,9 @@ export function canonicalIPv6At(text: string, start: number, end: number): strin
     for (let k = dbl; k < dbl + gap; k++) W6[k] = 0;
   }
   if (canonical) {
-    let bestBase = -1, bestLen = 0, curBase = -1, curLen = 0;
-    for (let k = 0; k < 8; k++) {
-      if (W6[k] === 0) {
-        if (curBase === -1) { curBase = k; curLen = 1; } else curLen++;
-      } else if (curBase !== -1) {
-        if (curLen > bestLen) { bestBase = curBase; bestLen = curLen; }
-        curBase = -1;
-      }
-    }
-    if (curBase !== -1 && curLen > bestLen) { bestBase = curBase; bestLen = curLen; }
-    if (bestLen < 2) bestBase = -1;
-    const dottedTail = bestBase === 0 && (bestLen === 6 || (bestLen === 5 && W6[5] === 0xffff));
-    if (!dottedTail && (dbl === -1 ? bestBase === -1 : bestBase === dbl && bestLen === 8 - n)) return text.slice(start, end);
+    // canonical already when the "::" written is the one inet_ntop would write, and no dotted tail is due
+    const run = zeroRun(W6);
+    if (!dottedTail(W6, run) && (dbl === -1 ? run === 0 : run === dbl * 16 + (8 - n))) return text.slice(start, end);
   }
   return formatIPv6(W6);
 }
