@@ -1,11 +1,10 @@
-import crypto from "node:crypto";
 import { readFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { expect, test, type Page } from "@playwright/test";
 import pg from "pg";
 import { acquireLab, assertLabRoute, lab, labEnv, type LabEnv } from "../lab/env";
-import { ADMIN, fieldError, login, importSshKey, addHosts } from "./helpers";
+import { ADMIN, fieldError, login, importSshKey, addHosts, trustHostKeys } from "./helpers";
 
 // Issue 7 through the browser, on the real lab, with the worker the panel runs (scripts/serve.ts):
 // a health check configured on VIP:80 (HTTP, 1 s interval, fall 2) → stop rs1's HTTP server → the
@@ -23,8 +22,6 @@ let vip = "";
 const received: Array<{ event: string; summary: string; body: Record<string, unknown> }> = [];
 let receiver: http.Server;
 let receiverUrl = "";
-
-const fp = (line: string) => "SHA256:" + crypto.createHash("sha256").update(Buffer.from(line.split(" ")[1]!, "base64")).digest("base64").replace(/=+$/, "");
 
 async function curl(n: number): Promise<string[]> {
   const r = await lab(["curl", String(n), "--vip", vip]).catch((e: Error) => e.message);
@@ -94,14 +91,7 @@ test("setup: cluster, hosts with trusted keys, VIP:80 with a sorry server, rs1 +
   const clusterId = clusterUrl.split("/").pop()!;
   await addHosts(page, clusterId, "lab-key-health", ([["director", "director"], ["rs1", "real_server"], ["rs2", "real_server"], ["sorry", "real_server"]] as const).map(([name, role]) => ({ name, role, address: env.hosts[name]!.address })));
   await page.goto(clusterUrl);
-  for (const name of ["director", "rs1", "rs2", "sorry"]) {
-    const cell = page.getByTestId(`hostkey-${name}`);
-    await cell.getByRole("button", { name: "Fetch key" }).click();
-    const shown = (await cell.getByTestId("presented-fingerprint").textContent())!.split(" ")[1]!;
-    expect(env.hosts[name]!.hostKeys.map(fp)).toContain(shown);
-    await cell.getByRole("button", { name: "Trust this key" }).click();
-    await expect(cell.getByRole("status").last()).toContainText("Trusted");
-  }
+  await trustHostKeys(page, ["director", "rs1", "rs2", "sorry"].map((name) => ({ name, hostKeys: env.hosts[name]!.hostKeys })));
 
   await page.getByRole("link", { name: "Add virtual service" }).click();
   await page.getByLabel("VIP").fill(vip);

@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import { expect, type Page } from "@playwright/test";
 
 export const ADMIN = { name: "Ada Admin", email: "admin@example.test", password: "correct-horse-battery" };
@@ -42,5 +43,26 @@ export async function addHosts(page: Page, clusterId: string, keyName: string, h
     await page.getByLabel("SSH key", { exact: true }).selectOption({ label: keyName });
     await page.getByRole("button", { name: "Add host" }).click();
     await expect(page.getByRole("status").first()).toContainText(`Added host ${h.name}`);
+  }
+}
+
+/**
+ * The SHA256 fingerprint of a public key line ("ssh-ed25519 AAAA..."), as OpenSSH prints it. Computed
+ * here on purpose, not with lib/ssh: the tests check the panel's fingerprint against their own.
+ */
+export const fp = (line: string) => "SHA256:" + crypto.createHash("sha256").update(Buffer.from(line.split(" ")[1]!, "base64")).digest("base64").replace(/=+$/, "");
+
+/**
+ * On the cluster page: for each host, fetches its key, checks that the fingerprint the panel shows is
+ * one of the keys the host publishes (its known_hosts lines, through fp), and trusts it.
+ */
+export async function trustHostKeys(page: Page, hosts: ReadonlyArray<{ name: string; hostKeys: readonly string[] }>) {
+  for (const { name, hostKeys } of hosts) {
+    const cell = page.getByTestId(`hostkey-${name}`);
+    await cell.getByRole("button", { name: "Fetch key" }).click();
+    const shown = (await cell.getByTestId("presented-fingerprint").textContent())!.split(" ")[1]!;
+    expect(hostKeys.map(fp)).toContain(shown);
+    await cell.getByRole("button", { name: "Trust this key" }).click();
+    await expect(cell.getByRole("status").last()).toContainText("Trusted");
   }
 }

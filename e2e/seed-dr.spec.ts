@@ -1,8 +1,7 @@
-import crypto from "node:crypto";
 import { readFileSync } from "node:fs";
 import { expect, test, type Page } from "@playwright/test";
 import { acquireLab, assertLabRoute, lab, labEnv, type LabEnv } from "../lab/env";
-import { ADMIN, alerts, fieldError, login, VIEWER, importSshKey, addHosts } from "./helpers";
+import { ADMIN, alerts, fieldError, login, VIEWER, importSshKey, addHosts, trustHostKeys } from "./helpers";
 
 // The issue's tutorial through the browser, on the real lab: a cluster, the director and rs1/rs2 with
 // trusted host keys, VIP:80 rr, rs1:80 and rs2 (port locked to 80), prepare, plan, apply, live table,
@@ -13,8 +12,6 @@ test.setTimeout(240_000);
 let env: LabEnv;
 let release: (() => void) | null = null;
 let clusterUrl = "";
-
-const fp = (line: string) => "SHA256:" + crypto.createHash("sha256").update(Buffer.from(line.split(" ")[1]!, "base64")).digest("base64").replace(/=+$/, "");
 
 async function curl(n: number, vip: string): Promise<string[]> {
   const r = await lab(["curl", String(n), "--vip", vip]).catch((e: Error) => e.message);
@@ -65,14 +62,7 @@ test("tutorial, single subnet: hosts with trusted keys, VIP:80 rr, rs1 + rs2, pr
 
   // Trust each key after comparing the fingerprint with the one the lab publishes
   await page.goto(clusterUrl);
-  for (const name of ["director", "rs1", "rs2"]) {
-    const cell = page.getByTestId(`hostkey-${name}`);
-    await cell.getByRole("button", { name: "Fetch key" }).click();
-    const shown = (await cell.getByTestId("presented-fingerprint").textContent())!.split(" ")[1]!;
-    expect(env.hosts[name]!.hostKeys.map(fp)).toContain(shown);
-    await cell.getByRole("button", { name: "Trust this key" }).click();
-    await expect(cell.getByRole("status").last()).toContainText("Trusted");
-  }
+  await trustHostKeys(page, ["director", "rs1", "rs2"].map((name) => ({ name, hostKeys: env.hosts[name]!.hostKeys })));
   await page.reload();
   for (const name of ["director", "rs1", "rs2"]) await expect(page.getByTestId(`hostkey-${name}`).getByTestId("pinned-fingerprint")).toHaveText(/^SHA256:/);
 
