@@ -1,6 +1,5 @@
 // ipvsCore's verify and notes on one read: the answers of the planner and the differences, the two
-// reads disagreeing, and notes after verify on the same read (the plan verify made is reused only for
-// the same desired state).
+// reads disagreeing, and notes after verify on the same read.
 import { describe, expect, it } from "vitest";
 import { ipvsCore } from "./core";
 

@@ -161,9 +161,6 @@ function differencesIn(d: DirectorDesired, read: Read): string[] {
   return out;
 }
 
-/** The plan verify made of a read, so notes on the same read and desired state (applyDirector calls both) does not plan again. */
-const verified = new WeakMap<ActualRead, { desired: DirectorDesired; plan: CorePlan }>();
-
 export const ipvsCore: IpvsCore<DirectorDesired> = {
   validate(input) {
     const i = (isPlainTable(input) ? { table: input } : input) as Partial<DirectorDesiredInput> | null;
@@ -188,16 +185,13 @@ export const ipvsCore: IpvsCore<DirectorDesired> = {
     const read = readOrMismatch(actual);
     if (typeof read === "string") return [read];
     const diffs = differencesIn(desired, read);
-    const p = planOn(desired, read);
-    if (desired.graceful) verified.set(actual, { desired, plan: p });
-    const conflicts: Conflict[] = p.conflicts;
+    const conflicts: Conflict[] = planOn(desired, read).conflicts;
     return [...diffs.filter((x) => !conflicts.some((c) => x.startsWith(`service ${c.key}:`))), ...conflicts.map((c) => c.reason)];
   },
   notes(desired, actual) {
     if (!desired.graceful) return [];
     try {
-      const hit = verified.get(actual);
-      const p = hit?.desired === desired ? hit.plan : planDirector(desired, actual);
+      const p = planDirector(desired, actual);
       return [
         ...p.draining.map((d) => `${d.service}${d.destination ? ` -> ${d.destination}` : ""} is draining (weight 0, ${d.activeConns ?? "unknown"} active connections)`),
         ...p.steps.map((s) => `apply again: ${s.text} (${s.reason ?? ""})`),
