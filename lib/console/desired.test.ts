@@ -6,7 +6,7 @@ import { gen, type Gen } from "@/lib/ipvs/testing/generate";
 import { configuredDestination, sorryDestination } from "@/lib/health/reconcile";
 import { buildRows } from "./live";
 import { tableLines } from "./overlay";
-import { consoleCore, desiredService, desiredTable, renderService } from "./desired";
+import { consoleCore, desiredOf, desiredService, desiredTable, keyOf, renderService, type ServiceRow } from "./desired";
 
 const vs = {
   protocol: "tcp", address: "10.0.0.100", port: 80, fwmark: null, family: "inet", scheduler: "wlc", schedulerFlags: [],
@@ -388,5 +388,33 @@ describe("desiredTable: the rows straight into lib/ipvs's model", () => {
     // and the other way: a VIP with a leading space rendered as "-t  10.0.0.100:80" and parsed; now refused
     expect(oldRefusal([svc({ address: " 10.0.0.100" })])).toBeNull();
     expect(outcome([svc({ address: " 10.0.0.100" })])).toBe("refused");
+  });
+});
+
+describe("desiredOf: the desired state of service rows and the last apply's managed keys", () => {
+  const ofVs = {
+    protocol: "tcp", address: "10.0.0.100", port: 80, fwmark: null, family: "inet", scheduler: "wlc", schedulerFlags: [],
+    persistenceTimeout: null, persistenceNetmask: null, onePacket: false, persistenceEngine: null, sorryAddress: null, sorryPort: null,
+  };
+  const ofRows: ServiceRow[] = [
+    { ...ofVs, sorryAddress: "10.0.0.9", sorryPort: 80, realServers: [
+      { address: "10.0.0.11", port: 80, weight: 3, forwardingMethod: "route", state: "active", upperThreshold: 1000, lowerThreshold: 800 },
+      { address: "10.0.0.12", port: 80, weight: 1, forwardingMethod: "route", state: "draining" },
+      { address: "10.0.0.13", port: 80, weight: 1, forwardingMethod: "route", state: "disabled" },
+    ] },
+    { ...ofVs, protocol: "udp", address: "10.0.0.100", port: 53, scheduler: "rr", persistenceTimeout: 300, realServers: [{ address: "10.0.0.21", port: 5353, weight: 2, forwardingMethod: "masq", state: "active" }] },
+    { ...ofVs, protocol: "fwmark", address: null, port: null, fwmark: 3, family: "inet6", scheduler: "sh", schedulerFlags: ["sh-port"], realServers: [] },
+    { ...ofVs, address: "2001:db8::100", family: "inet6", port: 443, realServers: [{ address: "2001:db8::11", port: 443, weight: 1, forwardingMethod: "tunnel", state: "active" }] },
+  ];
+  it("what to delete, the VIPs, the lines and the table", () => {
+    const d = desiredOf(ofRows, ["-t 10.0.0.100:80", "-t 10.0.0.200:443"]);
+    expect(d.remove).toEqual(["-t 10.0.0.200:443"]);
+    expect(d.vips).toEqual(["10.0.0.100", "2001:db8::100"]);
+    expect(d.managed).toEqual(ofRows.map((s) => keyOf(s)));
+    expect(d.lines).toBe(ofRows.flatMap((s) => renderService(s)).join("\n") + "\n");
+    expect(d.table).toStrictEqual(desiredTable(ofRows));
+  });
+  it("no services", () => {
+    expect(desiredOf([], ["-t 10.0.0.100:80"])).toMatchObject({ lines: "", managed: [], remove: ["-t 10.0.0.100:80"], vips: [], table: { services: [] } });
   });
 });

@@ -176,17 +176,31 @@ export function keyOf(s: Pick<Vs, "protocol" | "address" | "port" | "fwmark" | "
 }
 
 export async function loadDesired(prisma: PrismaClient, clusterId: string): Promise<Desired> {
-  const services = await prisma.virtualService.findMany({ where: { clusterId }, include: { realServers: true } });
-  const table = desiredTable(services);
+  const [services, previous] = await Promise.all([prisma.virtualService.findMany({ where: { clusterId }, include: { realServers: true } }), lastManaged(prisma, clusterId)]);
+  return desiredOf(services, previous);
+}
+
+/**
+ * Pure: loadDesired's state of a cluster's service rows, given the service keys the operator's last
+ * apply managed (`previous`); loadDesired reads both itself, lib/console/overlay's loadDesiredAndCluster from loadCluster's rows.
+ */
+export function desiredOf(services: readonly ServiceRow[], previous: readonly string[]): Desired {
   const lines = services.flatMap((s) => renderService(s));
   const managed = services.map((s) => keyOf(s));
-  // the operator's last apply: the health checker's runs are not the operator's record of what the panel manages
+  return {
+    table: desiredTable(services),
+    lines: lines.join("\n") + (lines.length ? "\n" : ""),
+    managed,
+    remove: previous.filter((k) => !managed.includes(k)),
+    vips: [...new Set(services.map((s) => s.address).filter((a): a is string => !!a))],
+  };
+}
+
+/** The service keys the operator's last apply managed (ApplyRun.plan.managed; the health checker's runs are not the operator's record). */
+export async function lastManaged(prisma: PrismaClient, clusterId: string): Promise<string[]> {
   const last = await prisma.applyRun.findFirst({ where: { clusterId, actor: { not: HEALTH_ACTOR }, outcome: { in: ["succeeded", "verify_failed", "failed"] } }, orderBy: { startedAt: "desc" }, select: { plan: true } });
   const before = ((last?.plan as { managed?: unknown } | null)?.managed ?? []) as unknown;
-  const prev = Array.isArray(before) ? before.filter((k): k is string => typeof k === "string") : [];
-  const remove = prev.filter((k) => !managed.includes(k));
-  const vips = [...new Set(services.map((s) => s.address).filter((a): a is string => !!a))];
-  return { table, lines: lines.join("\n") + (lines.length ? "\n" : ""), managed, remove, vips };
+  return Array.isArray(before) ? before.filter((k): k is string => typeof k === "string") : [];
 }
 
 /** "-t 10.0.0.100:80" (the form kept in ApplyRun.plan) → lib/ipvs serviceKey "TCP 10.0.0.100:80"; null if unreadable. */

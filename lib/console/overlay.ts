@@ -3,7 +3,7 @@ import { applySteps, renderRestore, type Step, type Table } from "@/lib/ipvs";
 import { healthSteps, type HealthDesired } from "@/lib/health/reconcile";
 import { healthDesired, loadCluster } from "@/lib/health/runner";
 import type { HealthStatus } from "@/lib/health/state";
-import { HEALTH_ACTOR, desiredTable, keyOf, renderService, type Desired, type ServiceRow } from "./desired";
+import { desiredOf, lastManaged, type Desired } from "./desired";
 
 // The operator's desired state with the health checker's decisions laid over it, so that an Apply (or
 // the plan, or the live view's drift) does not undo the checker: real servers health holds down stay
@@ -34,29 +34,6 @@ export interface DesiredWithHealth extends Desired {
 
 /** The cluster's rows as lib/health reads them (services, real servers, their checks and health state). */
 export type ClusterRows = NonNullable<Awaited<ReturnType<typeof loadCluster>>>;
-
-/**
- * Pure: loadDesired's state of a cluster's service rows, given the service keys the operator's last
- * apply managed (`previous`); loadDesired reads both itself, loadDesiredAndCluster from loadCluster's rows.
- */
-export function desiredOf(services: readonly ServiceRow[], previous: readonly string[]): Desired {
-  const lines = services.flatMap((s) => renderService(s));
-  const managed = services.map((s) => keyOf(s));
-  return {
-    table: desiredTable(services),
-    lines: lines.join("\n") + (lines.length ? "\n" : ""),
-    managed,
-    remove: previous.filter((k) => !managed.includes(k)),
-    vips: [...new Set(services.map((s) => s.address).filter((a): a is string => !!a))],
-  };
-}
-
-/** The service keys the operator's last apply managed (ApplyRun.plan.managed; the health checker's runs are not the operator's record). */
-async function lastManaged(prisma: PrismaClient, clusterId: string): Promise<string[]> {
-  const last = await prisma.applyRun.findFirst({ where: { clusterId, actor: { not: HEALTH_ACTOR }, outcome: { in: ["succeeded", "verify_failed", "failed"] } }, orderBy: { startedAt: "desc" }, select: { plan: true } });
-  const before = ((last?.plan as { managed?: unknown } | null)?.managed ?? []) as unknown;
-  return Array.isArray(before) ? before.filter((k): k is string => typeof k === "string") : [];
-}
 
 /**
  * The desired state with the health overlay, and the rows it was made of (null: no such cluster): ONE
