@@ -10,9 +10,9 @@ import { rsVerbs } from "./rs";
 export const COMMANDS: Record<string, Command> = {
   parse: parseCommand,
   plan: remotePlanCommand(planCommand), // `lvs plan CLUSTER` asks the panel; `lvs plan --desired …` stays local
-  ...remoteCommands(), // login, clusters, rs, apply, status: bin/commands/remote.ts
-  director: directorCommand, // lvs director status|apply over SSH: bin/commands/director.ts
+  ...remoteCommands(), // login, clusters, apply, status: bin/commands/remote.ts
   rs: rsVerbs(rsCommand()), // lvs rs status|prepare|undo over SSH (bin/commands/rs.ts); other rs verbs: remote.ts
+  director: directorCommand, // lvs director status|apply over SSH: bin/commands/director.ts
 };
 
 export function usage(): string {

@@ -23,6 +23,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { splitHostPort } from "../../lib/ipvs/address";
 import { UsageError, parseArgs, type Command, type Io } from "./io";
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, auth: 3, notFound: 4, refused: 5, unreachable: 6 } as const;
@@ -327,7 +328,7 @@ export function renderStatus(live: Live): string {
       const [proto, ...rest] = r.text.split(" ");
       out.push(`${pad(proto ?? "", 4)} ${rest.join(" ")} ${r.scheduler ?? ""}${r.flags ? ` ${r.flags}` : ""}${drift}`);
     } else {
-      const addr = r.text.startsWith("[") ? r.text.slice(1, r.text.indexOf("]")) : r.text.slice(0, r.text.lastIndexOf(":"));
+      const addr = splitHostPort(r.text)?.address ?? r.text;
       out.push(`  -> ${pad(r.text, 28)}${pad(r.forward ?? "", 8)}${pad(r.weight === null || r.weight === undefined ? "" : String(r.weight), 7)}${pad(r.activeConns === undefined ? "-" : String(r.activeConns), 11)}${pad(r.inactConns === undefined ? "-" : String(r.inactConns), 10)}${arpText(byAddr.get(addr))}${drift}`);
     }
   }
@@ -352,7 +353,10 @@ export function statusCommand(deps: RemoteDeps = defaultDeps()): Command {
   };
 }
 
-/** The remote verbs for the dispatch table (plan is wrapped around the local planner there). */
+/**
+ * The remote verbs for the dispatch table. Not plan and rs: main.ts wraps those (plan around the local
+ * planner, rs around the SSH verbs of rs.ts) with rsCommand / remotePlanCommand.
+ */
 export function remoteCommands(deps: RemoteDeps = defaultDeps()): Record<string, Command> {
-  return { login: loginCommand(deps), clusters: clustersCommand(deps), rs: rsCommand(deps), apply: applyCommand(deps), status: statusCommand(deps) };
+  return { login: loginCommand(deps), clusters: clustersCommand(deps), apply: applyCommand(deps), status: statusCommand(deps) };
 }
