@@ -18,7 +18,7 @@ import { effectiveCheck, type CheckResult, type CheckSpec } from "./config";
 import { checkLocal } from "./local";
 import { configuredDestination, healthCore, healthSteps, sorryDestination, sorryWanted, type HealthDesired, type HealthService } from "./reconcile";
 import { checkScript, nonce, parseRound } from "./script";
-import { HEALTH_ACTOR, configuredRealServer, consoleCore, loadDesired, serviceIdOf, type ServiceRow } from "@/lib/console/desired";
+import { HEALTH_ACTOR, configuredRealServer, consoleCore, lastManaged, loadDesired, serviceIdOf, type ServiceRow } from "@/lib/console/desired";
 import { isNews, nextStreak, type HealthStatus, type Streak } from "./state";
 
 export { HEALTH_ACTOR };
@@ -131,7 +131,6 @@ export class ClusterChecker {
   private nextDue = new Map<string, number>();
   private lastPoll = 0;
   private lastReach = 0;
-  private lastManaged: unknown = undefined;
   private lastDrift = "";
   constructor(clusterId: string, private deps: RunnerDeps, private opts: RunnerOptions) {
     this.clusterId = clusterId;
@@ -270,11 +269,8 @@ export class ClusterChecker {
 
   private async apply(c: Loaded, director: Loaded["hosts"][number], target: SshTarget, desired: HealthDesired, eventIds: string[], report: RoundReport) {
     const { prisma, pool } = this.deps;
-    if (this.lastManaged === undefined) {
-      // the console computes "services to delete" from the last run's plan.managed: keep it intact
-      const last = await prisma.applyRun.findFirst({ where: { clusterId: c.id, actor: { not: HEALTH_ACTOR } }, orderBy: { startedAt: "desc" }, select: { plan: true } });
-      this.lastManaged = (last?.plan as { managed?: unknown } | null)?.managed ?? [];
-    }
+    // shown with the run (the console reads "services to delete" from the operator's runs only)
+    const managed = await lastManaged(prisma, c.id);
     try {
       const res = await withDirectorLock(prisma, director.id, async (tx) => {
         if (!(await this.deps.fence(tx))) return null;
@@ -285,7 +281,7 @@ export class ClusterChecker {
         const run = await tx.applyRun.create({
           data: {
             clusterId: c.id, actor: HEALTH_ACTOR, startedAt: started, finishedAt: new Date(), outcome: r.outcome,
-            plan: { kind: "health", director: director.name, reasons: planned, events: eventIds, managed: this.lastManaged } as Prisma.InputJsonValue,
+            plan: { kind: "health", director: director.name, reasons: planned, events: eventIds, managed } as Prisma.InputJsonValue,
             error: r.error ? `${r.error.code}: ${r.error.message}` : r.failedStep ? `step ${r.failedStep.position} failed: ${r.failedStep.output.trim()}` : r.differences.length ? r.differences.join("; ") : null,
             verification: { differences: r.differences, after: r.after?.save ?? null } as Prisma.InputJsonValue,
           },
