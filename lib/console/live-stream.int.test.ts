@@ -5,6 +5,7 @@ import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { prismaFor, signIn, startPanel, type Panel } from "@/lib/api/testing/panel";
 import { hashPassword } from "@/lib/passwords";
+import { readLive } from "./live";
 import { freshDatabase } from "@/test/support/database";
 // @ts-ignore plain ESM module without type declarations
 import { deploy } from "@/scripts/migrate.mjs";
@@ -71,4 +72,15 @@ it("two browsers on the same view share one loop; another view has its own", asy
 it("refuses a signed-out stream and an unknown cluster", async () => {
   expect((await fetch(`${panel.url}/api/clusters/ls1/live`, { redirect: "manual" })).status).toBe(401);
   expect((await fetch(`${panel.url}/api/clusters/nope/live`, { headers: { cookie } })).status).toBe(404);
+});
+
+it("a cluster without a director: the snapshot says so and the cluster rows are not loaded", async () => {
+  const prisma = prismaFor(db.url);
+  try {
+    const { snap, cluster } = await readLive(prisma, "ls1");
+    expect(snap).toMatchObject({ ok: false, error: { code: "no-director" }, rows: [], driftCount: 0, raw: "" });
+    expect(cluster).toBeNull();
+  } finally {
+    await prisma.$disconnect();
+  }
 });

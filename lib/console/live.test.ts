@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { PrismaClient } from "@/generated/prisma/client";
-import { buildRows, countersFor, readLive } from "./live";
+import { buildRows, countersFor } from "./live";
 
 // Text as the real ipvsadm 1.31 prints it (see lib/ipvs/fixtures).
 const list = `IP Virtual Server version 1.2.1 (size=4096)
@@ -36,20 +35,4 @@ describe("countersFor: the listings a live view reads", () => {
     ["list", { stats: false, rate: false }], ["raw", { stats: false, rate: false }], ["stats", { stats: true, rate: false }],
     ["rate", { stats: false, rate: true }], [null, { stats: true, rate: true }], ["bogus", { stats: true, rate: true }],
   ])("%s -> %j", (view, want) => expect(countersFor(view)).toEqual(want));
-});
-
-describe("readLive without a director", () => {
-  it("says so without reading the desired state", async () => {
-    const asked: string[] = [];
-    // any model but host (the director lookup) throws: the desired state and the cluster rows are not read
-    const prisma = new Proxy({}, { get: (_, model: string) => {
-      asked.push(model);
-      if (model === "host") return { findFirst: async () => null };
-      throw new Error(`read ${model}`);
-    } }) as unknown as PrismaClient;
-    const { snap, cluster } = await readLive(prisma, "c1");
-    expect(snap).toMatchObject({ ok: false, error: { code: "no-director" }, rows: [], driftCount: 0, raw: "" });
-    expect(cluster).toBeNull();
-    expect(asked).toEqual(["host"]);
-  });
 });

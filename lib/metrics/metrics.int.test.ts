@@ -41,6 +41,26 @@ describe("metrics", () => {
     expect(body).toContain("# TYPE lvs_connections_total counter");
   });
 
+  it("health series carry the kernel's keys whatever the rows' spelling (IPv6 written long-form, a DR real server on another port)", async () => {
+    const p = ctx.prisma;
+    const c = await p.cluster.create({ data: { name: "v6" } });
+    const vs = await p.virtualService.create({ data: { clusterId: c.id, protocol: "tcp", family: "inet6", address: "2001:DB8:0:0:0:0:0:100", port: 80 } });
+    await p.healthCheck.create({ data: { virtualServiceId: vs.id } });
+    const rs = await p.realServer.create({ data: { virtualServiceId: vs.id, address: "2001:0db8::0011", port: 8080, weight: 3 } });
+    await p.healthState.create({ data: { realServerId: rs.id, status: "up", lastLatencyMs: 4, lastCheckedAt: new Date() } });
+    const fw = await p.virtualService.create({ data: { clusterId: c.id, protocol: "fwmark", family: "inet6", address: null, port: null, fwmark: 3 } });
+    await p.healthCheck.create({ data: { virtualServiceId: fw.id } });
+    await p.realServer.create({ data: { virtualServiceId: fw.id, address: "2001:db8:0:0::12", port: 80, weight: 1, forwardingMethod: "masq" } });
+    // the sampler's keys: serviceKey/destKey of the kernel's table
+    await p.counterSample.create({ data: { clusterId: c.id, service: "TCP [2001:db8::100]:80", destination: "[2001:db8::11]:80", weight: 3, conns: 5n } });
+    const { body } = await renderMetrics(p);
+    const L = 'cluster="v6",service="TCP [2001:db8::100]:80",real_server="[2001:db8::11]:80"';
+    expect(body).toContain(`lvs_connections_total{${L}} 5`);
+    expect(body).toContain(`lvs_real_server_health{${L},state="up"} 1`);
+    expect(body).toContain(`lvs_health_check_latency_seconds{${L}} 0.004`);
+    expect(body).toContain('lvs_real_server_health{cluster="v6",service="FWM 3 IPv6",real_server="[2001:db8::12]:80",state="unknown"} 1');
+  });
+
   it("needs the bearer token; off without METRICS_TOKEN", () => {
     expect(metricsAuthorized(null, undefined)).toBe("disabled");
     expect(metricsAuthorized(null, "s3cret")).toBe("denied");
