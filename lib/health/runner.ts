@@ -18,7 +18,7 @@ import { effectiveCheck, type CheckResult, type CheckSpec } from "./config";
 import { checkLocal } from "./local";
 import { configuredDestination, healthCore, healthSteps, sorryDestination, sorryWanted, type HealthDesired, type HealthService } from "./reconcile";
 import { checkScript, nonce, parseRound } from "./script";
-import { HEALTH_ACTOR, configuredRealServer, consoleCore, lastManaged, loadDesired, serviceIdOf, type ServiceRow } from "@/lib/console/desired";
+import { HEALTH_ACTOR, configuredRealServer, consoleCore, desiredOf, lastManaged, serviceIdOf, type ServiceRow } from "@/lib/console/desired";
 import { isNews, nextStreak, type HealthStatus, type Streak } from "./state";
 
 export { HEALTH_ACTOR };
@@ -320,7 +320,8 @@ export class ClusterChecker {
    * manages (weights of checked real servers, the sorry server). A webhook when the set changes.
    */
   private async drift(c: Loaded, save: string) {
-    const d = await loadDesired(this.deps.prisma, c.id);
+    // the round's rows (loadCluster) are the services and real servers: only the last apply is left to read
+    const d = desiredOf(c.virtualServices, await lastManaged(this.deps.prisma, c.id));
     if (!d.managed.length) return;
     const managedByHealth = healthManagedPrefixes(c.virtualServices);
     const ownedByHealth = (x: string) => managedByHealth.some((p) => x.startsWith(`${p}:`) || x.startsWith(`${p} `));
