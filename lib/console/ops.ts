@@ -1,10 +1,10 @@
 import "server-only";
 import type { PrismaClient } from "@/generated/prisma/client";
 import { audit } from "@/lib/audit";
-import { applyDirector, bindVip, DirectorBusy, probeDirector, withDirectorLock, type DirectorProbe } from "@/lib/director";
+import { applyDirector, bindVip, DirectorBusy, LeaseLost, probeDirector, withDirectorLock, type DirectorLease, type DirectorProbe } from "@/lib/director";
 import { UserError } from "@/lib/errors";
 import { prepareRealServer, probeRealServer, undoRealServer, type RsReport } from "@/lib/realserver";
-import { isSshError, shJoin } from "@/lib/ssh";
+import { isSshError, shJoin, SshError, type SshErrorCode } from "@/lib/ssh";
 import { consoleCore } from "./desired";
 import { loadDesiredWithHealth, type DesiredWithHealth } from "./overlay";
 import { directorOf } from "./live";
@@ -91,7 +91,8 @@ export async function rsHosts(prisma: PrismaClient, clusterId: string) {
 }
 
 /** Starts an apply: the run is recorded (outcome running) before anything is sent; progress lands in ApplyStep. */
-export async function startApply(prisma: PrismaClient, user: { id: string; email: string }, clusterId: string): Promise<string> {
+export async function startApply(prisma: PrismaClient, user: { id: string; email: string }, clusterId: string, opts: { waitMs?: number } = {}): Promise<string> {
+  const waitMs = opts.waitMs ?? APPLY_WAIT_MS;
   const cluster = await prisma.cluster.findUnique({ where: { id: clusterId } });
   if (!cluster) throw new UserError("This cluster no longer exists.");
   const director = await requireDirector(prisma, clusterId);
@@ -104,42 +105,63 @@ export async function startApply(prisma: PrismaClient, user: { id: string; email
     await audit(tx, { actor: user.email, action: "cluster.apply", target: `cluster:${cluster.name}`, after: { run: run.id, managed: desired.managed, remove: desired.remove } });
     return run.id;
   });
-  // The same per-director lock as the health checker's applies (lib/director withDirectorLock), so the
-  // two never interleave on one director; the desired state (with health's overlay) is read again under
-  // the lock, so a health transition that landed while this apply waited is kept too.
-  void withDirectorLock(prisma, director.id, async (tx) => {
+  // The same per-director lease as the health checker's applies (lib/director/lease.ts), so the two
+  // never interleave on one director; no transaction or connection is held while it is (each record
+  // below is its own short, fenced transaction). The desired state (with health's overlay) is read
+  // again under the lease, so a health transition that landed while this apply waited is kept too.
+  void withDirectorLock(prisma, director.id, async (lease) => {
     const fresh = await loadDesiredWithHealth(prisma, clusterId);
-    // PostgreSQL: progress through the shared client, visible at once; the embedded PGlite serves one
-    // connection, which the lock's transaction holds, so the writes go through that transaction there.
-    const w = process.env.DATABASE_URL ? prisma : (tx as unknown as PrismaClient);
-    if (fresh.lines !== desired.lines) await w.applyRun.update({ where: { id: runId }, data: { plan: { lines: fresh.lines, managed: fresh.managed, remove: fresh.remove, vips: fresh.vips, director: director.name, health: fresh.health } } });
+    if (fresh.lines !== desired.lines) await lease.write((tx) => tx.applyRun.update({ where: { id: runId }, data: { plan: { lines: fresh.lines, managed: fresh.managed, remove: fresh.remove, vips: fresh.vips, director: director.name, health: fresh.health } } }));
     try {
-      await runApply(w, runId, director, fresh);
-      return null;
+      await runApply(prisma, lease, runId, director, fresh);
     } catch (e) {
-      // recorded, then thrown outside the transaction (throwing inside would roll back what was recorded)
-      await w.applyRun.update({ where: { id: runId }, data: { outcome: "failed", error: sshMessage(e), finishedAt: new Date() } });
-      return null;
+      const error = applyMessage(e, director.name);
+      console.error(`apply ${runId} to ${director.name} failed: ${error}`, e instanceof LeaseLost || isSshError(e) ? "" : e);
+      // a lost lease records no outcome of the run, only that it stopped (so it does not stay "running")
+      const fail = { outcome: "failed" as const, error, finishedAt: new Date() };
+      if (e instanceof LeaseLost) await prisma.applyRun.update({ where: { id: runId }, data: fail });
+      else await lease.write((tx) => tx.applyRun.update({ where: { id: runId }, data: fail })).catch(() => prisma.applyRun.update({ where: { id: runId }, data: fail }));
     }
-  }, { waitMs: 60_000, maxRunMs: 10 * 60_000 }).catch(async (e) => {
-    const error = e instanceof DirectorBusy ? "Another apply to this director (the health checker's or another panel's) held it for over 60 s; nothing was run. Apply again." : sshMessage(e);
+  }, { waitMs, owner: `console:${user.email}` }).catch(async (e) => {
+    const error = e instanceof DirectorBusy
+      ? `Another apply to this director (the health checker's or another panel's) held it for over ${Math.round(waitMs / 1000)} s; nothing was run. Apply again.`
+      : applyMessage(e, director.name);
+    console.error(`apply ${runId} to ${director.name} failed: ${error}`, e instanceof DirectorBusy ? "" : e);
     await prisma.applyRun.update({ where: { id: runId }, data: { outcome: "failed", error, finishedAt: new Date() } }).catch(() => {});
   });
   return runId;
 }
 
-async function runApply(prisma: PrismaClient, runId: string, director: NonNullable<Awaited<ReturnType<typeof directorOf>>>, desired: DesiredWithHealth) {
+/** How long a console apply waits for another holder of the director's lease. */
+const APPLY_WAIT_MS = 60_000;
+/** How long the one exec that runs the planned steps may take. */
+const APPLY_EXEC_MS = 120_000;
+
+/** An apply's failure in words for the run's page: SSH's vocabulary, never a raw database message. */
+export function applyMessage(e: unknown, directorName: string): string {
+  if (isSshError(e, "timeout")) return `The director ${directorName} did not answer in time: ${e.message}. ${e.hint}`;
+  if (isSshError(e)) return sshMessage(e);
+  if (e instanceof LeaseLost || e instanceof DirectorBusy || e instanceof UserError) return e.message;
+  const name = e instanceof Error ? e.name + " " + (e.constructor?.name ?? "") : "";
+  if (/Prisma|DriverAdapter/.test(name) || /prisma\.|Transaction API error/.test(e instanceof Error ? e.message : "")) {
+    return "The panel could not record the apply in its database (see the server log); the director may have been changed: open the plan to see.";
+  }
+  return e instanceof Error ? e.message : String(e);
+}
+
+async function runApply(prisma: PrismaClient, lease: DirectorLease, runId: string, director: NonNullable<Awaited<ReturnType<typeof directorOf>>>, desired: DesiredWithHealth) {
   const t = await targetFor(prisma, director);
   let pos = 0;
   const step = async (command: string, disruptive: boolean, fn: () => Promise<{ ok: boolean; output: string; exitCode: number | null }>) => {
-    const s = await prisma.applyStep.create({ data: { runId, hostId: director.id, hostName: director.name, position: pos++, command, disruptive, status: "running", startedAt: new Date() } });
+    lease.assertHeld();
+    const s = await lease.write((tx) => tx.applyStep.create({ data: { runId, hostId: director.id, hostName: director.name, position: pos++, command, disruptive, status: "running", startedAt: new Date() } }));
     const t0 = performance.now();
     try {
       const r = await fn();
-      await prisma.applyStep.update({ where: { id: s.id }, data: { status: r.ok ? "succeeded" : "failed", exitCode: r.exitCode, stdout: r.output, durationMs: Math.round(performance.now() - t0), finishedAt: new Date() } });
+      await lease.write((tx) => tx.applyStep.update({ where: { id: s.id }, data: { status: r.ok ? "succeeded" : "failed", exitCode: r.exitCode, stdout: r.output, durationMs: Math.round(performance.now() - t0), finishedAt: new Date() } }));
       return r.ok;
     } catch (e) {
-      await prisma.applyStep.update({ where: { id: s.id }, data: { status: "failed", stderr: sshMessage(e), durationMs: Math.round(performance.now() - t0), finishedAt: new Date() } });
+      await lease.write((tx) => tx.applyStep.update({ where: { id: s.id }, data: { status: "failed", stderr: applyMessage(e, director.name), durationMs: Math.round(performance.now() - t0), finishedAt: new Date() } })).catch(() => undefined);
       throw e;
     }
   };
@@ -158,18 +180,21 @@ async function runApply(prisma: PrismaClient, runId: string, director: NonNullab
     });
   }
   // Planned steps first as pending (so a reload shows what is coming), then ONE exec replans and runs them.
-  const dry = await applyDirector(pool(), t, consoleCore, { table: desired.table, remove: desired.remove }, { dryRun: true });
+  lease.assertHeld();
+  const dry = await applyDirector(pool(), t, consoleCore, { table: desired.table, remove: desired.remove }, { dryRun: true, signal: lease.signal });
   const base = pos;
-  if (dry.steps.length) await prisma.applyStep.createMany({ data: dry.steps.map((s, i) => ({ runId, hostId: director.id, hostName: director.name, position: base + i, command: s.command, disruptive: s.disruptive, status: "pending" as const })) });
-  const report = await applyDirector(pool(), t, consoleCore, { table: desired.table, remove: desired.remove });
-  await prisma.applyStep.deleteMany({ where: { runId, position: { gte: base } } });
-  if (report.steps.length) await prisma.applyStep.createMany({ data: report.steps.map((s) => ({ runId, hostId: director.id, hostName: director.name, position: base + s.position, command: s.command, disruptive: s.disruptive, status: s.status, exitCode: s.exitCode, stdout: s.output, finishedAt: new Date() })) });
-  await prisma.applyRun.update({ where: { id: runId }, data: {
-    outcome: report.outcome,
-    error: report.error ? `${report.error.code}: ${report.error.message}` : report.failedStep ? `step ${report.failedStep.position} failed: ${report.failedStep.output.trim()}` : report.differences.length ? report.differences.join("; ") : null,
-    verification: { differences: report.differences, after: report.after?.save ?? null },
-    finishedAt: new Date(),
-  } });
+  if (dry.steps.length) await lease.write((tx) => tx.applyStep.createMany({ data: dry.steps.map((s, i) => ({ runId, hostId: director.id, hostName: director.name, position: base + i, command: s.command, disruptive: s.disruptive, status: "pending" as const })) }));
+  const report = await applyDirector(pool(), t, consoleCore, { table: desired.table, remove: desired.remove }, { signal: lease.signal, timeoutMs: APPLY_EXEC_MS });
+  await lease.write(async (tx) => {
+    await tx.applyStep.deleteMany({ where: { runId, position: { gte: base } } });
+    if (report.steps.length) await tx.applyStep.createMany({ data: report.steps.map((s) => ({ runId, hostId: director.id, hostName: director.name, position: base + s.position, command: s.command, disruptive: s.disruptive, status: s.status, exitCode: s.exitCode, stdout: s.output, finishedAt: new Date() })) });
+    await tx.applyRun.update({ where: { id: runId }, data: {
+      outcome: report.outcome,
+      error: report.error ? applyMessage(new SshError(report.error.code as SshErrorCode, report.error.message), director.name) : report.failedStep ? `step ${report.failedStep.position} failed: ${report.failedStep.output.trim()}` : report.differences.length ? report.differences.join("; ") : null,
+      verification: { differences: report.differences, after: report.after?.save ?? null },
+      finishedAt: new Date(),
+    } });
+  });
 }
 
 export type RsAction = "prepare" | "undo" | "probe";

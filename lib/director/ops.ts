@@ -141,6 +141,8 @@ export interface ApplyOptions {
   /** Also read `ipvsadm -Ln --stats --exact` (before and after), for counters. One more ipvsadm per read. */
   counters?: boolean;
   /** Called as the run goes: once the table is read (with the remote shell's PID), then per step. */
+  /** Once aborted, no step is sent (the run stops after reading the table, throwing the reason). */
+  signal?: AbortSignal;
   onProgress?: (e: { kind: "read"; pid: number | null; steps: number } | { kind: "step"; position: number; status: "running" | "succeeded" | "failed"; exitCode: number | null }) => void;
 }
 
@@ -218,6 +220,7 @@ function readOf(m: Map<string, Section>, p: string): ActualRead | null {
 
 export async function applyDirector<D>(pool: SshPool, target: SshTarget, core: IpvsCore<D>, desiredInput: unknown, opts: ApplyOptions = {}): Promise<ApplyReport> {
   const desired = core.validate(desiredInput); // throws before anything is sent
+  opts.signal?.throwIfAborted();
   const n = nonce();
   let steps: PlannedStep[] = [];
   let before: ActualRead | null = null;
@@ -264,6 +267,11 @@ export async function applyDirector<D>(pool: SshPool, target: SshTarget, core: I
           lines = steps.map(stepLine);
         } catch (e) {
           planError = e;
+          steps = [];
+          return io.end();
+        }
+        if (opts.signal?.aborted) {
+          planError = opts.signal.reason;
           steps = [];
           return io.end();
         }

@@ -272,38 +272,43 @@ export class ClusterChecker {
     // shown with the run (the console reads "services to delete" from the operator's runs only)
     const managed = await lastManaged(prisma, c.id);
     try {
-      const res = await withDirectorLock(prisma, director.id, async (tx) => {
-        if (!(await this.deps.fence(tx))) return null;
+      // The director's lease (no transaction held across SSH), then ONE short transaction fenced twice:
+      // by the lease (lease.write) and by this worker's leadership of the cluster (deps.fence).
+      const res = await withDirectorLock(prisma, director.id, async (lease) => {
+        if (!(await prisma.$transaction((tx) => this.deps.fence(tx)))) return null; // not the leader: send nothing
         const started = new Date();
-        const r = await applyDirector(pool, target, healthCore, desired, { timeoutMs: 30_000 });
+        const r = await applyDirector(pool, target, healthCore, desired, { timeoutMs: 30_000, signal: lease.signal });
         if (r.steps.length === 0 && r.outcome === "succeeded") return { runId: null, r };
         const planned = r.steps.map((s) => s.reason ?? s.command); // healthCore.plan gives every step its reason
-        const run = await tx.applyRun.create({
-          data: {
-            clusterId: c.id, actor: HEALTH_ACTOR, startedAt: started, finishedAt: new Date(), outcome: r.outcome,
-            plan: { kind: "health", director: director.name, reasons: planned, events: eventIds, managed } as Prisma.InputJsonValue,
-            error: r.error ? `${r.error.code}: ${r.error.message}` : r.failedStep ? `step ${r.failedStep.position} failed: ${r.failedStep.output.trim()}` : r.differences.length ? r.differences.join("; ") : null,
-            verification: { differences: r.differences, after: r.after?.save ?? null } as Prisma.InputJsonValue,
-          },
+        return lease.write(async (tx) => {
+          if (!(await this.deps.fence(tx))) return null; // lost the leadership while it ran: the new leader reads the table as it is
+          const run = await tx.applyRun.create({
+            data: {
+              clusterId: c.id, actor: HEALTH_ACTOR, startedAt: started, finishedAt: new Date(), outcome: r.outcome,
+              plan: { kind: "health", director: director.name, reasons: planned, events: eventIds, managed } as Prisma.InputJsonValue,
+              error: r.error ? `${r.error.code}: ${r.error.message}` : r.failedStep ? `step ${r.failedStep.position} failed: ${r.failedStep.output.trim()}` : r.differences.length ? r.differences.join("; ") : null,
+              verification: { differences: r.differences, after: r.after?.save ?? null } as Prisma.InputJsonValue,
+            },
+          });
+          if (r.steps.length) {
+            await tx.applyStep.createMany({ data: r.steps.map((s) => ({ runId: run.id, hostId: director.id, hostName: director.name, position: s.position, command: s.command, disruptive: s.disruptive, status: s.status, exitCode: s.exitCode, stdout: s.output, finishedAt: new Date() })) });
+          }
+          await audit(tx, { actor: HEALTH_ACTOR, action: "cluster.apply", target: `cluster:${c.name}`, after: { run: run.id, outcome: r.outcome, reasons: planned, commands: r.steps.map((s) => s.command) } });
+          if (eventIds.length) await tx.healthEvent.updateMany({ where: { id: { in: eventIds } }, data: { applyRunId: run.id } });
+          // sorry server in/out are transitions too
+          const hooks: WebhookPayload[] = [];
+          for (const reason of planned.filter((p) => /^(no real server up|a real server is up): sorry server/.test(p))) {
+            const kind = reason.endsWith(" in") ? "sorry.in" : "sorry.out";
+            const e = await tx.healthEvent.create({ data: { clusterId: c.id, kind, subject: reason, applyRunId: run.id } });
+            hooks.push({ event: "health.transition", at: new Date().toISOString(), cluster: { id: c.id, name: c.name }, summary: reason, data: { eventId: e.id, kind, runId: run.id } });
+          }
+          if (r.outcome !== "succeeded") {
+            hooks.push({ event: "apply.failed", at: new Date().toISOString(), cluster: { id: c.id, name: c.name }, summary: `health-checker apply on ${director.name} ${r.outcome}`, data: { runId: run.id, outcome: r.outcome, error: r.error, differences: r.differences } });
+          }
+          await enqueueWebhook(tx, hooks);
+          return { runId: run.id, r };
         });
-        if (r.steps.length) {
-          await tx.applyStep.createMany({ data: r.steps.map((s) => ({ runId: run.id, hostId: director.id, hostName: director.name, position: s.position, command: s.command, disruptive: s.disruptive, status: s.status, exitCode: s.exitCode, stdout: s.output, finishedAt: new Date() })) });
-        }
-        await audit(tx, { actor: HEALTH_ACTOR, action: "cluster.apply", target: `cluster:${c.name}`, after: { run: run.id, outcome: r.outcome, reasons: planned, commands: r.steps.map((s) => s.command) } });
-        if (eventIds.length) await tx.healthEvent.updateMany({ where: { id: { in: eventIds } }, data: { applyRunId: run.id } });
-        // sorry server in/out are transitions too
-        const hooks: WebhookPayload[] = [];
-        for (const reason of planned.filter((p) => /^(no real server up|a real server is up): sorry server/.test(p))) {
-          const kind = reason.endsWith(" in") ? "sorry.in" : "sorry.out";
-          const e = await tx.healthEvent.create({ data: { clusterId: c.id, kind, subject: reason, applyRunId: run.id } });
-          hooks.push({ event: "health.transition", at: new Date().toISOString(), cluster: { id: c.id, name: c.name }, summary: reason, data: { eventId: e.id, kind, runId: run.id } });
-        }
-        if (r.outcome !== "succeeded") {
-          hooks.push({ event: "apply.failed", at: new Date().toISOString(), cluster: { id: c.id, name: c.name }, summary: `health-checker apply on ${director.name} ${r.outcome}`, data: { runId: run.id, outcome: r.outcome, error: r.error, differences: r.differences } });
-        }
-        await enqueueWebhook(tx, hooks);
-        return { runId: run.id, r };
-      }, { waitMs: 15_000, maxRunMs: 60_000 });
+      }, { waitMs: 15_000, owner: `health:${c.name}` });
       if (res) {
         report.applyRunId = res.runId;
         report.apply = res.r;

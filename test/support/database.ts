@@ -40,3 +40,26 @@ export async function migratedDatabase(prefix: string) {
     },
   };
 }
+
+/** The embedded database as the panel opens it without DATABASE_URL (PGlite, one connection), migrated, in a temp dir. */
+export async function migratedPglite(prefix: string) {
+  const fs = await import("node:fs/promises");
+  const os = await import("node:os");
+  const path = await import("node:path");
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), `${prefix}-`));
+  const pgliteDir = path.join(dir, "pglite");
+  await deploy({ databaseUrl: null, pgliteDir });
+  const { PGlite } = await import("@electric-sql/pglite");
+  const { PrismaPGlite } = await import("pglite-prisma-adapter");
+  const pg = new PGlite(pgliteDir);
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pg) });
+  return {
+    prisma,
+    url: null,
+    close: async () => {
+      await prisma.$disconnect();
+      await pg.close().catch(() => undefined);
+      await fs.rm(dir, { recursive: true, force: true });
+    },
+  };
+}
