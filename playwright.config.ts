@@ -1,10 +1,16 @@
 import { defineConfig } from "@playwright/test";
 
-// Real Chromium from Debian (never a CDN download), against a production build served the way
-// `npm start` serves it, on a fresh PostgreSQL database that scripts/test.sh creates.
+// Real Chromium from Debian (never a CDN download), against production builds served the way
+// `npm start` serves them: one panel on a fresh PostgreSQL database that scripts/test.sh creates, and
+// one on the embedded PGlite (no DATABASE_URL, a fresh data directory), since that default must do
+// everything PostgreSQL does. The servers start one after the other (the first builds, if needed).
 const port = Number(process.env.E2E_PORT ?? 3100);
+const pglitePort = Number(process.env.E2E_PGLITE_PORT ?? port + 100);
 const baseURL = `http://127.0.0.1:${port}`;
+const pgliteURL = `http://127.0.0.1:${pglitePort}`;
 const databaseUrl = process.env.E2E_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/lvs_test_e2e";
+const pgliteDataDir = `.data/e2e-pglite-${pglitePort}`;
+const secrets = { NEXTAUTH_SECRET: "e2e-nextauth-secret-not-for-production", LVS_PANEL_KEY_SECRET: "e2e-key-secret-not-for-production" };
 
 export default defineConfig({
   testDir: "./e2e",
@@ -14,7 +20,6 @@ export default defineConfig({
   fullyParallel: false,
   reporter: "list",
   use: {
-    baseURL,
     trace: "retain-on-failure",
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
@@ -22,16 +27,28 @@ export default defineConfig({
         "--disable-sync", "--no-first-run", "--disable-quic"],
     },
   },
-  webServer: {
-    command: "node --import tsx scripts/serve.ts",
-    url: `${baseURL}/api/health`,
-    timeout: 240_000,
-    reuseExistingServer: false,
-    stdout: "pipe",
-    env: {
-      PORT: String(port), HOSTNAME: "127.0.0.1", DATABASE_URL: databaseUrl, NEXTAUTH_URL: baseURL,
-      NEXTAUTH_SECRET: "e2e-nextauth-secret-not-for-production", LVS_PANEL_KEY_SECRET: "e2e-key-secret-not-for-production",
-      LVS_PANEL_DATA_DIR: ".data/e2e",
+  projects: [
+    { name: "postgres", use: { baseURL }, metadata: { database: "postgres" } },
+    // foundation.spec.ts first: it creates the admin and the viewer the lab specs sign in as
+    { name: "pglite", use: { baseURL: pgliteURL }, metadata: { database: "pglite" }, testMatch: ["foundation.spec.ts", "health.spec.ts", "seed-dr.spec.ts"] },
+  ],
+  webServer: [
+    {
+      command: "node --import tsx scripts/serve.ts",
+      url: `${baseURL}/api/health`,
+      timeout: 240_000,
+      reuseExistingServer: false,
+      stdout: "pipe",
+      env: { PORT: String(port), HOSTNAME: "127.0.0.1", DATABASE_URL: databaseUrl, NEXTAUTH_URL: baseURL, ...secrets, LVS_PANEL_DATA_DIR: ".data/e2e" },
     },
-  },
+    {
+      command: `rm -rf ${pgliteDataDir} && node --import tsx scripts/serve.ts`,
+      url: `${pgliteURL}/api/health`,
+      timeout: 240_000,
+      reuseExistingServer: false,
+      stdout: "pipe",
+      // DATABASE_URL empty: the embedded PGlite in LVS_PANEL_DATA_DIR, whatever the caller's environment says
+      env: { PORT: String(pglitePort), HOSTNAME: "127.0.0.1", DATABASE_URL: "", NEXTAUTH_URL: pgliteURL, ...secrets, LVS_PANEL_DATA_DIR: pgliteDataDir },
+    },
+  ],
 });

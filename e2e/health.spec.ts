@@ -2,9 +2,8 @@ import { readFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { expect, test, type Page } from "@playwright/test";
-import pg from "pg";
 import { acquireLab, assertLabRoute, lab, labEnv, type LabEnv } from "../lab/env";
-import { ADMIN, fieldError, login, importSshKey, addHosts, trustHostKeys } from "./helpers";
+import { ADMIN, fieldError, login, importSshKey, addHosts, trustHostKeys, deleteCluster } from "./helpers";
 
 // Issue 7 through the browser, on the real lab, with the worker the panel runs (scripts/serve.ts):
 // a health check configured on VIP:80 (HTTP, 1 s interval, fall 2) → stop rs1's HTTP server → the
@@ -56,15 +55,12 @@ test.beforeAll(async () => {
   receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
 });
 
-test.afterAll(async () => {
+test.afterAll(async ({ browser }) => {
   test.setTimeout(180_000);
   try {
     // the panel's worker keeps checking this cluster's director while it exists: remove it, so the
     // specs after this one get the lab to themselves
-    const c = new pg.Client({ connectionString: process.env.E2E_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/lvs_test_e2e" });
-    await c.connect();
-    await c.query(`DELETE FROM "Cluster" WHERE name = $1`, [CLUSTER]);
-    await c.end();
+    await deleteCluster(browser, CLUSTER, clusterUrl);
     await new Promise((r) => setTimeout(r, 1500));
     if (env?.up) {
       await lab(["http", "rs1", "start"]).catch(() => "");

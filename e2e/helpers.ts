@@ -1,5 +1,6 @@
 import crypto from "node:crypto";
-import { expect, type Page } from "@playwright/test";
+import { expect, test, type Browser, type Page } from "@playwright/test";
+import pg from "pg";
 
 export const ADMIN = { name: "Ada Admin", email: "admin@example.test", password: "correct-horse-battery" };
 export const VIEWER = { name: "Vic Viewer", email: "viewer@example.test", password: "viewer-password-1" };
@@ -64,5 +65,30 @@ export async function trustHostKeys(page: Page, hosts: ReadonlyArray<{ name: str
     expect(hostKeys.map(fp)).toContain(shown);
     await cell.getByRole("button", { name: "Trust this key" }).click();
     await expect(cell.getByRole("status").last()).toContainText("Trusted");
+  }
+}
+
+/**
+ * Removes a cluster (its worker checks stop): straight in the PostgreSQL database, or through the
+ * cluster page's delete form on the embedded PGlite (only the panel's process can open that database).
+ */
+export async function deleteCluster(browser: Browser, name: string, clusterUrl: string) {
+  if (test.info().project.metadata.database !== "pglite") {
+    const c = new pg.Client({ connectionString: process.env.E2E_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/lvs_test_e2e" });
+    await c.connect();
+    await c.query(`DELETE FROM "Cluster" WHERE name = $1`, [name]);
+    await c.end();
+    return;
+  }
+  if (!clusterUrl) return;
+  const page = await browser.newPage({ baseURL: test.info().project.use.baseURL });
+  try {
+    await login(page, ADMIN);
+    await page.goto(clusterUrl);
+    await page.getByLabel("Type the cluster's name to confirm").fill(name);
+    await page.getByRole("button", { name: "Delete cluster" }).click();
+    await expect(page).toHaveURL(/\/clusters$/);
+  } finally {
+    await page.close();
   }
 }

@@ -109,7 +109,9 @@ async function withEngine(target, fn) {
 
 /** @returns {MigrationTarget} */
 export function defaultTarget() {
-  return { databaseUrl: process.env.DATABASE_URL || null, pgliteDir: process.env.PGLITE_DIR ?? path.join(root, ".data/pglite") };
+  // the same directory lib/db.ts opens (LVS_PANEL_DATA_DIR, relative to the working directory, as lib/secrets.ts)
+  const dataDir = process.env.LVS_PANEL_DATA_DIR ? path.resolve(process.env.LVS_PANEL_DATA_DIR) : path.join(root, ".data");
+  return { databaseUrl: process.env.DATABASE_URL || null, pgliteDir: process.env.PGLITE_DIR ?? path.join(dataDir, "pglite") };
 }
 
 /**

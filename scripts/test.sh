@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # npm test: installs what the suite needs (apt, PostgreSQL, npm), then runs all of it:
 # typecheck, unit tests, integration tests (real PostgreSQL, real sshd, the real IPVS lab),
-# and the Playwright suite in Debian's Chromium against a production build on PostgreSQL.
+# and the Playwright suite in Debian's Chromium against a production build on PostgreSQL, and the
+# lab specs again against one on the embedded PGlite (playwright.config.ts: projects postgres, pglite).
 # The exit code is the truth; the last line counts passed and failed tests.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -45,7 +46,7 @@ if [ -f lab/lab.sh ]; then
 fi
 node_modules/.bin/vitest run --project integration --reporter=default --reporter=json --outputFile.json="$RESULTS/integration.json" || failed_stages+=(integration)
 
-stage "end-to-end (Playwright, Chromium, production build on PostgreSQL)"
+stage "end-to-end (Playwright, Chromium, production builds on PostgreSQL and on PGlite)"
 E2E_DATABASE_URL="$ADMIN_URL/$DB_E2E" PLAYWRIGHT_JSON_OUTPUT_NAME="$RESULTS/e2e.json" \
   node_modules/.bin/playwright test --reporter=list,json || failed_stages+=(e2e)
 

@@ -9,21 +9,21 @@ import { createApiToken } from "../tokens";
 
 const repo = path.resolve(import.meta.dirname, "../../..");
 
-export interface Panel { url: string; pid: number; stop(): Promise<void> }
+export interface Panel { url: string; pid: number; stop(): Promise<void>; /** the last 20 kB of its output */ log(): string }
 
 /**
  * Starts `node --import tsx scripts/serve.ts` (migrations, build if stale, next start) on `port`
  * against `databaseUrl`. LVS_API_TEST_TREE may name another checkout to build and serve from, so a
  * build does not race other people's builds in a shared working tree.
  */
-export async function startPanel(opts: { databaseUrl: string; port: number; tree?: string; timeoutMs?: number }): Promise<Panel> {
+export async function startPanel(opts: { databaseUrl: string | null; port: number; tree?: string; timeoutMs?: number; dataDir?: string; env?: Record<string, string> }): Promise<Panel> {
   const tree = opts.tree ?? process.env.LVS_API_TEST_TREE ?? repo;
   const url = `http://127.0.0.1:${opts.port}`;
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "scripts/serve.ts"], {
-    cwd: tree, detached: true, stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, PORT: String(opts.port), HOSTNAME: "127.0.0.1", DATABASE_URL: opts.databaseUrl, NEXTAUTH_URL: url,
-      NEXTAUTH_SECRET: "api-test-nextauth-secret", LVS_PANEL_KEY_SECRET: "api-test-key-secret", LVS_PANEL_DATA_DIR: ".data/api-test", NEXT_TELEMETRY_DISABLED: "1" },
-  });
+  // databaseUrl null: the embedded PGlite in dataDir, as `npm start` runs without DATABASE_URL
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(opts.port), HOSTNAME: "127.0.0.1", DATABASE_URL: opts.databaseUrl ?? "", NEXTAUTH_URL: url,
+    NEXTAUTH_SECRET: "api-test-nextauth-secret", LVS_PANEL_KEY_SECRET: "api-test-key-secret", LVS_PANEL_DATA_DIR: opts.dataDir ?? ".data/api-test", NEXT_TELEMETRY_DISABLED: "1", ...opts.env };
+  if (!opts.databaseUrl) delete env.DATABASE_URL;
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "scripts/serve.ts"], { cwd: tree, detached: true, stdio: ["ignore", "pipe", "pipe"], env });
   let log = "";
   child.stdout!.on("data", (d) => (log = (log + d).slice(-20_000)));
   child.stderr!.on("data", (d) => (log = (log + d).slice(-20_000)));
@@ -51,7 +51,7 @@ export async function startPanel(opts: { databaseUrl: string; port: number; tree
     }
     await new Promise((r) => setTimeout(r, 500));
   }
-  return { url, pid: child.pid!, stop };
+  return { url, pid: child.pid!, stop, log: () => log };
 }
 
 /** next-auth credentials login as a browser does it (csrf token + cookie, then the callback): the Cookie header of the session. */
