@@ -3,7 +3,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { getSecret } from "../lib/secrets";
+import { dataDir, getSecret } from "../lib/secrets";
 import { deploy } from "./migrate.mjs";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -42,7 +42,7 @@ async function main() {
 
   const applied: string[] = await deploy();
   console.log(applied.length ? `Database: applied ${applied.join(", ")}` : "Database: schema up to date");
-  console.log(process.env.DATABASE_URL ? "Database: PostgreSQL (DATABASE_URL)" : "Database: embedded PGlite in .data/pglite (set DATABASE_URL for PostgreSQL)");
+  console.log(process.env.DATABASE_URL ? "Database: PostgreSQL (DATABASE_URL)" : `Database: embedded PGlite in ${path.relative(root, path.join(dataDir(), "pglite")) || "."} (set DATABASE_URL for PostgreSQL)`);
 
   const stamp = path.join(root, ".next/lvs-source-hash");
   const hash = sourceHash();

@@ -48,13 +48,16 @@ export async function planCluster(prisma: PrismaClient, clusterId: string): Prom
   out.push(dh);
   try {
     const t = await targetFor(prisma, director);
-    const probe = await probeDirector(pool(), t);
+    // two independent reads of the director, side by side on the one connection (each is a round trip)
+    const [probe, dry] = await Promise.all([
+      probeDirector(pool(), t),
+      applyDirector(pool(), t, consoleCore, { table: desired.table, remove: desired.remove }, { dryRun: true }),
+    ]);
     const iface = vipIface(probe);
     for (const vip of desired.vips) {
       const held = probe.addresses.some((a) => a.local === vip);
       if (!held) dh.steps.push({ command: shJoin(["ip", "addr", "add", `${vip}/${vip.includes(":") ? 128 : 32}`, "dev", iface]), disruptive: false, why: "bind the VIP on the director" });
     }
-    const dry = await applyDirector(pool(), t, consoleCore, { table: desired.table, remove: desired.remove }, { dryRun: true });
     for (const s of dry.steps) dh.steps.push({ command: s.command, disruptive: s.disruptive });
     if (!dh.steps.length) dh.note = "The director already matches the desired state.";
     if (desired.health.length) dh.note = `${dh.note ? dh.note + " " : ""}Health checker's state kept: ${desired.health.join("; ")}.`;
