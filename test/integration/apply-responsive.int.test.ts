@@ -34,7 +34,8 @@ async function register(envVars: Record<string, string>) {
 /** A timed GET with the session cookie: [ms, status]. */
 async function timedGet(url: string, cookie: string): Promise<[number, number]> {
   const t0 = performance.now();
-  const r = await fetch(url, { headers: { cookie }, redirect: "manual" });
+  // bounded: a page held up by the apply (as with the old lock) fails the test instead of hanging it
+  const r = await fetch(url, { headers: { cookie }, redirect: "manual", signal: AbortSignal.timeout(20_000) });
   await r.text();
   return [performance.now() - t0, r.status];
 }
