@@ -31,6 +31,9 @@ async function register(envVars: Record<string, string>) {
   await promisify(execFile)("node", ["--import", "tsx", "lab/register.ts"], { env: { ...process.env, LVS_PANEL_KEY_SECRET: KEY_SECRET, ...envVars } });
 }
 
+const within = <T>(ms: number, p: Promise<T>, what: string) =>
+  Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} took over ${ms / 1000} s`)), ms).unref())]);
+
 /** A timed GET with the session cookie: [ms, status]. */
 async function timedGet(url: string, cookie: string): Promise<[number, number]> {
   const t0 = performance.now();
@@ -183,7 +186,7 @@ describe("(b) PostgreSQL: 20 concurrent applies on 20 clusters while pages and l
       if (done < N) duringApplies.push(ms);
       if (i % 4 === 0) {
         const t0 = performance.now();
-        await signIn(panel!.url, EMAIL, PASSWORD);
+        await within(20_000, signIn(panel!.url, EMAIL, PASSWORD), "a login");
         loginTimes.push(performance.now() - t0);
       }
       await sleep(250);
