@@ -13,7 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { PrismaClient } from "../generated/prisma/client";
-import { acquireLab, assertLabRoute, labEnv } from "../lab/env";
+import { assertLabRoute, labEnv } from "../lab/env";
 import { signIn, startPanel } from "../lib/api/testing/panel";
 import { hashPassword } from "../lib/passwords";
 
@@ -36,7 +36,7 @@ async function main() {
   const env = await labEnv();
   if (!env.up) throw new Error("the lab is not up (npm run lab -- up)");
   await assertLabRoute(env.hosts.director!.address, env.managementInterface);
-  const release = await acquireLab({ timeoutMs: 1_200_000, owner: "bench/pglite-pages.bench.ts" });
+  // it only reads the lab (the plan's dry run, the probe): no lab lock
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), "lvs-bench-pglite-"));
   try {
     await promisify(execFile)("node", ["--import", "tsx", "lab/register.ts"], { cwd: repo, env: { ...process.env, DATABASE_URL: "", LVS_PANEL_DATA_DIR: dir, LVS_PANEL_KEY_SECRET: KEY_SECRET } });
@@ -124,7 +124,6 @@ async function main() {
     }
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
-    release();
   }
 }
 
