@@ -2,9 +2,9 @@
 // a production build served by scripts/serve.ts, the lab registered (`lab register`: a director and
 // real servers) with VIP:80 on rs1 + rs2 (a two-node cluster). One signed-in client loads each page
 // BENCH_N (20) times in turn and prints p50 / p95 against a baseline measured in the same run (a
-// static file and /api/health of the same server). Then where the plan page's time goes: its two
-// reads of the director (probe, dry-run apply) timed from this process with its own SSH pool, one
-// after the other and side by side, and the embedded database's queries behind each page.
+// static file and /api/health of the same server). Then where the plan page's time goes: its reads of
+// the director (full probe or addresses only, dry-run apply) timed from this process with its own SSH
+// pool, one after the other and side by side, and the embedded database's queries behind the page.
 // Env: BENCH_PORT (3351), BENCH_N (20), LVS_API_TEST_TREE (another checkout to build and serve, e.g.
 // the code before a change: the "before" figures).
 import { execFile } from "node:child_process";
@@ -83,7 +83,7 @@ async function main() {
     // Where the plan page's time goes: its two SSH reads, from this process (same lab director).
     const { SshPool } = await import("../lib/ssh");
     const { targetFromHost } = await import("../lib/host-target");
-    const { probeDirector, applyDirector } = await import("../lib/director");
+    const { probeDirector, readDirectorAddresses, applyDirector } = await import("../lib/director");
     const { consoleCore, desiredOf } = await import("../lib/console/desired");
     process.env.LVS_PANEL_KEY_SECRET = KEY_SECRET;
     const pg2 = new PGlite(path.join(dir, "pglite"));
@@ -94,14 +94,19 @@ async function main() {
     const t = targetFromHost(d);
     const pool = new SshPool();
     try {
-      await probeDirector(pool, t); // connect once
-      const probe: number[] = [], dry: number[] = [], serial: number[] = [], side: number[] = [];
+      // connect once; and the plan's light read must say what the full probe says
+      const full = await probeDirector(pool, t);
+      const light1 = await readDirectorAddresses(pool, t);
+      if (JSON.stringify(light1) !== JSON.stringify({ addresses: full.addresses, defaultRoute: full.defaultRoute })) throw new Error("readDirectorAddresses differs from the probe");
+      const probe: number[] = [], addrs: number[] = [], dry: number[] = [], serial: number[] = [], side: number[] = [], light: number[] = [];
       const dryRun = () => applyDirector(pool, t, consoleCore, { table: desired.table, remove: desired.remove }, { dryRun: true });
       for (let i = 0; i < Math.min(N, 10); i++) {
         probe.push((await timed(() => probeDirector(pool, t)))[0]);
         dry.push((await timed(dryRun))[0]);
         serial.push((await timed(async () => { await probeDirector(pool, t); await dryRun(); }))[0]);
         side.push((await timed(() => Promise.all([probeDirector(pool, t), dryRun()])))[0]);
+        addrs.push((await timed(() => readDirectorAddresses(pool, t)))[0]);
+        light.push((await timed(() => Promise.all([readDirectorAddresses(pool, t), dryRun()])))[0]);
       }
       const q: number[] = [];
       for (let i = 0; i < N; i++) {
@@ -116,6 +121,8 @@ async function main() {
       console.log(`  dry-run apply            ${fmt(dry)}`);
       console.log(`  both, one after other    ${fmt(serial)}`);
       console.log(`  both, side by side       ${fmt(side)}`);
+      console.log(`  addresses only           ${fmt(addrs)}  (what the plan needs of the probe)`);
+      console.log(`  addresses + dry run, side by side ${fmt(light)}  (the plan page now)`);
       console.log(`  its database reads       ${fmt(q)}  (cluster, services + real servers, hosts: in-process PGlite)`);
     } finally {
       await pool.close();

@@ -1,7 +1,7 @@
 import "server-only";
 import type { PrismaClient } from "@/generated/prisma/client";
 import { audit } from "@/lib/audit";
-import { applyDirector, bindVip, DirectorBusy, LeaseLost, probeDirector, withDirectorLock, type DirectorLease, type DirectorProbe } from "@/lib/director";
+import { applyDirector, bindVip, DirectorBusy, LeaseLost, probeDirector, readDirectorAddresses, withDirectorLock, type DirectorLease, type DirectorProbe } from "@/lib/director";
 import { UserError } from "@/lib/errors";
 import { prepareRealServer, probeRealServer, undoRealServer, type RsReport } from "@/lib/realserver";
 import { isSshError, shJoin, SshError, type SshErrorCode } from "@/lib/ssh";
@@ -18,7 +18,7 @@ function sshMessage(e: unknown): string {
 }
 
 /** The interface that faces a VIP on the director: one holding an address of its subnet, else the default route's. */
-export function vipIface(p: DirectorProbe | null): string {
+export function vipIface(p: Pick<DirectorProbe, "defaultRoute"> | null): string {
   return p?.defaultRoute?.dev ?? "eth0";
 }
 
@@ -48,9 +48,10 @@ export async function planCluster(prisma: PrismaClient, clusterId: string): Prom
   out.push(dh);
   try {
     const t = await targetFor(prisma, director);
-    // two independent reads of the director, side by side on the one connection (each is a round trip)
+    // two independent reads of the director side by side on its one connection: where the VIPs are
+    // (not the full probe: a dozen processes) and the dry run against the live table
     const [probe, dry] = await Promise.all([
-      probeDirector(pool(), t),
+      readDirectorAddresses(pool(), t),
       applyDirector(pool(), t, consoleCore, { table: desired.table, remove: desired.remove }, { dryRun: true }),
     ]);
     const iface = vipIface(probe);

@@ -55,21 +55,8 @@ export async function probeDirector(pool: SshPool, target: SshTarget): Promise<D
   const save = sec(m, "save");
   const unavailable = isIpvsUnavailable(save.rc, save.text);
   if (present && /sudo: /.test(save.text)) throw new SshError("permission-denied", "sudo refused ipvsadm", { stdout: save.text });
-  let addrs: DirectorProbe["addresses"] = [];
-  try {
-    const j = JSON.parse(sec(m, "addr").text || "[]") as Array<{ ifname: string; addr_info?: Array<{ family: string; local: string; prefixlen: number; label?: string }> }>;
-    addrs = j.flatMap((i) => (i.addr_info ?? []).map((a) => ({ ifname: i.ifname, family: a.family, local: a.local, prefixlen: a.prefixlen, ...(a.label ? { label: a.label } : {}) })));
-  } catch {
-    /* old iproute2 without -j: leave empty */
-  }
-  let defaultRoute: DirectorProbe["defaultRoute"] = null;
-  try {
-    const j = JSON.parse(sec(m, "route").text || "[]") as Array<{ dst?: string; gateway?: string; dev?: string }>;
-    const d = j.find((x) => x.dst === "default");
-    if (d) defaultRoute = { gateway: d.gateway ?? null, dev: d.dev ?? null };
-  } catch {
-    /* ignore */
-  }
+  const addrs = parseAddresses(sec(m, "addr").text);
+  const defaultRoute = parseDefaultRoute(sec(m, "route").text);
   const schedulers = [...sec(m, "schedulers").text.matchAll(/ip_vs_([a-z0-9]+)\.ko/g)].map((x) => x[1]!).filter((s) => !["ftp", "pe_sip", "proto"].includes(s)).sort();
   return {
     ipvsadm: { present, version: present ? (/ipvsadm (v[\d.]+)/.exec(sec(m, "version").text)?.[1] ?? null) : null },
@@ -90,6 +77,42 @@ export async function probeDirector(pool: SshPool, target: SshTarget): Promise<D
     installHint: present ? null : pm ? `${pm} install -y ipvsadm` : "install the ipvsadm package",
     durationMs: r.durationMs,
   };
+}
+
+function parseAddresses(text: string): DirectorProbe["addresses"] {
+  try {
+    const j = JSON.parse(text || "[]") as Array<{ ifname: string; addr_info?: Array<{ family: string; local: string; prefixlen: number; label?: string }> }>;
+    return j.flatMap((i) => (i.addr_info ?? []).map((a) => ({ ifname: i.ifname, family: a.family, local: a.local, prefixlen: a.prefixlen, ...(a.label ? { label: a.label } : {}) })));
+  } catch {
+    return []; // old iproute2 without -j
+  }
+}
+
+function parseDefaultRoute(text: string): DirectorProbe["defaultRoute"] {
+  try {
+    const d = (JSON.parse(text || "[]") as Array<{ dst?: string; gateway?: string; dev?: string }>).find((x) => x.dst === "default");
+    return d ? { gateway: d.gateway ?? null, dev: d.dev ?? null } : null;
+  } catch {
+    return null;
+  }
+}
+
+const ADDRESSES_BODY = `
+sec addr; ip -j addr show 2>/dev/null; rc $?
+sec route; ip -j -4 route show default 2>/dev/null; rc $?
+sec end
+`;
+
+/**
+ * Only the director's addresses and default route (what the plan needs to know where a VIP is bound):
+ * two processes, where the full probe starts a dozen (each costs on a small or emulated director).
+ */
+export async function readDirectorAddresses(pool: SshPool, target: SshTarget): Promise<Pick<DirectorProbe, "addresses" | "defaultRoute">> {
+  const n = nonce();
+  const r = await pool.script(target, `${sectionHelpers(n)}\n${ADDRESSES_BODY}`, [], { okExitCodes: "any" });
+  const m = parseSections(r.stdout, n);
+  if (!m.has("end")) throw new SshError("command-failed", "reading the director's addresses did not finish", { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode });
+  return { addresses: parseAddresses(sec(m, "addr").text), defaultRoute: parseDefaultRoute(sec(m, "route").text) };
 }
 
 /** Installs ipvsadm with the host's package manager (offered by the probe when it is missing). */
