@@ -7,8 +7,8 @@ export default defineConfig({
   resolve: { alias },
   test: {
     projects: [
-      { resolve: { alias }, test: { name: "unit", include: ["lib/**/*.test.ts", "test/unit/**/*.test.ts", "bin/**/*.test.ts"], exclude: ["**/*.int.test.ts", "node_modules/**"] } },
-      { resolve: { alias }, test: { name: "integration", include: ["**/*.int.test.ts"], exclude: ["node_modules/**"], testTimeout: 120_000, hookTimeout: 300_000, fileParallelism: false } },
+      { resolve: { alias }, test: { name: "unit", include: ["lib/**/*.test.ts", "test/unit/**/*.test.ts", "bin/**/*.test.ts"], exclude: ["**/*.int.test.ts", "node_modules/**", ".data/**"] } },
+      { resolve: { alias }, test: { name: "integration", include: ["**/*.int.test.ts"], exclude: ["node_modules/**", ".data/**"], testTimeout: 120_000, hookTimeout: 300_000, fileParallelism: false } },
     ],
   },
 });
