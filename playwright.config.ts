@@ -32,6 +32,8 @@ export default defineConfig({
       PORT: String(port), HOSTNAME: "127.0.0.1", DATABASE_URL: databaseUrl, NEXTAUTH_URL: baseURL,
       NEXTAUTH_SECRET: "e2e-nextauth-secret-not-for-production", LVS_PANEL_KEY_SECRET: "e2e-key-secret-not-for-production",
       LVS_PANEL_DATA_DIR: ".data/e2e",
+      // the specs' webhook receivers listen on 127.0.0.1; the rest of loopback stays denied (lib/egress)
+      LVS_PANEL_ALLOW_EGRESS: "127.0.0.1/32",
     },
   },
 });

@@ -27,7 +27,7 @@ export interface Retention {
   batch: number;
 }
 
-function num(env: NodeJS.ProcessEnv, name: string, dflt: number): number {
+function num(env: Record<string, string | undefined>, name: string, dflt: number): number {
   const v = env[name];
   if (v === undefined || v.trim() === "") return dflt;
   const n = Number(v);
@@ -36,7 +36,7 @@ function num(env: NodeJS.ProcessEnv, name: string, dflt: number): number {
 }
 
 /** The retention the environment asks for (a bad value stops the worker with its name). */
-export function retentionFromEnv(env: NodeJS.ProcessEnv = process.env): Retention {
+export function retentionFromEnv(env: Record<string, string | undefined> = process.env): Retention {
   const r: Retention = {
     samplesMs: num(env, "SAMPLE_RETENTION_HOURS", 24) * HOUR,
     loginAttemptsMs: num(env, "LOGIN_ATTEMPT_RETENTION_HOURS", 24) * HOUR,
