@@ -30,7 +30,8 @@ export async function saveHealthOverrideAction(_prev: FormState, form: FormData)
 
 export async function createWebhookAction(_prev: FormState, form: FormData): Promise<FormState> {
   const r = await formAction("edit", anyForm, form, async (input, user) => createWebhook(await db(), user.email, input));
-  if (!r.ok || !r.result) return r;
+  // the signing secret is never sent back to the browser, not even to re-fill the form
+  if (!r.ok || !r.result) return { ...r, values: r.values ? { ...r.values, secret: "" } : undefined };
   revalidatePath("/clusters", "layout");
   return { ok: true, message: `Added webhook ${r.result.name}. Use its Test button to check delivery.` };
 }
