@@ -2,6 +2,7 @@ import "server-only";
 // The /api/v1 resources. Every mutation calls the SAME service module as the UI's server action
 // (lib/clusters, lib/hosts, lib/console/*), with the SAME zod schema; only the transport differs.
 import { z } from "zod";
+import { audit } from "@/lib/audit";
 import { createCluster, deleteCluster, updateCluster } from "@/lib/clusters";
 import { presentedKey, trustHostKey } from "@/lib/console/hostkeys";
 import { liveSnapshot } from "@/lib/console/live";
@@ -12,7 +13,6 @@ import { realServerSchema, realServerUpdateSchema, virtualServiceSchema, virtual
 import { createHost, deleteHost } from "@/lib/hosts";
 import { testWebhook, webhookInputSchema } from "@/lib/notify";
 import { createWebhook, deleteWebhook, listWebhooks, updateWebhook, webhookPatchSchema, webhookView } from "@/lib/notify/manage";
-import { audit } from "@/lib/audit";
 import { clusterCreateSchema, clusterUpdateSchema } from "@/lib/validation/cluster";
 import { hostCreateSchema } from "@/lib/validation/host";
 import { BodyParser } from "./body";

@@ -97,7 +97,8 @@ export async function sendWebhook(hook: { url: string; secret: string | null }, 
     const req = mod.request(url, { method: "POST", headers, agent: false, lookup: pinnedLookup(pinned) as never }, (res) => {
       res.resume();
       res.on("end", () => finish(result(res.statusCode ?? null, res.statusCode && res.statusCode < 300 && res.statusCode >= 200 ? null : `HTTP ${res.statusCode}`)));
-      res.on("error", () => finish(result(res.statusCode ?? null, `HTTP ${res.statusCode}`)));
+      res.on("error", () => finish(result(null, "connection reset while reading the answer")));
+      res.on("close", () => finish(result(res.complete ? res.statusCode ?? null : null, res.complete ? `HTTP ${res.statusCode}` : "answer cut short")));
     });
     const timer = setTimeout(() => { req.destroy(); finish(result(null, `timeout after ${DELIVERY.timeoutMs} ms`)); }, DELIVERY.timeoutMs);
     req.on("error", (e: NodeJS.ErrnoException) => finish(result(null, e.code ?? e.message)));
