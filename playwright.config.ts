@@ -39,7 +39,9 @@ export default defineConfig({
       timeout: 240_000,
       reuseExistingServer: false,
       stdout: "pipe",
-      env: { PORT: String(port), HOSTNAME: "127.0.0.1", DATABASE_URL: databaseUrl, NEXTAUTH_URL: baseURL, ...secrets, LVS_PANEL_DATA_DIR: ".data/e2e" },
+      env: { PORT: String(port), HOSTNAME: "127.0.0.1", DATABASE_URL: databaseUrl, NEXTAUTH_URL: baseURL, ...secrets, LVS_PANEL_DATA_DIR: ".data/e2e",
+        // the specs' webhook receivers listen on 127.0.0.1; the rest of loopback stays denied (lib/egress)
+        LVS_PANEL_ALLOW_EGRESS: "127.0.0.1/32" },
     },
     {
       command: `rm -rf ${pgliteDataDir} && node --import tsx scripts/serve.ts`,
@@ -48,7 +50,7 @@ export default defineConfig({
       reuseExistingServer: false,
       stdout: "pipe",
       // DATABASE_URL empty: the embedded PGlite in LVS_PANEL_DATA_DIR, whatever the caller's environment says
-      env: { PORT: String(pglitePort), HOSTNAME: "127.0.0.1", DATABASE_URL: "", NEXTAUTH_URL: pgliteURL, ...secrets, LVS_PANEL_DATA_DIR: pgliteDataDir },
+      env: { PORT: String(pglitePort), HOSTNAME: "127.0.0.1", DATABASE_URL: "", NEXTAUTH_URL: pgliteURL, ...secrets, LVS_PANEL_DATA_DIR: pgliteDataDir, LVS_PANEL_ALLOW_EGRESS: "127.0.0.1/32" },
     },
   ],
 });

@@ -9,6 +9,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { acquireLab, lab, labEnv } from "@/lab/env";
 import { PgLeadership } from "@/lib/worker/leader";
+import { retentionFromEnv } from "@/lib/worker/retention";
 import { Worker } from "@/lib/worker/worker";
 import { SshPool } from "@/lib/ssh";
 import { migratedDatabase } from "@/test/support/database";
@@ -44,7 +45,7 @@ try {
     for (const r of env.realServers) await p.realServer.create({ data: { virtualServiceId: vs.id, address: r.address, port: 10_000 + k, weight: 1, forwardingMethod: "route" } });
     await p.healthCheck.create({ data: { virtualServiceId: vs.id, kind: KIND, port: 80, path: "/health", intervalMs: INTERVAL, timeoutMs: Math.min(INTERVAL, 2000), rise: 2, fall: 3 } });
   }
-  const w = new Worker(p, pool, new PgLeadership(ctx.url), { tickMs: 50, acquireMs: 500, pollMs: 2000, reachabilityMs: 30_000, retentionMs: 3600_000, deliverMs: 1000 });
+  const w = new Worker(p, pool, new PgLeadership(ctx.url), { tickMs: 50, acquireMs: 500, pollMs: 2000, reachabilityMs: 30_000, retention: { ...retentionFromEnv(), samplesMs: 3600_000 }, deliverMs: 1000 });
   const rounds: Array<{ at: number; checks: number; ms: number; ok: number }> = [];
   w.onRound = (_id, r) => rounds.push({ at: r.at, checks: r.checks, ms: r.durationMs, ok: r.results.filter((x) => x.ok).length });
   w.start();

@@ -161,7 +161,7 @@ test("webhooks: the test button delivers a test event to a receiver on loopback"
   await expect(wf.getByRole("status")).toContainText("Added webhook e2e-receiver");
   await page.reload();
   await page.getByRole("button", { name: "Test webhook e2e-receiver" }).click();
-  await expect(page.locator('[data-webhook="e2e-receiver"]').getByRole("status")).toContainText(/Test delivery to e2e-receiver: HTTP 204 in \d+ ms/);
+  await expect(page.locator('[data-webhook="e2e-receiver"]').getByRole("status")).toContainText("Test delivery to e2e-receiver: delivered.");
   expect(received.filter((r) => r.event === "test")).toHaveLength(1);
 });
 

@@ -1,6 +1,6 @@
 "use client";
 import { useActionState, useState } from "react";
-import { createWebhookAction, saveHealthCheckAction, saveHealthOverrideAction, testWebhookAction } from "@/app/actions/health";
+import { createWebhookAction, deleteWebhookAction, saveHealthCheckAction, saveHealthOverrideAction, testWebhookAction, updateWebhookAction } from "@/app/actions/health";
 import type { FormState } from "@/lib/action-state";
 import { Field } from "../forms/field";
 import { FormMessage } from "../forms/form-message";
@@ -126,6 +126,50 @@ export function WebhookTestButton({ id, name, disabled }: { id: string; name: st
     <form action={action} className="inline-flex flex-wrap items-center gap-2" data-webhook={name}>
       <input type="hidden" name="id" value={id} />
       <SubmitButton className="btn px-2 py-0.5 text-xs" disabled={disabled} aria-label={`Test webhook ${name}`}>Test</SubmitButton>
+      <FormMessage state={state} />
+    </form>
+  );
+}
+
+const EVENTS = ["health.transition", "apply.failed", "drift"] as const;
+
+/**
+ * One webhook's edit form (inside its row's details): the URL and the secret are never sent to the
+ * browser, so blank keeps them. Unique ids per webhook, several forms live on one page.
+ */
+export function WebhookEditForm({ hook }: { hook: { id: string; name: string; url: string; events: string[]; enabled: boolean; signed: boolean } }) {
+  const [state, action] = useActionState<FormState, FormData>(updateWebhookAction, {});
+  const id = (f: string) => `wh-${hook.id}-${f}`;
+  const err = (f: string) => state.errors?.[f] && <p role="alert" className="text-xs text-red-600" data-field-error={f}>{state.errors[f]!.join("; ")}</p>;
+  return (
+    <form action={action} className="space-y-2" noValidate data-webhook-edit={hook.name}>
+      <FormMessage state={state} />
+      <input type="hidden" name="id" value={hook.id} />
+      <div className="grid gap-2 sm:grid-cols-2">
+        <div><label htmlFor={id("name")} className="block text-sm font-medium">Name</label><input id={id("name")} name="name" className="input" defaultValue={hook.name} />{err("name")}</div>
+        <div><label htmlFor={id("url")} className="block text-sm font-medium">New URL</label>
+          <input id={id("url")} name="url" className="input" placeholder={`${hook.url} (blank keeps it)`} autoComplete="off" />{err("url")}</div>
+        <div><label htmlFor={id("secret")} className="block text-sm font-medium">New signing secret</label>
+          <input id={id("secret")} name="secret" type="password" className="input" autoComplete="off" placeholder={hook.signed ? "blank keeps the current one" : "optional, 16+ characters"} />{err("secret")}
+          {hook.signed && <label className="flex items-center gap-1 text-xs"><input type="checkbox" name="removeSecret" /> remove the secret (unsigned)</label>}</div>
+        <div className="text-sm"><span className="font-medium">Events</span> (none ticked: all)
+          <div className="flex flex-wrap gap-3">{EVENTS.map((e) => (
+            <label key={e} className="flex items-center gap-1"><input type="checkbox" name={`event_${e}`} defaultChecked={hook.events.includes(e)} /> {e}</label>))}</div>
+        </div>
+        <label className="flex items-center gap-1 text-sm"><input type="checkbox" name="enabled" defaultChecked={hook.enabled} /> enabled (deliver events)</label>
+      </div>
+      <SubmitButton className="btn px-2 py-0.5 text-xs" aria-label={`Save webhook ${hook.name}`}>Save</SubmitButton>
+    </form>
+  );
+}
+
+export function WebhookDeleteButton({ id, name }: { id: string; name: string }) {
+  const [state, action] = useActionState<FormState, FormData>(deleteWebhookAction, {});
+  return (
+    <form action={action} className="inline-flex flex-wrap items-center gap-2"
+      onSubmit={(e) => { if (!window.confirm(`Delete webhook ${name}? Its queued deliveries are dropped.`)) e.preventDefault(); }}>
+      <input type="hidden" name="id" value={id} />
+      <SubmitButton className="btn px-2 py-0.5 text-xs text-red-700" aria-label={`Delete webhook ${name}`}>Delete</SubmitButton>
       <FormMessage state={state} />
     </form>
   );

@@ -48,7 +48,7 @@ export function LiveTable({ clusterId, reconcile }: { clusterId: string; reconci
   const [paused, setPaused] = useState(false);
   const [view, setView] = useState<"list" | "stats" | "rate" | "raw">("list");
   const [interval, setIntervalMs] = useState(2000);
-  const [conn, setConn] = useState<"connecting" | "live" | "lost">("connecting");
+  const [conn, setConn] = useState<"connecting" | "live" | "lost" | "ended">("connecting");
   const ticks = useRef(0);
   useEffect(() => {
     if (paused) return;
@@ -60,7 +60,9 @@ export function LiveTable({ clusterId, reconcile }: { clusterId: string; reconci
       setSnap(JSON.parse(e.data) as Snapshot);
       setConn("live");
     };
-    es.onerror = () => setConn("lost");
+    es.onerror = () => setConn((c) => (c === "ended" ? c : "lost"));
+    // the panel ended the stream: this account may no longer watch it (disabled or demoted)
+    es.addEventListener("ended", () => { es.close(); setConn("ended"); });
     return () => es.close();
   }, [clusterId, paused, interval, view]);
 
@@ -87,6 +89,7 @@ export function LiveTable({ clusterId, reconcile }: { clusterId: string; reconci
       {/* A cluster without a director is a state to explain, not an error; a failed read is an error (role=alert). */}
       {snap?.error && snap.error.code === "no-director" && <p data-testid="live-notice" className="rounded-md border border-zinc-300 bg-zinc-50 px-3 py-2 text-sm text-zinc-700 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-300">{snap.error.message}</p>}
       {snap?.error && snap.error.code !== "no-director" && <p role="alert" data-testid="live-error" className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-200">Director: {snap.error.message}{snap.error.hint ? ` — ${snap.error.hint}` : ""}</p>}
+      {conn === "ended" && <p role="alert" data-testid="live-ended" className="text-xs text-red-700 dark:text-red-400">The panel ended the live stream: this account no longer has access. Sign in again.</p>}
       {conn === "lost" && !paused && <p role="alert" data-testid="live-lost" className="text-xs text-red-700 dark:text-red-400">The live stream from the panel was interrupted; reconnecting…</p>}
       {view === "raw" ? (
         <pre className="card mono overflow-x-auto text-xs" data-testid="live-raw">{snap?.raw || "(nothing read yet)"}</pre>

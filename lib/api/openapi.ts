@@ -9,6 +9,7 @@ const PARAM_DOC: Record<string, string> = {
   service: "virtual service: tcp:VIP:PORT, udp:VIP:PORT, sctp:VIP:PORT, tcp:[VIP6]:PORT, fwm:MARK, fwm6:MARK (or id); a bare VIP:PORT means tcp",
   realServer: "real server: RIP, RIP:PORT, [RIP6]:PORT (or id)",
   apply: "apply id",
+  webhook: "webhook name (or id)",
 };
 
 const problemSchema = {

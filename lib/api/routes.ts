@@ -2,6 +2,7 @@ import "server-only";
 // The /api/v1 resources. Every mutation calls the SAME service module as the UI's server action
 // (lib/clusters, lib/hosts, lib/console/*), with the SAME zod schema; only the transport differs.
 import { z } from "zod";
+import { audit } from "@/lib/audit";
 import { createCluster, deleteCluster, updateCluster } from "@/lib/clusters";
 import { presentedKey, trustHostKey } from "@/lib/console/hostkeys";
 import { liveSnapshot } from "@/lib/console/live";
@@ -10,6 +11,8 @@ import { planCluster, realServerOp, startApply } from "@/lib/console/ops";
 import { createRealServer, createVirtualService, deleteRealServer, deleteVirtualService, setRealServerState, updateRealServer, updateVirtualService } from "@/lib/console/services";
 import { realServerSchema, realServerUpdateSchema, virtualServiceSchema, virtualServiceUpdateSchema } from "@/lib/console/validation";
 import { createHost, deleteHost } from "@/lib/hosts";
+import { testWebhook, webhookInputSchema } from "@/lib/notify";
+import { createWebhook, deleteWebhook, listWebhooks, updateWebhook, webhookPatchSchema, webhookView } from "@/lib/notify/manage";
 import { clusterCreateSchema, clusterUpdateSchema } from "@/lib/validation/cluster";
 import { hostCreateSchema } from "@/lib/validation/host";
 import { BodyParser } from "./body";
@@ -33,6 +36,9 @@ export const hostKeyTrustSchema = z.object({ fingerprint: z.string({ error: "is 
 const hostKeyBody = new BodyParser({ schema: hostKeyTrustSchema });
 export const rsHostOpSchema = z.object({ host: z.string().trim().min(1, "is required").max(100, "must be at most 100 characters").optional() });
 const rsHostOpBody = new BodyParser({ schema: rsHostOpSchema });
+
+const webhookBody = new BodyParser({ schema: webhookInputSchema });
+const webhookPatchBody = new BodyParser({ schema: webhookPatchSchema });
 
 const C = "/clusters/{cluster}";
 const S = `${C}/services/{service}`;
@@ -61,6 +67,14 @@ async function realServer(ctx: Ctx) {
 const rsIfMatch = (ctx: Ctx) => (current: Parameters<typeof realServerEtag>[0]) =>
   checkIfMatch(ctx.ifMatch, realServerEtag(current), `real server ${ctx.params.realServer}`);
 const servicePath = (c: { name: string }, ref: string) => `/clusters/${encodeURIComponent(c.name)}/services/${encodeURIComponent(ref)}`;
+
+async function webhook(ctx: Ctx) {
+  const ref = ctx.params.webhook!;
+  const w = (await ctx.prisma.webhook.findUnique({ where: { id: ref } })) ?? (await ctx.prisma.webhook.findUnique({ where: { name: ref } }));
+  if (!w) throw new ApiProblem("not-found", `No webhook ${JSON.stringify(ref.slice(0, 100))}.`);
+  return w;
+}
+const webhookPath = (name: string) => `/webhooks/${encodeURIComponent(name)}`;
 
 async function runJson(ctx: Ctx, runId: string) {
   const run = await ctx.prisma.applyRun.findUnique({ where: { id: runId }, include: { steps: { orderBy: { position: "asc" } } } });
@@ -393,6 +407,52 @@ const routes: Route[] = [
       const arp = boolQuery(ctx.url, "arp", true);
       const [live, arpHosts] = await Promise.all([liveSnapshot(ctx.prisma, c.id), arp ? arpState(ctx, c.id) : Promise.resolve(null)]);
       return json({ cluster: c.name, ...live, arp: arpHosts });
+    },
+  },
+  // webhooks (every cluster's): URLs are answered redacted (scheme, host, port), to every role
+  {
+    method: "GET", path: "/webhooks", permission: "read", tag: "webhooks", summary: "The webhooks (URL redacted: its path and query often hold the receiver's secret)",
+    responses: R200, handler: async (ctx) => json({ webhooks: await listWebhooks(ctx.prisma) }),
+  },
+  {
+    method: "POST", path: "/webhooks", permission: "edit", tag: "webhooks", body: webhookBody, idempotent: true,
+    summary: "Add a webhook (its host must resolve to addresses the panel may reach: not loopback, link-local, … unless LVS_PANEL_ALLOW_EGRESS allows them)",
+    responses: { 201: "Created", ...R_WRITE }, handler: async (ctx) => {
+      const w = await createWebhook(ctx.prisma, ctx.caller.actor, webhookBody.parse(ctx.body));
+      return created(webhookView(w), webhookPath(w.name));
+    },
+  },
+  {
+    method: "GET", path: "/webhooks/{webhook}", permission: "read", tag: "webhooks", summary: "One webhook (URL redacted)",
+    responses: R200, handler: async (ctx) => {
+      const w = await webhook(ctx);
+      const last = await ctx.prisma.webhookDelivery.findFirst({ where: { webhookId: w.id }, orderBy: { createdAt: "desc" } });
+      return json(webhookView(w, last ?? undefined));
+    },
+  },
+  {
+    method: "PATCH", path: "/webhooks/{webhook}", permission: "edit", tag: "webhooks", body: webhookPatchBody,
+    summary: "Change a webhook: name, url, secret (null: unsigned), events, enabled (false: nothing is sent, queued deliveries are dropped)",
+    responses: { 200: "Saved", ...R_WRITE }, handler: async (ctx) => {
+      const w = await webhook(ctx);
+      return json(webhookView(await updateWebhook(ctx.prisma, ctx.caller.actor, w.id, webhookPatchBody.parse(ctx.body))));
+    },
+  },
+  {
+    method: "DELETE", path: "/webhooks/{webhook}", permission: "edit", tag: "webhooks", summary: "Delete a webhook and its deliveries",
+    responses: { 204: "Deleted", ...R_WRITE }, handler: async (ctx) => {
+      await deleteWebhook(ctx.prisma, ctx.caller.actor, (await webhook(ctx)).id);
+      return noContent();
+    },
+  },
+  {
+    method: "POST", path: "/webhooks/{webhook}/test", permission: "edit", tag: "webhooks",
+    summary: "Send one test event now; answers only whether it was delivered (no status code, no connection error)",
+    responses: { 200: "{ delivered: boolean }", 401: "No or bad token", 403: "Role does not allow it", 404: "Not found" }, handler: async (ctx) => {
+      const w = await webhook(ctx);
+      const r = await testWebhook(ctx.prisma, w.id, ctx.caller.actor);
+      await audit(ctx.prisma, { actor: ctx.caller.actor, action: "webhook.test", target: `webhook:${w.name}`, after: { delivered: r.ok } });
+      return json({ delivered: r.ok });
     },
   },
 ];

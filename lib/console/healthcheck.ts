@@ -1,11 +1,11 @@
 import type { PrismaClient } from "@/generated/prisma/client";
 import { z } from "zod";
 import { audit } from "@/lib/audit";
-import { encryptSecret } from "@/lib/crypto";
 import { UserError } from "@/lib/errors";
 import { hostPort } from "@/lib/ipvs/address";
 import { CHECK_DEFAULTS, healthCheckInputSchema, type HealthCheckInput } from "@/lib/health/config";
 import { WEBHOOK_EVENTS, webhookInputSchema } from "@/lib/notify";
+import { createWebhook as createWebhookRow, updateWebhook, webhookPatchSchema } from "@/lib/notify/manage";
 import { serviceLabel } from "./services";
 
 // Health-check configuration from the console's forms: a check per virtual service
@@ -107,25 +107,36 @@ export async function saveHealthOverride(prisma: PrismaClient, actor: string, fo
   });
 }
 
+function webhookFormErrors(issues: z.core.$ZodIssue[]): never {
+  const errs: Record<string, string[]> = {};
+  for (const i of issues) {
+    const k = String(i.path[0] ?? "_form");
+    (errs[k] ??= []).push(k === "url" ? "must be an http:// or https:// URL" : k === "secret" ? "must be 16..256 characters (or empty)" : friendly(i));
+  }
+  throw new UserError("Please correct the highlighted fields.", errs);
+}
+
 /** Webhook form: name, URL, optional secret (stored encrypted), events (checkboxes; none = all). */
 export async function createWebhook(prisma: PrismaClient, actor: string, form: Record<string, string>) {
   const events = WEBHOOK_EVENTS.filter((e) => form[`event_${e}`] === "on");
   const r = webhookInputSchema.safeParse({ name: form.name ?? "", url: (form.url ?? "").trim(), secret: blank(form.secret) ? null : form.secret, events, enabled: true });
-  if (!r.success) {
-    const errs: Record<string, string[]> = {};
-    for (const i of r.error.issues) {
-      const k = String(i.path[0] ?? "_form");
-      (errs[k] ??= []).push(k === "url" ? "must be an http:// or https:// URL" : k === "secret" ? "must be 16..256 characters (or empty)" : friendly(i));
-    }
-    throw new UserError("Please correct the highlighted fields.", errs);
-  }
-  const w = r.data;
-  return prisma.$transaction(async (tx) => {
-    if (await tx.webhook.findUnique({ where: { name: w.name } })) throw new UserError("A webhook with this name exists.", { name: ["is already used by another webhook"] });
-    const hook = await tx.webhook.create({ data: { name: w.name, url: w.url, secret: w.secret ? encryptSecret(w.secret) : null, events: w.events, enabled: w.enabled } });
-    await audit(tx, { actor, action: "webhook.create", target: `webhook:${w.name}`, after: { url: w.url, events: w.events, signed: !!w.secret } });
-    return hook;
+  if (!r.success) webhookFormErrors(r.error.issues);
+  return createWebhookRow(prisma, actor, r.data);
+}
+
+/**
+ * The edit form of one webhook: a blank URL or secret keeps the current one (the page never carries
+ * them), "removeSecret" drops the signature, "enabled" is a checkbox, events are checkboxes.
+ */
+export async function updateWebhookForm(prisma: PrismaClient, actor: string, form: Record<string, string>) {
+  const events = WEBHOOK_EVENTS.filter((e) => form[`event_${e}`] === "on");
+  const r = webhookPatchSchema.safeParse({
+    name: form.name ?? "", events, enabled: form.enabled === "on",
+    ...(blank(form.url) ? {} : { url: form.url!.trim() }),
+    ...(form.removeSecret === "on" ? { secret: null } : blank(form.secret) ? {} : { secret: form.secret }),
   });
+  if (!r.success) webhookFormErrors(r.error.issues);
+  return updateWebhook(prisma, actor, form.id ?? "", r.data);
 }
 
 export { CHECK_DEFAULTS };

@@ -1,6 +1,7 @@
 // The live table's stream on a real panel (PostgreSQL): browsers watching the same cluster with the same
 // view and interval share one read loop; another view gets its own. A cluster without a director
-// still ticks (its snapshot says so), which is all this needs: no lab.
+// still ticks (its snapshot says so), which is all this needs: no lab. Each stream re-reads its user at every
+// tick: a user disabled while watching gets an "ended" event and the stream closes.
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { prismaFor, signIn, startPanel, type Panel } from "@/lib/api/testing/panel";
@@ -80,6 +81,76 @@ it("a cluster without a director: the snapshot says so and the cluster rows are 
     const { snap, cluster } = await readLive(prisma, "ls1");
     expect(snap).toMatchObject({ ok: false, error: { code: "no-director" }, rows: [], driftCount: 0, raw: "" });
     expect(cluster).toBeNull();
+  } finally {
+    await prisma.$disconnect();
+  }
+});
+
+/**
+ * Reads one SSE stream until it ends: each event's kind and when it came. `onData(n)` runs after the
+ * n-th data event (the test disables the user there).
+ */
+async function readStream(path: string, who: string, onData: (n: number) => Promise<void>, maxMs: number) {
+  const ac = new AbortController();
+  const timer = setTimeout(() => ac.abort(), maxMs);
+  const events: Array<{ kind: string; at: number }> = [];
+  const res = await fetch(`${panel.url}${path}`, { headers: { cookie: who }, signal: ac.signal });
+  expect(res.status).toBe(200);
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let buf = "";
+  let ended = false;
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) { ended = true; break; }
+      buf += value;
+      let i: number;
+      while ((i = buf.indexOf("\n\n")) >= 0) {
+        const block = buf.slice(0, i);
+        buf = buf.slice(i + 2);
+        if (!block.includes("data: ")) continue;
+        const kind = /^event: (\w+)/m.exec(block)?.[1] ?? "data";
+        events.push({ kind, at: Date.now() });
+        if (kind === "data") await onData(events.filter((e) => e.kind === "data").length);
+      }
+    }
+  } catch {
+    /* aborted: the stream did not end by itself */
+  } finally {
+    clearTimeout(timer);
+  }
+  return { events, ended };
+}
+
+async function setDisabled(email: string, disabled: boolean) {
+  const c = new pg.Client({ connectionString: db.url });
+  await c.connect();
+  await c.query(`UPDATE "User" SET disabled = $2 WHERE email = $1`, [email, disabled]);
+  await c.end();
+}
+
+it("a user disabled while watching: the live stream and an apply's stream end within a tick or two", async () => {
+  const prisma = prismaFor(db.url);
+  try {
+    await prisma.user.create({ data: { email: "leaver@example.test", name: "Leaver", role: "operator", passwordHash: await hashPassword("live-stream-pass-2") } });
+    const run = await prisma.applyRun.create({ data: { clusterId: "ls1", actor: "op@example.test", plan: {}, outcome: "running" } });
+    for (const [path, tickMs] of [["/api/clusters/ls1/live?interval=500&view=list", 500], [`/api/clusters/ls1/applies/${run.id}`, 500]] as const) {
+      await setDisabled("leaver@example.test", false);
+      const who = await signIn(panel.url, "leaver@example.test", "live-stream-pass-2");
+      let disabledAt = 0;
+      const r = await readStream(path, who, async (n) => {
+        if (n === 2) { await setDisabled("leaver@example.test", true); disabledAt = Date.now(); }
+      }, 10_000);
+      expect(disabledAt, path).toBeGreaterThan(0);
+      expect(r.ended, `${path}: the stream kept running after the user was disabled`).toBe(true);
+      const after = r.events.filter((e) => e.at > disabledAt);
+      // at most one data event already on its way, then the "ended" event, within two ticks (+ the guard's read)
+      expect(after.filter((e) => e.kind === "data").length, path).toBeLessThanOrEqual(1);
+      expect(after.at(-1)?.kind, path).toBe("ended");
+      expect(after.at(-1)!.at - disabledAt, path).toBeLessThan(2 * tickMs + 500);
+      // the browser's reconnect is refused
+      expect((await fetch(`${panel.url}${path}`, { headers: { cookie: who } })).status).toBe(401);
+    }
   } finally {
     await prisma.$disconnect();
   }

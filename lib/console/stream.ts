@@ -1,5 +1,23 @@
 import "server-only";
+import type { PrismaClient } from "@/generated/prisma/client";
+import { can, type Permission } from "@/lib/roles";
 import { liveHub } from "./live-hub";
+
+/**
+ * Asked before every event a stream sends: a stream is authorised when it opens, but runs for hours,
+ * so a user disabled or demoted meanwhile must stop getting data at the next tick, not at logout.
+ */
+export type StreamGuard = () => Promise<boolean>;
+
+/** The guard of a signed-in user's stream: one primary-key read per tick (role and disabled, as the database has them now). */
+export function userGuard(prisma: PrismaClient, userId: string, permission: Permission): StreamGuard {
+  return async () => {
+    const u = await prisma.user.findUnique({ where: { id: userId }, select: { role: true, disabled: true } });
+    return !!u && !u.disabled && can(u.role, permission);
+  };
+}
+
+const ENDED = `event: ended\ndata: ${JSON.stringify({ message: "Your account no longer has access to this stream. Sign in again." })}\n\n`;
 
 const SSE_HEADERS = { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache, no-transform", Connection: "keep-alive", "X-Accel-Buffering": "no" };
 
@@ -8,7 +26,7 @@ const SSE_HEADERS = { "Content-Type": "text/event-stream; charset=utf-8", "Cache
  * overlapping); its value is sent as one `data:` line. Stops when the client goes away or `tick`
  * returns `{ done: true }` after its last event.
  */
-export function sseResponse(signal: AbortSignal, intervalMs: number, tick: () => Promise<{ data: unknown; done?: boolean }>): Response {
+export function sseResponse(signal: AbortSignal, intervalMs: number, guard: StreamGuard, tick: () => Promise<{ data: unknown; done?: boolean }>): Response {
   const enc = new TextEncoder();
   let timer: NodeJS.Timeout | null = null;
   let closed = false;
@@ -29,6 +47,10 @@ export function sseResponse(signal: AbortSignal, intervalMs: number, tick: () =>
         if (closed) return;
         let done = false;
         try {
+          if (!(await guard())) {
+            if (!closed) controller.enqueue(enc.encode(ENDED));
+            return close();
+          }
           const r = await tick();
           done = !!r.done;
           if (!closed) controller.enqueue(enc.encode(`data: ${JSON.stringify(r.data)}\n\n`));
@@ -52,8 +74,9 @@ export function sseResponse(signal: AbortSignal, intervalMs: number, tick: () =>
 /**
  * A server-sent-events Response fed by the process's LiveHub: every stream with the same `key` shares
  * one `tick` loop (the first stream's), so N browsers on one cluster cost the director one read.
+ * Each stream asks its own `guard` before each event it passes on (one stream's user is not another's).
  */
-export function sharedSseResponse(signal: AbortSignal, key: string, intervalMs: number, tick: () => Promise<unknown>): Response {
+export function sharedSseResponse(signal: AbortSignal, key: string, intervalMs: number, guard: StreamGuard, tick: () => Promise<unknown>): Response {
   const enc = new TextEncoder();
   let off: (() => void) | null = null;
   const stream = new ReadableStream<Uint8Array>({
@@ -71,14 +94,26 @@ export function sharedSseResponse(signal: AbortSignal, key: string, intervalMs: 
       };
       signal.addEventListener("abort", close);
       controller.enqueue(enc.encode(`retry: 3000\n\n`));
+      // events pass through the guard in order; a refused or failed check ends this stream only
+      let chain = Promise.resolve();
       off = liveHub().subscribe(key, intervalMs, tick, (e) => {
-        if (closed) return;
-        const text = "data" in e ? `data: ${JSON.stringify(e.data)}\n\n` : `event: failure\ndata: ${JSON.stringify({ message: e.failure })}\n\n`;
-        try {
-          controller.enqueue(enc.encode(text));
-        } catch {
-          close();
-        }
+        chain = chain.then(async () => {
+          if (closed) return;
+          let ok = false;
+          try {
+            ok = await guard();
+          } catch {
+            ok = false;
+          }
+          if (closed) return;
+          const text = !ok ? ENDED : "data" in e ? `data: ${JSON.stringify(e.data)}\n\n` : `event: failure\ndata: ${JSON.stringify({ message: e.failure })}\n\n`;
+          try {
+            controller.enqueue(enc.encode(text));
+          } catch {
+            return close();
+          }
+          if (!ok) close();
+        });
       });
       if (signal.aborted) close();
     },

@@ -106,6 +106,8 @@ export interface CheckResult {
   latencyMs: number | null;
   /** "connected", "HTTP 200", "HTTP 503 (expected 200-399)", "connection refused", "timeout after 2000 ms" */
   message: string;
+  /** not checked (the panel's egress policy refused the address): no verdict, the streak stays */
+  refused?: boolean;
 }
 
 /** Judges an HTTP answer (raw response: status line, headers, body) against the spec. */

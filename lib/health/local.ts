@@ -2,10 +2,26 @@
 import http from "node:http";
 import https from "node:https";
 import net from "node:net";
+import { EgressDenied, resolveChecked } from "@/lib/egress";
 import { judgeHttp, type CheckResult, type CheckSpec } from "./config";
 import { ANSWER_BYTES } from "./script";
 
-export function checkLocal(spec: CheckSpec): Promise<CheckResult> {
+/**
+ * One check from the panel host. The real server's address goes through the egress policy first
+ * (lib/egress): a denied one (loopback, link-local, the panel's own…) is not dialled and gives no
+ * verdict (`refused`), so a check cannot probe the panel's own network and a denial never quiesces.
+ */
+export async function checkLocal(spec: CheckSpec): Promise<CheckResult> {
+  try {
+    const pinned = await resolveChecked(spec.address);
+    return await dial({ ...spec, address: pinned.address });
+  } catch (e) {
+    const why = e instanceof EgressDenied ? e.message : `cannot resolve ${spec.address}`;
+    return { id: spec.id, ok: false, latencyMs: null, message: `not checked: ${why}`, refused: true };
+  }
+}
+
+function dial(spec: CheckSpec): Promise<CheckResult> {
   const t0 = performance.now();
   const done = (ok: boolean, message: string): CheckResult => ({ id: spec.id, ok, latencyMs: ok ? Math.round(performance.now() - t0) : null, message });
   if (spec.kind === "tcp") {

@@ -12,12 +12,15 @@ let port = 0;
 const pool = new SshPool();
 
 beforeAll(async () => {
+  // panel-side checks of loopback real servers: allowed explicitly (lib/egress denies loopback by default)
+  process.env.LVS_PANEL_ALLOW_EGRESS = "127.0.0.0/8";
   db = await migratedDatabase("lvs_health_race");
   server = net.createServer((s) => s.end());
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   port = (server.address() as net.AddressInfo).port;
 });
 afterAll(async () => {
+  delete process.env.LVS_PANEL_ALLOW_EGRESS;
   await pool.close();
   server?.close();
   await db?.close();

@@ -201,6 +201,7 @@ export class ClusterChecker {
       const rs = rsById.get(r.id);
       if (!p || !rs) continue;
       const cur: Streak = { status: (rs.healthState?.status ?? "unknown") as HealthStatus, successes: rs.healthState?.successes ?? 0, failures: rs.healthState?.failures ?? 0 };
+      if (r.refused) { updates.push({ id: r.id, next: cur, r, changed: false }); continue; }
       const o = nextStreak(cur, r.ok, p.spec.rise, p.spec.fall);
       statusNow.set(r.id, o.next.status);
       updates.push({ id: r.id, next: o.next, r, changed: !!o.changed });

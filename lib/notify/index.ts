@@ -4,9 +4,12 @@
 // Delivery is at-least-once (a crash after the POST and before the update re-sends it): receivers
 // de-duplicate on the X-LVS-Panel-Delivery header. Failed attempts retry with exponential back-off.
 import crypto from "node:crypto";
+import http from "node:http";
+import https from "node:https";
 import { z } from "zod";
 import type { Prisma, PrismaClient } from "@/generated/prisma/client";
 import { decryptSecret } from "@/lib/crypto";
+import { EgressDenied, pinnedLookup, resolveChecked, type Pinned } from "@/lib/egress";
 
 type Tx = PrismaClient | Prisma.TransactionClient;
 
@@ -73,17 +76,34 @@ export async function sendWebhook(hook: { url: string; secret: string | null }, 
   const headers: Record<string, string> = { "content-type": "application/json", "user-agent": "lvs-panel-webhook", "x-lvs-panel-event": payload.event, "x-lvs-panel-delivery": deliveryId };
   if (hook.secret) headers["x-lvs-panel-signature"] = `sha256=${crypto.createHmac("sha256", decryptSecret(hook.secret)).update(body).digest("hex")}`;
   const t0 = performance.now();
+  const result = (status: number | null, error: string | null): SendResult =>
+    ({ ok: status !== null && status >= 200 && status < 300, status, error, durationMs: Math.round(performance.now() - t0) });
+  let url: URL;
+  let pinned: Pinned;
   try {
-    const r = await fetch(hook.url, { method: "POST", headers, body, redirect: "manual", signal: AbortSignal.timeout(DELIVERY.timeoutMs) });
-    await r.arrayBuffer().catch(() => undefined);
-    const ok = r.status >= 200 && r.status < 300;
-    return { ok, status: r.status, error: ok ? null : `HTTP ${r.status}`, durationMs: Math.round(performance.now() - t0) };
+    url = new URL(hook.url);
+    if (url.protocol !== "http:" && url.protocol !== "https:") return result(null, "not an http(s) URL");
+    // resolve once, check every address, connect to the checked one (lib/egress)
+    pinned = await resolveChecked(url.hostname);
   } catch (e) {
-    type C = { code?: string; message?: string; errors?: C[]; cause?: C };
-    const c = (e as { cause?: C }).cause;
-    const cause = c?.code ?? c?.errors?.[0]?.code ?? c?.cause?.code ?? c?.message;
-    return { ok: false, status: null, error: cause ?? (e instanceof Error ? e.name === "TimeoutError" ? `timeout after ${DELIVERY.timeoutMs} ms` : e.message : String(e)), durationMs: Math.round(performance.now() - t0) };
+    return result(null, e instanceof EgressDenied ? `egress denied: ${e.why}` : `cannot resolve: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
+  headers["content-length"] = String(Buffer.byteLength(body));
+  return new Promise<SendResult>((resolve) => {
+    let settled = false;
+    const finish = (r: SendResult) => { if (!settled) { settled = true; clearTimeout(timer); resolve(r); } };
+    const mod = url.protocol === "https:" ? https : http;
+    // redirects are not followed: a 3xx is "not delivered" (it could point anywhere)
+    const req = mod.request(url, { method: "POST", headers, agent: false, lookup: pinnedLookup(pinned) as never }, (res) => {
+      res.resume();
+      res.on("end", () => finish(result(res.statusCode ?? null, res.statusCode && res.statusCode < 300 && res.statusCode >= 200 ? null : `HTTP ${res.statusCode}`)));
+      res.on("error", () => finish(result(null, "connection reset while reading the answer")));
+      res.on("close", () => finish(result(res.complete ? res.statusCode ?? null : null, res.complete ? `HTTP ${res.statusCode}` : "answer cut short")));
+    });
+    const timer = setTimeout(() => { req.destroy(); finish(result(null, `timeout after ${DELIVERY.timeoutMs} ms`)); }, DELIVERY.timeoutMs);
+    req.on("error", (e: NodeJS.ErrnoException) => finish(result(null, e.code ?? e.message)));
+    req.end(body);
+  });
 }
 
 type Claimed = { id: string; webhookId: string; event: string; payload: unknown; attempts: number };

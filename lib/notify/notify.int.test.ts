@@ -13,6 +13,8 @@ const got: Array<{ id: string; event: string }> = [];
 let status = 204;
 
 beforeAll(async () => {
+  // the receiver is on loopback, which the egress policy denies unless allowed (lib/egress)
+  process.env.LVS_PANEL_ALLOW_EGRESS = "127.0.0.1/32";
   ctx = await migratedDatabase("lvs_notify");
   server = http.createServer((req, res) => {
     let b = "";
@@ -25,6 +27,7 @@ beforeAll(async () => {
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/x`;
 });
 afterAll(async () => {
+  delete process.env.LVS_PANEL_ALLOW_EGRESS;
   server?.close();
   await ctx?.close();
 });

@@ -1,5 +1,5 @@
 // The background worker: health checks and the live poller per cluster (lib/health ClusterChecker),
-// webhook delivery (lib/notify), sample retention. Runs beside the web server (`npm start`), or
+// webhook delivery (lib/notify), retention of the growing tables (./retention.ts). Runs beside the web server (`npm start`), or
 // inside it with the embedded PGlite. Several instances on one PostgreSQL share the work: each
 // cluster is run by the instance holding its advisory lock (lib/worker/leader.ts); webhook rows are
 // claimed with SKIP LOCKED by anyone; retention runs on the holder of the "housekeeping" lock.
@@ -8,6 +8,7 @@ import { ClusterChecker, type RoundReport } from "@/lib/health/runner";
 import { deliverDue } from "@/lib/notify";
 import type { SshPool } from "@/lib/ssh";
 import type { Leadership } from "./leader";
+import { retentionFromEnv, runRetention, type Retention } from "./retention";
 
 export interface WorkerOptions {
   /** main loop period */
@@ -16,8 +17,8 @@ export interface WorkerOptions {
   acquireMs: number;
   pollMs: number;
   reachabilityMs: number;
-  /** counter samples older than this are deleted */
-  retentionMs: number;
+  /** how long each growing table keeps its rows (lib/worker/retention.ts) */
+  retention: Retention;
   /** webhook delivery period (0: this instance does not deliver) */
   deliverMs: number;
   webhookBackoffMs?: number;
@@ -28,7 +29,7 @@ export const WORKER_DEFAULTS: WorkerOptions = {
   acquireMs: Number(process.env.WORKER_ACQUIRE_MS ?? 500),
   pollMs: Number(process.env.WORKER_POLL_MS ?? 10_000),
   reachabilityMs: 30_000,
-  retentionMs: Number(process.env.SAMPLE_RETENTION_HOURS ?? 24) * 3600_000,
+  retention: retentionFromEnv(),
   deliverMs: 1000,
 };
 
@@ -46,6 +47,7 @@ export class Worker {
   private lastDeliver = 0;
   private lastRetention = 0;
   private delivering = false;
+  private retaining = false;
   private stopping = false;
   private inflight = new Set<Promise<unknown>>();
   /** every round's report, for tests and benchmarks */
@@ -115,13 +117,14 @@ export class Worker {
       this.delivering = true;
       void this.track(deliverDue(this.prisma, { baseBackoffMs: this.opts.webhookBackoffMs }).catch((e) => this.log("webhook delivery failed", { error: String(e) })).finally(() => (this.delivering = false)));
     }
-    if (now - this.lastRetention >= 60_000) {
+    if (!this.retaining && now - this.lastRetention >= 60_000) {
       this.lastRetention = now;
       if (await this.leader.tryAcquire("housekeeping").catch(() => false)) {
-        const cut = new Date(now - this.opts.retentionMs);
-        await this.prisma.counterSample.deleteMany({ where: { at: { lt: cut } } });
-        await this.prisma.healthEvent.deleteMany({ where: { createdAt: { lt: new Date(now - 30 * 86400_000) } } });
-        await this.prisma.webhookDelivery.deleteMany({ where: { status: { not: "pending" }, createdAt: { lt: new Date(now - 7 * 86400_000) } } });
+        // in the background, batch by batch: a large backlog must not hold up the health rounds
+        this.retaining = true;
+        void this.track(runRetention(this.prisma, this.opts.retention, now, () => !this.stopping && this.leader.holds("housekeeping"))
+          .then((r) => { if (Object.values(r).some((n) => n > 0)) this.log("retention", r); }, (e) => this.log("retention failed", { error: String(e) }))
+          .finally(() => (this.retaining = false)));
       }
     }
   }

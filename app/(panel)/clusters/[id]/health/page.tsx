@@ -1,9 +1,10 @@
 import Link from "next/link";
 import { HealthBadge } from "@/components/health/badge";
-import { WebhookForm, WebhookTestButton } from "@/components/health/check-form";
+import { WebhookDeleteButton, WebhookEditForm, WebhookForm, WebhookTestButton } from "@/components/health/check-form";
 import { requireUser } from "@/lib/auth";
 import { clusterHealth } from "@/lib/console/health";
 import { db } from "@/lib/db";
+import { listWebhooks } from "@/lib/notify/manage";
 import { can } from "@/lib/roles";
 
 export const dynamic = "force-dynamic";
@@ -19,7 +20,7 @@ export default async function HealthPage({ params }: { params: Promise<{ id: str
   const [h, events, hooks] = await Promise.all([
     clusterHealth(prisma, id),
     prisma.healthEvent.findMany({ where: { clusterId: id }, orderBy: { createdAt: "desc" }, take: 20 }),
-    prisma.webhook.findMany({ orderBy: { name: "asc" }, include: { deliveries: { orderBy: { createdAt: "desc" }, take: 1 } } }),
+    listWebhooks(prisma),
   ]);
   const editable = can(user.role, "edit");
   return (
@@ -57,11 +58,14 @@ export default async function HealthPage({ params }: { params: Promise<{ id: str
       </section>
       <section className="card space-y-2"><h2>Webhooks</h2>
         <p className="text-xs text-zinc-500">JSON POSTs on health transitions, failed applies and drift, retried with back-off (all clusters).</p>
-        {hooks.length > 0 && <table className="table text-sm" data-testid="webhooks-table"><thead><tr><th>Name</th><th>URL</th><th>Events</th><th>Last delivery</th><th></th></tr></thead><tbody>
+        {hooks.length > 0 && <table className="table text-sm" data-testid="webhooks-table"><thead><tr><th>Name</th><th>URL (redacted)</th><th>Events</th><th>State</th><th>Last delivery</th><th></th></tr></thead><tbody>
           {hooks.map((w) => (
-            <tr key={w.id}><td>{w.name}</td><td className="mono text-xs">{w.url}</td><td className="text-xs">{w.events.join(", ") || "all"}</td>
-              <td className="text-xs">{w.deliveries[0] ? `${w.deliveries[0].event} ${w.deliveries[0].status}${w.deliveries[0].lastStatus ? ` (HTTP ${w.deliveries[0].lastStatus})` : ""}` : "none"}</td>
-              <td><WebhookTestButton id={w.id} name={w.name} disabled={!editable} /></td></tr>))}
+            <tr key={w.id} data-webhook-row={w.name}><td>{w.name}</td><td className="mono text-xs">{w.url}</td><td className="text-xs">{w.events.join(", ") || "all"}</td>
+              <td className="text-xs" data-webhook-state>{w.enabled ? "enabled" : "disabled"}</td>
+              <td className="text-xs">{w.lastDelivery ? `${w.lastDelivery.event}: ${w.lastDelivery.result}` : "none"}</td>
+              <td className="space-y-1"><WebhookTestButton id={w.id} name={w.name} disabled={!editable || !w.enabled} />
+                {editable && <><WebhookDeleteButton id={w.id} name={w.name} />
+                  <details><summary className="cursor-pointer text-xs text-sky-700">Edit</summary><WebhookEditForm hook={w} /></details></>}</td></tr>))}
         </tbody></table>}
         <WebhookForm disabled={!editable} />
       </section>

@@ -1,5 +1,5 @@
 import { authorizeRoute } from "@/lib/auth";
-import { sseResponse } from "@/lib/console/stream";
+import { sseResponse, userGuard } from "@/lib/console/stream";
 import { db } from "@/lib/db";
 
 export const dynamic = "force-dynamic";
@@ -11,7 +11,7 @@ export async function GET(req: Request, { params }: { params: Promise<{ id: stri
   if (user instanceof Response) return user;
   const { id, runId } = await params;
   const prisma = await db();
-  return sseResponse(req.signal, 500, async () => {
+  return sseResponse(req.signal, 500, userGuard(prisma, user.id, "read"), async () => {
     const run = await prisma.applyRun.findFirst({ where: { id: runId, clusterId: id }, include: { steps: { orderBy: { position: "asc" } } } });
     if (!run) return { data: { missing: true }, done: true };
     return { data: run, done: run.outcome !== "running" && run.outcome !== "planned" };
