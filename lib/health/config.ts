@@ -106,6 +106,11 @@ export interface CheckResult {
   latencyMs: number | null;
   /** "connected", "HTTP 200", "HTTP 503 (expected 200-399)", "connection refused", "timeout after 2000 ms" */
   message: string;
+  /**
+   * Set when the check could not be made (bash, curl or /tmp missing on the director, a local errno,
+   * the round script failed): the result says nothing about the real server and moves no streak.
+   */
+  fault?: string;
 }
 
 /** Judges an HTTP answer (raw response: status line, headers, body) against the spec. */

@@ -47,7 +47,7 @@ export function renderRsScript(input: RsParamsInput | RsParams): string {
   const vals = wantedSysctls(p);
   const dev = p.mode === "tunnel" ? "tunl0" : "lo";
   const label = p.mode === "tunnel" ? "tunl0" : RS_LABEL;
-  const sysctlFile = ["# LVS Panel: real server sysctls (generated; removed by `stop` when no VIP is left)", ...vals.map(([i, q, v]) => `${key(i, q)} = ${v}`)];
+  const sysctlFile = ["# LVS Panel: real server sysctls (generated; removed by 'stop' when no VIP is left)", ...vals.map(([i, q, v]) => `${key(i, q)} = ${v}`)];
   const L: string[] = [];
   L.push(
     "#!/bin/sh",
@@ -59,10 +59,9 @@ export function renderRsScript(input: RsParamsInput | RsParams): string {
     "#   status  print the sysctls, addresses, default route and listening sockets.",
     "# Run as root, or as a user allowed to run sysctl, ip, tee and systemctl through sudo without a password.",
     "set -u",
-    `VIPS=${shQuote(p.vips.join(" "))}   # validated IPv4 addresses`,
+    ...(p.mode === "masq" ? [] : [`VIPS=${shQuote(p.vips.join(" "))}   # validated IPv4 addresses`]),
     `DEV=${shQuote(dev)}`,
     `LABEL=${shQuote(label)}`,
-    `PORT=${shQuote(p.port ? String(p.port) : "")}`,
     `SYSCTL_FILE=${shQuote(RS_SYSCTL_FILE)}`,
     `UNIT_FILE=${shQuote(RS_UNIT_FILE)}`,
     `UNIT_NAME=${shQuote(RS_UNIT_NAME)}`,
@@ -85,7 +84,8 @@ export function renderRsScript(input: RsParamsInput | RsParams): string {
     '    for v in $vips; do printf \'ExecStop=-%s addr del %s dev lo\\n\' "$ipcmd" "$v"; done',
     "    printf '%s\\n' '' '[Install]' 'WantedBy=multi-user.target'",
     '  } | $SUDO tee "$UNIT_FILE" >/dev/null || die "cannot write $UNIT_FILE"',
-    '  $SUDO systemctl daemon-reload && $SUDO systemctl enable "$UNIT_NAME" >/dev/null 2>&1 || die "cannot enable $UNIT_NAME"',
+    '  $SUDO systemctl daemon-reload || die "cannot reload systemd"',
+    '  $SUDO systemctl enable "$UNIT_NAME" >/dev/null 2>&1 || die "cannot enable $UNIT_NAME"',
     '  say "ok unit $UNIT_FILE"',
     "}",
     "",

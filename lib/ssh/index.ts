@@ -1,6 +1,6 @@
 export { SshPool, sshPool, type PoolOptions, type ExecOptions } from "./pool";
 export { SshError, isSshError, classifyFailure, isIpvsUnavailable, SSH_ERROR_CODES, SSH_ERROR_HINTS, type SshErrorCode, type SshErrorDetails } from "./errors";
-export { shQuote, shJoin } from "./quote";
+export { shQuote, shJoin, scriptText } from "./quote";
 export { PrivateKey } from "./secret";
 export { fetchHostKey, fingerprintOf, algorithmOf, isFingerprint, type PresentedHostKey } from "./hostkey";
 export { targetLabel, type SshTarget, type ExecResult } from "./types";

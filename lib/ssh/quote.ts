@@ -13,3 +13,12 @@ export function shJoin(argv: readonly string[]): string {
   if (argv.length === 0) throw new TypeError("empty command");
   return argv.map(shQuote).join(" ");
 }
+
+/**
+ * The text `script` hands to `sh -c`: the body, preceded by `SUDO=...` when it uses $SUDO (empty for
+ * root, `sudo -n` otherwise). Pure, so the unit tests check exactly what a host runs (dash -n, shellcheck).
+ */
+export function scriptText(username: string, body: string): string {
+  if (!body.includes("SUDO")) return body;
+  return `SUDO=${shQuote(username === "root" ? "" : "sudo -n")}\n${body}`;
+}
