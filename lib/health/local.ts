@@ -5,6 +5,16 @@ import net from "node:net";
 import { judgeHttp, type CheckResult, type CheckSpec } from "./config";
 import { ANSWER_BYTES } from "./script";
 
+// errno codes that come from the panel host itself (no route, no local port or descriptor, policy):
+// a checker fault, not a verdict on the real server (lib/health/fault.ts)
+const LOCAL_CODES = new Set(["ENETUNREACH", "EADDRNOTAVAIL", "EAFNOSUPPORT", "EMFILE", "ENFILE", "EACCES", "EPERM", "ENOBUFS", "ENOMEM", "EADDRINUSE"]);
+
+function failed(spec: CheckSpec, e: NodeJS.ErrnoException): CheckResult {
+  const code = e.code ?? e.message;
+  if (LOCAL_CODES.has(code)) return { id: spec.id, ok: false, latencyMs: null, message: `checker fault: the panel host cannot connect: ${code}`, fault: `the panel host cannot connect: ${code}` };
+  return { id: spec.id, ok: false, latencyMs: null, message: `connection failed: ${code}` };
+}
+
 export function checkLocal(spec: CheckSpec): Promise<CheckResult> {
   const t0 = performance.now();
   const done = (ok: boolean, message: string): CheckResult => ({ id: spec.id, ok, latencyMs: ok ? Math.round(performance.now() - t0) : null, message });
@@ -13,7 +23,7 @@ export function checkLocal(spec: CheckSpec): Promise<CheckResult> {
       const s = net.connect({ host: spec.address, port: spec.port });
       const timer = setTimeout(() => { s.destroy(); resolve(done(false, `timeout after ${spec.timeoutMs} ms`)); }, spec.timeoutMs);
       s.once("connect", () => { clearTimeout(timer); s.destroy(); resolve(done(true, "connected")); });
-      s.once("error", (e) => { clearTimeout(timer); resolve(done(false, `connection failed: ${(e as NodeJS.ErrnoException).code ?? e.message}`)); });
+      s.once("error", (e) => { clearTimeout(timer); resolve(failed(spec, e)); });
     });
   }
   return new Promise((resolve) => {
@@ -37,7 +47,7 @@ export function checkLocal(spec: CheckSpec): Promise<CheckResult> {
       res.on("close", end);
     });
     const timer = setTimeout(() => { req.destroy(); finish(done(false, `timeout after ${spec.timeoutMs} ms`)); }, spec.timeoutMs);
-    req.on("error", (e) => finish(done(false, `connection failed: ${(e as NodeJS.ErrnoException).code ?? e.message}`)));
+    req.on("error", (e) => finish(failed(spec, e)));
     req.end();
   });
 }
