@@ -28,7 +28,7 @@ const OLD_UNDER_DASH = "\n@@f1x checks\n\n@@f1x-rc 0\n\n@@f1x end\n";
 describe("parseRound: faults vs verdicts", () => {
   it("a local errno is a fault for every check, not a failure of the server", () => {
     const r = parseRound(UNREACHABLE, "f1x", specs);
-    expect(r.results.map((x) => x.fault)).toEqual(["the director cannot connect: Network is unreachable", "the director cannot connect: Network is unreachable"]);
+    expect(r.results.map((x) => x.local)).toEqual(["the director cannot connect: Network is unreachable", "the director cannot connect: Network is unreachable"]);
     expect(classifyRound(due, r.results)).toMatchObject({ usable: [], faults: [{ vsId: "web", reason: "the director cannot connect: Network is unreachable", checks: 2 }], working: [] });
   });
   it("bash missing: the round's fault is every check's fault, named", () => {
@@ -67,18 +67,19 @@ describe("parseRound: faults vs verdicts", () => {
 });
 
 describe("classifyRound", () => {
-  it("a fault in one service leaves the other's verdicts; a partly faulty service is not in fault but its faults count for nothing", () => {
+  it("a fault in one service leaves the other's verdicts; a partly faulty service is not in fault, its faults count for nothing", () => {
     const d = [...due, { spec: { id: "rs3" }, vsId: "mail" }, { spec: { id: "rs4" }, vsId: "mail" }];
     const c = classifyRound(d, [
       { id: "rs1", ok: false, latencyMs: null, message: "x", fault: "HTTPS checks need curl or wget on the director: neither was found" },
       { id: "rs2", ok: false, latencyMs: null, message: "x", fault: "the check did not run on the director" },
-      { id: "rs3", ok: false, latencyMs: null, message: "y", fault: "the director cannot connect: Too many open files" },
+      { id: "rs3", ok: false, latencyMs: null, message: "y", local: "the director cannot connect: Network is unreachable" },
       { id: "rs4", ok: true, latencyMs: 3, message: "connected" },
     ]);
     expect(c.faults).toEqual([{ vsId: "web", reason: "HTTPS checks need curl or wget on the director: neither was found; the check did not run on the director", checks: 2 }]);
     expect(c.working).toEqual(["mail"]);
-    expect(c.usable.map((x) => x.id)).toEqual(["rs4"]);
-    expect(c.faulty.map((x) => x.id)).toEqual(["rs1", "rs2", "rs3"]);
+    // one server's local errno beside a working one: a failure of that server (a router's ICMP reads the same)
+    expect(c.usable.map((x) => x.id)).toEqual(["rs3", "rs4"]);
+    expect(c.faulty.map((x) => x.id)).toEqual(["rs1", "rs2"]);
   });
   it("an unfinished round script faults every check with its first stderr line", () => {
     const r = unfinishedRound(["rs1", "rs2"], "sh: 12: Syntax error: \"(\" unexpected\n", 2);

@@ -1,9 +1,10 @@
-// The guard between the checker and the weights. A result with a `fault` (lib/health/script.ts,
-// local.ts: the check could not be made: bash, curl or /tmp missing on the director, a local errno,
-// the round script failed) says nothing about the real server: it moves no streak. A service whose
-// every check of the round failed that way is in CHECKER FAULT: reported loudly (event, webhook, log,
-// health view) and nothing of it changes, because quiescing every member for a broken checker would
-// take the service down while the servers are fine.
+// The guard between the checker and the weights. A result with a `fault` (lib/health/script.ts: the
+// check could not be made: bash, curl or /tmp missing on the director, the round script failed) says
+// nothing about the real server: it moves no streak. A result with a `local` error (an errno of the
+// checking host: no route of its own, no descriptors) counts as a failure on its own, since a router's
+// "net unreachable" reads the same. A service whose every check of the round has one or the other is
+// in CHECKER FAULT: reported loudly (event, webhook, log, health view) and none of its results count,
+// because quiescing every member for a broken checker would take the service down while the servers are fine.
 import type { CheckResult } from "./config";
 
 export interface ServiceFault {
@@ -16,7 +17,7 @@ export interface ServiceFault {
 export interface Classified {
   /** Results that judge a real server: these feed rise/fall. */
   usable: CheckResult[];
-  /** Results with a fault (never counted as a failure, nor as a success). */
+  /** Results not counted (faults; and every result of a service in fault): never a failure, nor a success. */
   faulty: CheckResult[];
   /** Services whose every check this round was a fault. */
   faults: ServiceFault[];
@@ -37,11 +38,14 @@ export function classifyRound(due: ReadonlyArray<{ spec: { id: string }; vsId: s
   }
   const out: Classified = { usable: [], faulty: [], faults: [], working: [] };
   for (const [vsId, list] of byVs) {
-    const bad = list.filter((r) => r.fault !== undefined);
-    out.faulty.push(...bad);
+    if (list.every((r) => r.fault !== undefined || r.local !== undefined)) {
+      out.faulty.push(...list);
+      out.faults.push({ vsId, reason: [...new Set(list.map((r) => (r.fault ?? r.local)!))].join("; "), checks: list.length });
+      continue;
+    }
+    out.faulty.push(...list.filter((r) => r.fault !== undefined));
     out.usable.push(...list.filter((r) => r.fault === undefined));
-    if (bad.length === list.length) out.faults.push({ vsId, reason: [...new Set(bad.map((r) => r.fault!))].join("; "), checks: list.length });
-    else out.working.push(vsId);
+    out.working.push(vsId);
   }
   return out;
 }

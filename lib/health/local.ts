@@ -6,12 +6,12 @@ import { judgeHttp, type CheckResult, type CheckSpec } from "./config";
 import { ANSWER_BYTES } from "./script";
 
 // errno codes that come from the panel host itself (no route, no local port or descriptor, policy):
-// a checker fault, not a verdict on the real server (lib/health/fault.ts)
+// a checker fault when every check of the service has one (lib/health/fault.ts)
 const LOCAL_CODES = new Set(["ENETUNREACH", "EADDRNOTAVAIL", "EAFNOSUPPORT", "EMFILE", "ENFILE", "EACCES", "EPERM", "ENOBUFS", "ENOMEM", "EADDRINUSE"]);
 
 function failed(spec: CheckSpec, e: NodeJS.ErrnoException): CheckResult {
   const code = e.code ?? e.message;
-  if (LOCAL_CODES.has(code)) return { id: spec.id, ok: false, latencyMs: null, message: `checker fault: the panel host cannot connect: ${code}`, fault: `the panel host cannot connect: ${code}` };
+  if (LOCAL_CODES.has(code)) return { id: spec.id, ok: false, latencyMs: null, message: `the panel host cannot connect: ${code}`, local: `the panel host cannot connect: ${code}` };
   return { id: spec.id, ok: false, latencyMs: null, message: `connection failed: ${code}` };
 }
 

@@ -229,7 +229,7 @@ export class ClusterChecker {
         for (const u of updates) {
           if (!alive.has(u.id)) continue;
           if (!u.next) {
-            const note = { lastMessage: u.r.message.slice(0, 500), lastLatencyMs: null, lastCheckedAt: at };
+            const note = { lastMessage: (u.r.fault ? u.r.message : `checker fault: ${u.r.message}`).slice(0, 500), lastLatencyMs: null, lastCheckedAt: at };
             await tx.healthState.upsert({ where: { realServerId: u.id }, create: { realServerId: u.id, ...note }, update: note });
             continue;
           }

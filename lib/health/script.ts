@@ -159,10 +159,13 @@ export function judgeLine(spec: CheckSpec, rc: number, latencyMs: number, answer
 export function judgeError(spec: CheckSpec, rc: number, error: string): CheckResult {
   const e = error.trim();
   if (rc === 124 && e === "timeout") return { id: spec.id, ok: false, latencyMs: null, message: `timeout after ${spec.timeoutMs} ms` };
-  if (rc === 127 || isLocalError(e)) {
-    const fault = rc === 127 ? e || "a program the check needs is missing on the director" : `the director cannot connect: ${e}`;
+  if (rc === 127) {
+    const fault = e || "a program the check needs is missing on the director";
     return { id: spec.id, ok: false, latencyMs: null, message: `checker fault: ${fault}`, fault };
   }
+  // a router's ICMP "net unreachable" gives the same errno as the director's own missing route: on its
+  // own a failure; the same on every check of a service is a checker fault (fault.ts)
+  if (isLocalError(e)) return { id: spec.id, ok: false, latencyMs: null, message: `the director cannot connect: ${e}`, local: `the director cannot connect: ${e}` };
   return { id: spec.id, ok: false, latencyMs: null, message: e ? e.charAt(0).toLowerCase() + e.slice(1) : "connection refused or unreachable" };
 }
 
