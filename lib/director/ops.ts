@@ -1,4 +1,4 @@
-import { SshError, isSshError, isIpvsUnavailable, shJoin, shQuote, type ExecOptions, type ExecResult, type SshPool, type SshTarget } from "@/lib/ssh";
+import { HELPER_BIN, SshError, isSshError, isIpvsUnavailable, shJoin, shQuote, type ExecOptions, type ExecResult, type SshPool, type SshTarget } from "@/lib/ssh";
 import { z } from "zod";
 import type { ActualRead, IpvsCore, PlannedStep } from "./core";
 import { nonce, parseSections, sectionHelpers, type Section } from "./sections";
@@ -156,7 +156,7 @@ export interface ApplyOptions {
 // step), and the last one replaces the shell (`exec`: no fork; its status is the exit status). Markers,
 // statuses and the step loop are shell builtins (printf, read, eval), one write per marker: `s RC NEXT`
 // closes a section with its status and opens the next. The sudo prefix is literal text (no $SUDO word
-// splitting, which zsh would not do).
+// splitting, which zsh would not do): `sudo -n ${H:+"$H"} `, H being the sudo helper where installed.
 function readLines(p: string, counters: boolean, sudo: string, last: boolean): string {
   const cmds: Array<[string, string]> = [["save", "-S -n"], ["thresholds", "-Ln --thresholds"], ...(counters ? [["stats", "-Ln --stats --exact"] as [string, string]] : [])];
   return cmds
@@ -167,16 +167,17 @@ function readLines(p: string, counters: boolean, sudo: string, last: boolean): s
 /** The section whose status is the script's exit status (the last ipvsadm is exec'd). */
 const lastSection = (counters: boolean) => (counters ? "after-stats" : "after-thresholds");
 
-/** The apply's script (POSIX sh: run by the login shell's `eval`, or by `sh -c`). `sudo`: sudoPrefix's text. */
-export function applyScript(n: string, counters: boolean, sudo: string): string {
-  return `N=${n}
+/** The apply's script (POSIX sh: run by the login shell's `eval`, or by `sh -c`), for root or a sudo user. */
+export function applyScript(n: string, counters: boolean, asRoot: boolean): string {
+  const sudo = asRoot ? "" : `sudo -n \${H:+"$H"} `;
+  return `N=${n}${asRoot ? "" : `\nif [ -x ${HELPER_BIN} ]; then H=${HELPER_BIN}; else H=''; fi`}
 s() { printf '\\n@@%s-rc %s\\n@@%s %s\\n' "$N" "$1" "$N" "$2"; }
 set -f
 ${readLines("", counters, sudo, false)}
 s $? ready; echo $$
 i=0
 while IFS= read -r line; do
-  printf '\\n@@%s step-%s\\n' "$N" $i; eval "${sudo}$line" 2>&1; r=$?; printf '\\n@@%s-rc %s\\n' "$N" $r; i=$((i+1)); [ $r = 0 ] || break
+  printf '\\n@@%s step-%s\\n' "$N" $i; eval "${asRoot ? "" : "sudo -n $H "}$line" 2>&1; r=$?; printf '\\n@@%s-rc %s\\n' "$N" $r; i=$((i+1)); [ $r = 0 ] || break
 done
 [ $i = 0 ] && exit 0
 ${readLines("after-", counters, sudo, true)}
@@ -190,10 +191,6 @@ export function stepLine(s: PlannedStep): string {
   return line;
 }
 
-/** What a script writes before `ipvsadm` so it runs as root: literal text, "" for root. */
-function sudoPrefix(t: SshTarget): string {
-  return t.username === "root" ? "" : "sudo -n ";
-}
 
 // Targets whose login shell did not run a POSIX script given to `eval` (fish, csh, ...): they get `sh -c`.
 const shWrapped = new Set<string>();
@@ -251,7 +248,7 @@ export async function applyDirector<D>(pool: SshPool, target: SshTarget, core: I
     }
   };
   try {
-    const r = await loginShellScript(pool, target, applyScript(n, !!opts.counters, sudoPrefix(target)), `\n@@${n} save\n`, {
+    const r = await loginShellScript(pool, target, applyScript(n, !!opts.counters, target.username === "root"), `\n@@${n} save\n`, {
       okExitCodes: "any",
       timeoutMs: opts.timeoutMs,
       onStdout: (text, io) => {

@@ -2,7 +2,7 @@ import { Client, type ClientChannel, type ConnectConfig } from "ssh2";
 import { StringDecoder } from "node:string_decoder";
 import { SshError, classifyFailure } from "./errors";
 import { algorithmOf, fingerprintOf, serverHostKeyAlgorithms } from "./hostkey";
-import { scriptText, shJoin } from "./quote";
+import { scriptText, shJoin, sudoArgv } from "./quote";
 import { targetLabel, type ExecResult, type SshTarget } from "./types";
 
 export interface PoolOptions {
@@ -83,7 +83,7 @@ export class SshPool {
 
   /** Runs an argv (each word quoted by shQuote) on the target. */
   exec(target: SshTarget, argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
-    const words = opts.sudo && target.username !== "root" ? ["sudo", "-n", "--", ...argv] : [...argv];
+    const words = opts.sudo && target.username !== "root" ? sudoArgv(argv) : [...argv];
     return this.#run(target, shJoin(words), opts);
   }
 

@@ -10,6 +10,7 @@ import { PROBE, checkScript } from "@/lib/health/script";
 import { applyScript, persistScript, probeScript, vipScript } from "@/lib/director/ops";
 import { readDirectorScript } from "@/lib/console/live";
 import { renderRsScript } from "@/lib/realserver/script";
+import { HELPER, helperInstallScript } from "@/lib/ssh/helper";
 
 const USERS = ["root", "lvspanel"];
 /** The script as each kind of SSH user receives it; [] when dash and shellcheck are happy with all. */
@@ -57,8 +58,8 @@ describe("health round scripts (director)", () => {
 describe("director scripts", () => {
   it("probe", () => expect(problems(probeScript(N))).toEqual([]));
   for (const counters of [false, true]) {
-    for (const sudo of ["", "sudo -n "]) {
-      it(`apply (counters ${counters}, sudo ${JSON.stringify(sudo)})`, () => expect(lintPosix(applyScript(N, counters, sudo))).toEqual([]));
+    for (const asRoot of [true, false]) {
+      it(`apply (counters ${counters}, ${asRoot ? "root" : "sudo user"})`, () => expect(lintPosix(applyScript(N, counters, asRoot))).toEqual([]));
     }
   }
   const vips = [{ vip: "10.78.0.100" }, { vip: "10.78.0.100", iface: "lo" }, { vip: "fd78::100", iface: "eth0" }, { vip: "10.78.2.100", iface: "eth0.100" }, { vip: "fd78::100", iface: "lo" }];
@@ -86,6 +87,14 @@ describe("real-server script (sent over SSH and exported for download: the same 
       expect(lintPosix(s)).toEqual([]); // as downloaded: no SUDO= line (the script decides itself)
     });
   }
+});
+
+describe("the sudo helper", () => {
+  it("the helper itself (run by sudo as /bin/sh) and its install script", () => {
+    expect(lintPosix(HELPER)).toEqual([]);
+    expect(problems(helperInstallScript("lvspanel"))).toEqual([]);
+    expect(() => helperInstallScript("x; rm -rf /")).toThrow(/not a user name/);
+  });
 });
 
 describe("the checks can fail", () => {
