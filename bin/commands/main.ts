@@ -5,6 +5,7 @@ import { parseCommand } from "./parse";
 import { planCommand } from "./plan";
 import { remoteCommands, remotePlanCommand, rsCommand } from "./remote";
 import { directorCommand } from "./director";
+import { helperCommand } from "./helper";
 import { rsVerbs } from "./rs";
 
 export const COMMANDS: Record<string, Command> = {
@@ -13,6 +14,7 @@ export const COMMANDS: Record<string, Command> = {
   ...remoteCommands(), // login, clusters, apply, status: bin/commands/remote.ts
   rs: rsVerbs(rsCommand()), // lvs rs status|prepare|undo over SSH (bin/commands/rs.ts); other rs verbs: remote.ts
   director: directorCommand, // lvs director status|apply over SSH: bin/commands/director.ts
+  helper: helperCommand, // lvs helper install over SSH: bin/commands/helper.ts
 };
 
 export function usage(): string {

@@ -45,6 +45,14 @@ export async function clusterHealth(prisma: PrismaClient, clusterId: string): Pr
       checks.push({ name: "Director reachable", ok: false, detail: msg(e) });
     }
   }
+  // checker faults (lib/health/fault.ts): the last checker.* event of each service says whether one is on
+  const checkerEvents = await prisma.healthEvent.findMany({ where: { clusterId, kind: { in: ["checker.fault", "checker.ok"] } }, orderBy: { createdAt: "desc" }, take: 500 });
+  const lastOf = new Map<string, (typeof checkerEvents)[number]>();
+  for (const e of checkerEvents) if (e.virtualServiceId && !lastOf.has(e.virtualServiceId)) lastOf.set(e.virtualServiceId, e);
+  for (const e of lastOf.values()) {
+    if (e.kind !== "checker.fault") continue;
+    checks.push({ name: `Health checker for ${e.subject}`, ok: false, detail: `CHECKER FAULT since ${e.createdAt.toISOString().slice(0, 19).replace("T", " ")} UTC: ${e.message}. Its results change no weight until the checks work again.` });
+  }
   const probes = await realServerOp(prisma, "health", clusterId, "probe").catch(() => []);
   const hosts = await prisma.host.findMany({ where: { clusterId, role: "real_server" }, orderBy: { name: "asc" }, include: { realServers: { include: { virtualService: { include: { healthCheck: true } }, healthState: true, healthOverride: true } } } });
   const realServers: RsHealth[] = hosts.map((h) => {

@@ -57,9 +57,9 @@ function marker() {
 
 const FWD: Record<string, string> = { route: "Route", masq: "Masq", tunnel: "Tunnel", local: "Local" };
 
-export async function readDirector(target: SshTarget, counters: Counters = BOTH) {
-  const n = marker();
-  const body = [
+/** The live read's script (POSIX sh), pure so the unit tests check its text. */
+export function readDirectorScript(n: string, counters: Counters = BOTH): string {
+  return [
     `echo "@@${n} list"; $SUDO ipvsadm -Ln 2>&1`,
     ...(counters.stats ? [`echo "@@${n} stats"; $SUDO ipvsadm -Ln --stats --exact 2>&1`] : []),
     ...(counters.rate ? [`echo "@@${n} rate"; $SUDO ipvsadm -Ln --rate --exact 2>&1`] : []),
@@ -68,7 +68,11 @@ export async function readDirector(target: SshTarget, counters: Counters = BOTH)
     `echo "@@${n} thresholds"; $SUDO ipvsadm -Ln --thresholds 2>&1`,
     `echo "@@${n} end"`,
   ].join("\n");
-  const r = await pool().script(target, body, [], { okExitCodes: "any", timeoutMs: 15_000 });
+}
+
+export async function readDirector(target: SshTarget, counters: Counters = BOTH) {
+  const n = marker();
+  const r = await pool().script(target, readDirectorScript(n, counters), [], { okExitCodes: "any", timeoutMs: 15_000 });
   const parts = new Map<string, string>();
   let cur: string | null = null;
   const buf: string[] = [];

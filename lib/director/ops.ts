@@ -1,4 +1,4 @@
-import { SshError, isSshError, isIpvsUnavailable, shJoin, shQuote, type ExecOptions, type ExecResult, type SshPool, type SshTarget } from "@/lib/ssh";
+import { HELPER_BIN, SshError, isSshError, isIpvsUnavailable, shJoin, shQuote, type ExecOptions, type ExecResult, type SshPool, type SshTarget } from "@/lib/ssh";
 import { z } from "zod";
 import type { ActualRead, IpvsCore, PlannedStep } from "./core";
 import { nonce, parseSections, sectionHelpers, type Section } from "./sections";
@@ -24,7 +24,9 @@ export interface DirectorProbe {
 }
 
 const PROBE_BODY = `
-sec os; ( [ -r /etc/os-release ] && . /etc/os-release; echo "id=\${ID:-} like=\${ID_LIKE:-}" ); [ -d /run/systemd/system ] && echo systemd
+sec os
+# shellcheck source=/dev/null
+( [ -r /etc/os-release ] && . /etc/os-release; echo "id=\${ID:-} like=\${ID_LIKE:-}" ); [ -d /run/systemd/system ] && echo systemd
 for f in /etc/debian_version /etc/default/ipvsadm /etc/ipvsadm.rules /etc/sysconfig/ipvsadm; do [ -e "$f" ] && echo "file $f"; done
 for m in apt-get dnf yum; do command -v "$m" >/dev/null 2>&1 && echo "pm $m"; done; rc 0
 sec ipvsadm; command -v ipvsadm; rc $?
@@ -44,9 +46,14 @@ function sec(m: Map<string, Section>, name: string): Section {
   return s;
 }
 
+/** The probe's script (POSIX sh), pure so the unit tests check the text a director runs. */
+export function probeScript(n: string): string {
+  return `${sectionHelpers(n)}\n${PROBE_BODY}`;
+}
+
 export async function probeDirector(pool: SshPool, target: SshTarget): Promise<DirectorProbe> {
   const n = nonce();
-  const r = await pool.script(target, `${sectionHelpers(n)}\n${PROBE_BODY}`, [], { okExitCodes: "any" });
+  const r = await pool.script(target, probeScript(n), [], { okExitCodes: "any" });
   const m = parseSections(r.stdout, n);
   if (!m.has("end")) throw new SshError("command-failed", "director probe did not finish", { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode });
   const osText = sec(m, "os").text;
@@ -174,7 +181,7 @@ export interface ApplyOptions {
 // step), and the last one replaces the shell (`exec`: no fork; its status is the exit status). Markers,
 // statuses and the step loop are shell builtins (printf, read, eval), one write per marker: `s RC NEXT`
 // closes a section with its status and opens the next. The sudo prefix is literal text (no $SUDO word
-// splitting, which zsh would not do).
+// splitting, which zsh would not do): `sudo -n ${H:+"$H"} `, H being the sudo helper where installed.
 function readLines(p: string, counters: boolean, sudo: string, last: boolean): string {
   const cmds: Array<[string, string]> = [["save", "-S -n"], ["thresholds", "-Ln --thresholds"], ...(counters ? [["stats", "-Ln --stats --exact"] as [string, string]] : [])];
   return cmds
@@ -185,15 +192,17 @@ function readLines(p: string, counters: boolean, sudo: string, last: boolean): s
 /** The section whose status is the script's exit status (the last ipvsadm is exec'd). */
 const lastSection = (counters: boolean) => (counters ? "after-stats" : "after-thresholds");
 
-function applyScript(n: string, counters: boolean, sudo: string): string {
-  return `N=${n}
+/** The apply's script (POSIX sh: run by the login shell's `eval`, or by `sh -c`), for root or a sudo user. */
+export function applyScript(n: string, counters: boolean, asRoot: boolean): string {
+  const sudo = asRoot ? "" : `sudo -n \${H:+"$H"} `;
+  return `N=${n}${asRoot ? "" : `\nif [ -x ${HELPER_BIN} ]; then H=${HELPER_BIN}; else H=''; fi`}
 s() { printf '\\n@@%s-rc %s\\n@@%s %s\\n' "$N" "$1" "$N" "$2"; }
 set -f
 ${readLines("", counters, sudo, false)}
 s $? ready; echo $$
 i=0
 while IFS= read -r line; do
-  printf '\\n@@%s step-%s\\n' "$N" $i; eval "${sudo}$line" 2>&1; r=$?; printf '\\n@@%s-rc %s\\n' "$N" $r; i=$((i+1)); [ $r = 0 ] || break
+  printf '\\n@@%s step-%s\\n' "$N" $i; eval "${asRoot ? "" : "sudo -n $H "}$line" 2>&1; r=$?; printf '\\n@@%s-rc %s\\n' "$N" $r; i=$((i+1)); [ $r = 0 ] || break
 done
 [ $i = 0 ] && exit 0
 ${readLines("after-", counters, sudo, true)}
@@ -207,10 +216,6 @@ export function stepLine(s: PlannedStep): string {
   return line;
 }
 
-/** What a script writes before `ipvsadm` so it runs as root: literal text, "" for root. */
-function sudoPrefix(t: SshTarget): string {
-  return t.username === "root" ? "" : "sudo -n ";
-}
 
 // Targets whose login shell did not run a POSIX script given to `eval` (fish, csh, ...): they get `sh -c`.
 const shWrapped = new Set<string>();
@@ -269,7 +274,7 @@ export async function applyDirector<D>(pool: SshPool, target: SshTarget, core: I
     }
   };
   try {
-    const r = await loginShellScript(pool, target, applyScript(n, !!opts.counters, sudoPrefix(target)), `\n@@${n} save\n`, {
+    const r = await loginShellScript(pool, target, applyScript(n, !!opts.counters, target.username === "root"), `\n@@${n} save\n`, {
       okExitCodes: "any",
       timeoutMs: opts.timeoutMs,
       onStdout: (text, io) => {
@@ -356,22 +361,32 @@ function vipArgs(v: VipSpec): { addr: string; dev: string; label: string | null 
   return { addr: `${vip.data}/${six ? 128 : 32}`, dev: dev.data, label };
 }
 
+/** The scripts (POSIX sh) that bind and unbind a VIP, pure so the unit tests check their text. */
+export function vipScript(v: VipSpec, op: "bind" | "unbind"): string {
+  const a = vipArgs(v);
+  if (op === "unbind") {
+    return `if [ -z "$(ip -o addr show dev ${shQuote(a.dev)} to ${shQuote(a.addr)})" ]; then echo same; exit 0; fi
+$SUDO ${shJoin(["ip", "addr", "del", a.addr, "dev", a.dev])} || exit 1
+echo removed`;
+  }
+  const add = ["ip", "addr", "add", a.addr, "dev", a.dev, ...(a.label ? ["label", a.label] : [])];
+  // the gratuitous ARP: IPv4 on an interface other than lo only
+  const arp = a.dev !== "lo" && !a.addr.includes(":")
+    ? `\nif command -v arping >/dev/null 2>&1; then $SUDO arping -c 1 -U -I ${shQuote(a.dev)} ${shQuote(a.addr.split("/")[0]!)} >/dev/null 2>&1; fi`
+    : "";
+  return `if [ -n "$(ip -o addr show dev ${shQuote(a.dev)} to ${shQuote(a.addr)})" ]; then echo same; exit 0; fi
+$SUDO ${shJoin(add)} || exit 1${arp}
+echo added`;
+}
+
 /** Binds the VIP (idempotent), then announces it with a gratuitous ARP when arping exists. */
 export async function bindVip(pool: SshPool, target: SshTarget, v: VipSpec): Promise<{ changed: boolean }> {
-  const a = vipArgs(v);
-  const add = ["ip", "addr", "add", a.addr, "dev", a.dev, ...(a.label ? ["label", a.label] : [])];
-  const r = await pool.script(target, `if [ -n "$(ip -o addr show dev ${shQuote(a.dev)} to ${shQuote(a.addr)})" ]; then echo same; exit 0; fi
-$SUDO ${shJoin(add)} || exit 1
-if command -v arping >/dev/null 2>&1 && [ ${shQuote(a.dev)} != lo ]; then $SUDO arping -c 1 -U -I ${shQuote(a.dev)} ${shQuote(a.addr.split("/")[0]!)} >/dev/null 2>&1; fi
-echo added`);
+  const r = await pool.script(target, vipScript(v, "bind"));
   return { changed: r.stdout.trim() === "added" };
 }
 
 export async function unbindVip(pool: SshPool, target: SshTarget, v: VipSpec): Promise<{ changed: boolean }> {
-  const a = vipArgs(v);
-  const r = await pool.script(target, `if [ -z "$(ip -o addr show dev ${shQuote(a.dev)} to ${shQuote(a.addr)})" ]; then echo same; exit 0; fi
-$SUDO ${shJoin(["ip", "addr", "del", a.addr, "dev", a.dev])} || exit 1
-echo removed`);
+  const r = await pool.script(target, vipScript(v, "unbind"));
   return { changed: r.stdout.trim() === "removed" };
 }
 
@@ -408,9 +423,22 @@ WantedBy=multi-user.target
  */
 export async function persistDirector(pool: SshPool, target: SshTarget, flavor: PersistFlavor | "auto" = "auto"): Promise<PersistResult> {
   const n = nonce();
-  const r = await pool.script(
-    target,
-    `${sectionHelpers(n)}
+  const r = await pool.script(target, persistScript(n, flavor));
+  const m = parseSections(r.stdout, n);
+  const fl = (m.get("flavor")?.text.trim() ?? "none") as PersistFlavor;
+  const contentText = m.get("content")?.text ?? "";
+  const file = /@@file (\S*)/.exec(contentText)?.[1] || null;
+  return {
+    flavor: fl,
+    file,
+    content: contentText.replace(/@@file.*\n?$/, ""),
+    note: fl === "none" ? "this director keeps nothing across a reboot (no distribution files, no systemd): the panel re-applies after a restart" : null,
+  };
+}
+
+/** The persistence script (POSIX sh), pure so the unit tests check its text. */
+export function persistScript(n: string, flavor: PersistFlavor | "auto"): string {
+  return `${sectionHelpers(n)}
 F=${shQuote(flavor)}
 if [ "$F" = auto ]; then
   if [ -e /etc/debian_version ] || [ -e /etc/default/ipvsadm ]; then F=debian
@@ -436,16 +464,5 @@ case $F in
 esac
 sec flavor; echo "$F"
 sec content; [ -n "$FILE" ] && cat "$FILE"; echo "@@file $FILE"
-sec end`,
-  );
-  const m = parseSections(r.stdout, n);
-  const fl = (m.get("flavor")?.text.trim() ?? "none") as PersistFlavor;
-  const contentText = m.get("content")?.text ?? "";
-  const file = /@@file (\S*)/.exec(contentText)?.[1] || null;
-  return {
-    flavor: fl,
-    file,
-    content: contentText.replace(/@@file.*\n?$/, ""),
-    note: fl === "none" ? "this director keeps nothing across a reboot (no distribution files, no systemd): the panel re-applies after a restart" : null,
-  };
+sec end`;
 }

@@ -108,6 +108,17 @@ export interface CheckResult {
   message: string;
   /** not checked (the panel's egress policy refused the address): no verdict, the streak stays */
   refused?: boolean;
+  /**
+   * Set when the check could not be made (bash, curl or /tmp missing on the director, a local errno,
+   * the round script failed): the result says nothing about the real server and moves no streak.
+   */
+  fault?: string;
+  /**
+   * Set when the failure came from the checking host itself (an errno such as "Network is unreachable"
+   * or "Too many open files"): a failure of this server like any other, unless every check of the
+   * service has one, which is then a checker fault (lib/health/fault.ts).
+   */
+  local?: string;
 }
 
 /** Judges an HTTP answer (raw response: status line, headers, body) against the spec. */

@@ -64,7 +64,8 @@ describe("check config and judging", () => {
   });
   it("never counts a missing line as a pass; timeouts and refusals are failures", () => {
     const r = parseRound("\n@@n checks\nr rs9 0 3 b \n\n@@n-rc 0\n\n@@n end\n", "n", [spec]);
-    expect(r.results).toEqual([{ id: "rs1", ok: false, latencyMs: null, message: "no answer within 500 ms (timeout)" }]);
+    // no line at all: the probe never ran (a checker fault, never a pass nor a verdict on the server)
+    expect(r.results).toEqual([{ id: "rs1", ok: false, latencyMs: null, message: "checker fault: the check did not run on the director", fault: "the check did not run on the director" }]);
     expect(judgeLine(spec, 143, 500, "").message).toMatch(/timeout/);
     expect(judgeLine({ ...spec, kind: "tcp" }, 1, 2, "").ok).toBe(false);
     const ok = Buffer.from("HTTP/1.1 200 OK\r\n\r\nok").toString("base64");

@@ -6,6 +6,17 @@ import { EgressDenied, resolveChecked } from "@/lib/egress";
 import { judgeHttp, type CheckResult, type CheckSpec } from "./config";
 import { ANSWER_BYTES } from "./script";
 
+// errno codes that come from the panel host itself (no route, no local port or descriptor, policy):
+// a checker fault when every check of the service has one (lib/health/fault.ts)
+const LOCAL_CODES = new Set(["ENETUNREACH", "EADDRNOTAVAIL", "EAFNOSUPPORT", "EMFILE", "ENFILE", "EACCES", "EPERM", "ENOBUFS", "ENOMEM", "EADDRINUSE"]);
+
+function failed(spec: CheckSpec, e: NodeJS.ErrnoException): CheckResult {
+  const code = e.code ?? e.message;
+  if (LOCAL_CODES.has(code)) return { id: spec.id, ok: false, latencyMs: null, message: `the panel host cannot connect: ${code}`, local: `the panel host cannot connect: ${code}` };
+  return { id: spec.id, ok: false, latencyMs: null, message: `connection failed: ${code}` };
+}
+
+
 /**
  * One check from the panel host. The real server's address goes through the egress policy first
  * (lib/egress): a denied one (loopback, link-local, the panel's own…) is not dialled and gives no
@@ -29,7 +40,7 @@ function dial(spec: CheckSpec): Promise<CheckResult> {
       const s = net.connect({ host: spec.address, port: spec.port });
       const timer = setTimeout(() => { s.destroy(); resolve(done(false, `timeout after ${spec.timeoutMs} ms`)); }, spec.timeoutMs);
       s.once("connect", () => { clearTimeout(timer); s.destroy(); resolve(done(true, "connected")); });
-      s.once("error", (e) => { clearTimeout(timer); resolve(done(false, `connection failed: ${(e as NodeJS.ErrnoException).code ?? e.message}`)); });
+      s.once("error", (e) => { clearTimeout(timer); resolve(failed(spec, e)); });
     });
   }
   return new Promise((resolve) => {
@@ -53,7 +64,7 @@ function dial(spec: CheckSpec): Promise<CheckResult> {
       res.on("close", end);
     });
     const timer = setTimeout(() => { req.destroy(); finish(done(false, `timeout after ${spec.timeoutMs} ms`)); }, spec.timeoutMs);
-    req.on("error", (e) => finish(done(false, `connection failed: ${(e as NodeJS.ErrnoException).code ?? e.message}`)));
+    req.on("error", (e) => finish(failed(spec, e)));
     req.end();
   });
 }

@@ -16,6 +16,7 @@ import { enqueueWebhook, type WebhookPayload } from "@/lib/notify";
 import { isSshError, type SshPool, type SshTarget } from "@/lib/ssh";
 import { effectiveCheck, type CheckResult, type CheckSpec } from "./config";
 import { checkLocal } from "./local";
+import { classifyRound, unfinishedRound, type ServiceFault } from "./fault";
 import { configuredDestination, healthCore, healthSteps, sorryDestination, sorryWanted, type HealthDesired, type HealthService } from "./reconcile";
 import { checkScript, nonce, parseRound } from "./script";
 import { HEALTH_ACTOR, configuredRealServer, consoleCore, desiredOf, lastManaged, serviceIdOf, type ServiceRow } from "@/lib/console/desired";
@@ -48,6 +49,8 @@ export interface RoundReport {
   apply: ApplyReport | null;
   polled: boolean;
   error: string | null;
+  /** Services in CHECKER FAULT this round (every check failed locally): their results changed nothing. */
+  faults: ServiceFault[];
   durationMs: number;
 }
 
@@ -132,6 +135,8 @@ export class ClusterChecker {
   private lastPoll = 0;
   private lastReach = 0;
   private lastDrift = "";
+  /** Services in checker fault, and why (loaded from the last checker.* events at the first round). */
+  private faulted: Map<string, string> | null = null;
   constructor(clusterId: string, private deps: RunnerDeps, private opts: RunnerOptions) {
     this.clusterId = clusterId;
   }
@@ -165,7 +170,7 @@ export class ClusterChecker {
     if (pollDue) this.lastPoll = now;
     for (const p of planned) if (!this.nextDue.has(p.spec.id)) this.nextDue.set(p.spec.id, now);
 
-    const report: RoundReport = { at: now, checks: due.length, results: [], transitions: [], applyRunId: null, apply: null, polled: false, error: null, durationMs: 0 };
+    const report: RoundReport = { at: now, checks: due.length, results: [], transitions: [], applyRunId: null, apply: null, polled: false, error: null, faults: [], durationMs: 0 };
     const remote = due.filter((p) => p.runFrom === "director");
     const local = due.filter((p) => p.runFrom === "panel");
     let target: SshTarget | null = null;
@@ -179,6 +184,8 @@ export class ClusterChecker {
       try {
         const r = await pool.script(target, checkScript(n, specs, { poll: pollDue, table: true }), [], { okExitCodes: "any", timeoutMs: maxT + 15_000 });
         round = parseRound(r.stdout, n, specs);
+        // the exec ran but the script stopped: the checker broke (not a verdict on any server)
+        if (!round.complete) round = { ...round, results: unfinishedRound(specs.map((s) => s.id), r.stderr, r.exitCode) };
         await this.hostStatus(director.id, true, null, r.durationMs);
       } catch (e) {
         // the director is unreachable: that says nothing about the real servers, so no verdicts
@@ -188,15 +195,19 @@ export class ClusterChecker {
     } else if (remote.length) report.error = "no director with a trusted host key and an SSH key";
     const localResults = await localRun;
     report.results = [...(round?.results ?? []), ...localResults];
-    if (!round?.complete) report.results = localResults;
+    const cls = classifyRound(due, report.results);
+    report.faults = cls.faults;
+    const faultNews = await this.faultNews(c, cls.faults, cls.working);
 
     // rise/fall, written once by the leader
     const statusNow = new Map<string, HealthStatus>();
     for (const vs of c.virtualServices) for (const rs of vs.realServers) statusNow.set(rs.id, (rs.healthState?.status ?? "unknown") as HealthStatus);
     const byId = new Map(due.map((p) => [p.spec.id, p]));
     const rsById = new Map(c.virtualServices.flatMap((vs) => vs.realServers.map((rs) => [rs.id, rs] as const)));
-    const updates: Array<{ id: string; next: Streak; r: CheckResult; changed: boolean }> = [];
-    for (const r of report.results) {
+    const updates: Array<{ id: string; next: Streak | null; r: CheckResult; changed: boolean }> = [];
+    // a fault moves no streak: only its message is shown (the health view says why nothing changes)
+    for (const r of cls.faulty) if (rsById.has(r.id)) updates.push({ id: r.id, next: null, r, changed: false });
+    for (const r of cls.usable) {
       const p = byId.get(r.id);
       const rs = rsById.get(r.id);
       if (!p || !rs) continue;
@@ -209,7 +220,7 @@ export class ClusterChecker {
     }
     const desired = healthDesired(c, (id) => statusNow.get(id) ?? "unknown");
     let eventIds: string[] = [];
-    if (updates.length) {
+    if (updates.length || faultNews.length) {
       const wrote = await prisma.$transaction(async (tx) => {
         if (!(await this.deps.fence(tx))) return null;
         const at = new Date();
@@ -218,6 +229,11 @@ export class ClusterChecker {
         const alive = new Set((await tx.$queryRaw<Array<{ id: string }>>`SELECT id FROM "RealServer" WHERE id = ANY(${updates.map((u) => u.id)}::text[]) FOR SHARE`).map((r) => r.id));
         for (const u of updates) {
           if (!alive.has(u.id)) continue;
+          if (!u.next) {
+            const note = { lastMessage: (u.r.fault ? u.r.message : `checker fault: ${u.r.message}`).slice(0, 500), lastLatencyMs: null, lastCheckedAt: at };
+            await tx.healthState.upsert({ where: { realServerId: u.id }, create: { realServerId: u.id, ...note }, update: note });
+            continue;
+          }
           const data = { status: u.next.status, successes: u.next.successes, failures: u.next.failures, lastOk: u.r.ok, lastLatencyMs: u.r.latencyMs, lastMessage: u.r.message.slice(0, 500), lastCheckedAt: at, ...(u.changed ? { changedAt: at } : {}) };
           await tx.healthState.upsert({ where: { realServerId: u.id }, create: { realServerId: u.id, ...data }, update: data });
         }
@@ -236,6 +252,13 @@ export class ClusterChecker {
             data: { eventId: e.id, realServer: t.subject, realServerId: t.realServerId, from: t.from, to: t.to, message: r.message, latencyMs: r.latencyMs, sorryServer: svc ? (sorryWanted(svc) ? "in" : "out") : null },
           });
         }
+        for (const f of faultNews) {
+          const e = await tx.healthEvent.create({ data: { clusterId: c.id, virtualServiceId: f.vsId, kind: f.kind, subject: f.service, message: f.reason } });
+          const summary = f.kind === "checker.fault"
+            ? `CHECKER FAULT on ${director?.name ?? "the panel"} for ${f.service}: ${f.reason}; no weight is changed until the checks work again`
+            : `checker working again for ${f.service}`;
+          hooks.push({ event: "health.transition", at: at.toISOString(), cluster: { id: c.id, name: c.name }, summary, data: { eventId: e.id, kind: f.kind, service: f.service, reason: f.reason } });
+        }
         await enqueueWebhook(tx, hooks);
         return ids;
       });
@@ -245,6 +268,11 @@ export class ClusterChecker {
         return report;
       }
       eventIds = wrote;
+      for (const f of faultNews) {
+        if (f.kind === "checker.fault") this.faulted!.set(f.vsId, f.reason);
+        else this.faulted!.delete(f.vsId);
+        this.log(f.kind === "checker.fault" ? "CHECKER FAULT: no weight changed" : "checker working again", { service: f.service, reason: f.reason });
+      }
     }
 
     if (round?.save !== null && round?.save !== undefined && director && target) {
@@ -266,6 +294,29 @@ export class ClusterChecker {
     }
     report.durationMs = Math.round(performance.now() - t0);
     return report;
+  }
+
+  /** The checker faults that begin, change or end this round (an event each, not one per round). */
+  private async faultNews(c: Loaded, faults: ServiceFault[], working: string[]) {
+    if (!this.faulted) {
+      this.faulted = new Map();
+      const rows = await this.deps.prisma.healthEvent.findMany({ where: { clusterId: c.id, kind: { in: ["checker.fault", "checker.ok"] } }, orderBy: { createdAt: "desc" }, take: 500, select: { virtualServiceId: true, kind: true, message: true } });
+      const seen = new Set<string>();
+      for (const r of rows) {
+        if (!r.virtualServiceId || seen.has(r.virtualServiceId)) continue;
+        seen.add(r.virtualServiceId);
+        if (r.kind === "checker.fault") this.faulted.set(r.virtualServiceId, r.message);
+      }
+    }
+    const label = (vsId: string) => {
+      const vs = c.virtualServices.find((v) => v.id === vsId);
+      return vs ? serviceKey(serviceIdOf(vs)) : vsId;
+    };
+    const news: Array<{ vsId: string; kind: "checker.fault" | "checker.ok"; service: string; reason: string }> = [];
+    // once when a fault begins (its text may vary from round to round: a temporary path, a PID)
+    for (const f of faults) if (!this.faulted.has(f.vsId)) news.push({ vsId: f.vsId, kind: "checker.fault", service: label(f.vsId), reason: f.reason });
+    for (const vsId of working) if (this.faulted.has(vsId)) news.push({ vsId, kind: "checker.ok", service: label(vsId), reason: "" });
+    return news;
   }
 
   private async apply(c: Loaded, director: Loaded["hosts"][number], target: SshTarget, desired: HealthDesired, eventIds: string[], report: RoundReport) {

@@ -1,4 +1,4 @@
-import { shQuote } from "@/lib/ssh/quote";
+import { HELPER_BIN, shQuote } from "@/lib/ssh/quote";
 import { RS_LABEL, RS_SYSCTL_FILE, RS_UNIT_FILE, RS_UNIT_NAME, parseRsParams, type RsParams, type RsParamsInput } from "./model";
 
 // The real-server script. The panel runs exactly this text over SSH (`start status`, `stop status`,
@@ -47,7 +47,7 @@ export function renderRsScript(input: RsParamsInput | RsParams): string {
   const vals = wantedSysctls(p);
   const dev = p.mode === "tunnel" ? "tunl0" : "lo";
   const label = p.mode === "tunnel" ? "tunl0" : RS_LABEL;
-  const sysctlFile = ["# LVS Panel: real server sysctls (generated; removed by `stop` when no VIP is left)", ...vals.map(([i, q, v]) => `${key(i, q)} = ${v}`)];
+  const sysctlFile = ["# LVS Panel: real server sysctls (generated; removed by 'stop' when no VIP is left)", ...vals.map(([i, q, v]) => `${key(i, q)} = ${v}`)];
   const L: string[] = [];
   L.push(
     "#!/bin/sh",
@@ -57,16 +57,17 @@ export function renderRsScript(input: RsParamsInput | RsParams): string {
     "#           answers ARP for the VIP and steals the traffic from the director. Then persist both.",
     "#   stop    remove these VIPs; when none is left, reset the sysctls to 0 and remove the files.",
     "#   status  print the sysctls, addresses, default route and listening sockets.",
-    "# Run as root, or as a user allowed to run sysctl, ip, tee and systemctl through sudo without a password.",
+    `# Run as root, or as a user allowed to run ${HELPER_BIN} (the panel installs it), or sysctl, ip, tee,`,
+    "# rm and systemctl, through sudo without a password.",
     "set -u",
-    `VIPS=${shQuote(p.vips.join(" "))}   # validated IPv4 addresses`,
+    ...(p.mode === "masq" ? [] : [`VIPS=${shQuote(p.vips.join(" "))}   # validated IPv4 addresses`]),
     `DEV=${shQuote(dev)}`,
     `LABEL=${shQuote(label)}`,
-    `PORT=${shQuote(p.port ? String(p.port) : "")}`,
     `SYSCTL_FILE=${shQuote(RS_SYSCTL_FILE)}`,
     `UNIT_FILE=${shQuote(RS_UNIT_FILE)}`,
     `UNIT_NAME=${shQuote(RS_UNIT_NAME)}`,
-    'if [ -z "${SUDO+x}" ]; then if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO="sudo -n"; fi; fi',
+    "# not root: the panel's sudo helper where it is installed (one sudoers line), else sudo itself",
+    `if [ -z "\${SUDO+x}" ]; then if [ "$(id -u)" = 0 ]; then SUDO=; elif [ -x ${HELPER_BIN} ]; then SUDO="sudo -n ${HELPER_BIN}"; else SUDO="sudo -n"; fi; fi`,
     "say() { printf '@@lvs %s\\n' \"$*\"; }",
     'die() { say "fail $*"; exit 1; }',
     'bound() { [ -n "$(ip -4 -o addr show dev "$DEV" to "$1/32" 2>/dev/null)" ]; }',
@@ -85,7 +86,8 @@ export function renderRsScript(input: RsParamsInput | RsParams): string {
     '    for v in $vips; do printf \'ExecStop=-%s addr del %s dev lo\\n\' "$ipcmd" "$v"; done',
     "    printf '%s\\n' '' '[Install]' 'WantedBy=multi-user.target'",
     '  } | $SUDO tee "$UNIT_FILE" >/dev/null || die "cannot write $UNIT_FILE"',
-    '  $SUDO systemctl daemon-reload && $SUDO systemctl enable "$UNIT_NAME" >/dev/null 2>&1 || die "cannot enable $UNIT_NAME"',
+    '  $SUDO systemctl daemon-reload || die "cannot reload systemd"',
+    '  $SUDO systemctl enable "$UNIT_NAME" >/dev/null 2>&1 || die "cannot enable $UNIT_NAME"',
     '  say "ok unit $UNIT_FILE"',
     "}",
     "",

@@ -2,7 +2,7 @@ import { Client, type ClientChannel, type ConnectConfig } from "ssh2";
 import { StringDecoder } from "node:string_decoder";
 import { SshError, classifyFailure } from "./errors";
 import { algorithmOf, fingerprintOf, serverHostKeyAlgorithms } from "./hostkey";
-import { shJoin, shQuote } from "./quote";
+import { scriptText, shJoin, sudoArgv } from "./quote";
 import { targetLabel, type ExecResult, type SshTarget } from "./types";
 
 export interface PoolOptions {
@@ -83,7 +83,7 @@ export class SshPool {
 
   /** Runs an argv (each word quoted by shQuote) on the target. */
   exec(target: SshTarget, argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
-    const words = opts.sudo && target.username !== "root" ? ["sudo", "-n", "--", ...argv] : [...argv];
+    const words = opts.sudo && target.username !== "root" ? sudoArgv(argv) : [...argv];
     return this.#run(target, shJoin(words), opts);
   }
 
@@ -92,9 +92,7 @@ export class SshPool {
    * and `sudo -n` otherwise: write privileged commands as `$SUDO ipvsadm ...`, so sudoers can stay narrow.
    */
   script(target: SshTarget, body: string, args: readonly string[] = [], opts: Omit<ExecOptions, "sudo"> = {}): Promise<ExecResult> {
-    const sudo = target.username === "root" ? "" : "sudo -n";
-    const full = `SUDO=${shQuote(sudo)}\n${body}`;
-    return this.#run(target, shJoin(["sh", "-c", full, "sh", ...args]), opts);
+    return this.#run(target, shJoin(["sh", "-c", scriptText(target.username, body), "sh", ...args]), opts);
   }
 
   /** Connections opened so far to this target, and the most channels seen open at once (for tests and benchmarks). */
