@@ -28,9 +28,9 @@ export default defineConfig({
     },
   },
   projects: [
-    { name: "postgres", use: { baseURL }, metadata: { database: "postgres" } },
+    { name: "postgres", use: { baseURL }, metadata: { database: "postgres", dataDir: ".data/e2e" } },
     // foundation.spec.ts first: it creates the admin and the viewer the lab specs sign in as
-    { name: "pglite", use: { baseURL: pgliteURL }, metadata: { database: "pglite" }, testMatch: ["foundation.spec.ts", "health.spec.ts", "seed-dr.spec.ts"] },
+    { name: "pglite", use: { baseURL: pgliteURL }, metadata: { database: "pglite", dataDir: pgliteDataDir }, testMatch: ["foundation.spec.ts", "health.spec.ts", "seed-dr.spec.ts"] },
   ],
   webServer: [
     {

@@ -1,4 +1,6 @@
 import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import pg from "pg";
 
@@ -12,6 +14,41 @@ export async function login(page: Page, who: { email: string; password: string }
   await page.getByLabel("Password").fill(who.password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page).toHaveURL(/\/clusters$/);
+}
+
+/**
+ * The first-run setup token the panel printed at start, read where it keeps it: the data directory
+ * playwright.config.ts gives the project's server (its metadata.dataDir), as an operator would.
+ */
+export function setupToken(): string {
+  const dir = (test.info().project.metadata as { dataDir?: string }).dataDir ?? ".data/e2e";
+  return fs.readFileSync(path.resolve(dir, "setup-token"), "utf8").trim();
+}
+
+/** For a spec run on its own: creates ADMIN through the setup page when the database has no user yet. */
+export async function ensureAdmin(page: Page) {
+  const res = await page.goto("/setup");
+  if (res?.status() === 404) return;
+  await page.getByLabel("Setup token").fill(setupToken());
+  await page.getByLabel("Name").fill(ADMIN.name);
+  await page.getByLabel("Email").fill(ADMIN.email);
+  await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
+  await page.getByLabel("Confirm password").fill(ADMIN.password);
+  await page.getByRole("button", { name: "Create admin" }).click();
+  await expect(page).toHaveURL(/\/login\?setup=done/);
+}
+
+/** Creates a user through the Users page as ADMIN, unless that email exists already. */
+export async function ensureUser(page: Page, u: { name: string; email: string; password: string }, role: "viewer" | "operator") {
+  await login(page, ADMIN);
+  await page.goto("/users");
+  if (await page.getByTestId("users-table").getByText(u.email).count()) return;
+  await page.getByLabel("Name").fill(u.name);
+  await page.getByLabel("Email").fill(u.email);
+  await page.getByLabel("Password").fill(u.password);
+  await page.getByLabel("Role", { exact: true }).selectOption(role);
+  await page.getByRole("button", { name: "Create user" }).click();
+  await expect(page.getByRole("status").first()).toContainText(`Created ${role} ${u.email}`);
 }
 
 /** Error text rendered by <Field> under the named input. */

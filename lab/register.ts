@@ -53,6 +53,9 @@ async function main() {
       const data = { address: host.address, sshPort: host.sshPort ?? 22, sshUser: env.ssh.user, sshKeyId: key.id, role,
         hostKeyFingerprint: pin.fingerprint, hostKeyAlgorithm: pin.algorithm };
       await tx.host.upsert({ where: { clusterId_name: { clusterId: cluster.id, name: host.name } }, create: { clusterId: cluster.id, name: host.name, ...data }, update: data });
+      // the pin history by address:port (lib/console/hostkeys.ts), as a trust in the panel records it
+      const known = { fingerprint: pin.fingerprint, algorithm: pin.algorithm, trustedBy: ACTOR, trustedAt: new Date() };
+      await tx.knownHostKey.upsert({ where: { address_port: { address: host.address, port: data.sshPort } }, create: { address: host.address, port: data.sshPort, ...known }, update: known });
     }
     const after = { cluster: CLUSTER, vip: env.vip.current, hosts: hosts.map(({ host, role }) => `${host.name} ${host.address} ${role}`) };
     await audit(tx, { actor: ACTOR, action: "lab.register", target: `cluster:${CLUSTER}`, after });

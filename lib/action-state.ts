@@ -9,23 +9,46 @@ import { fieldErrors, formObject, type FieldErrors } from "./validation/common";
 export type FormState = { ok?: boolean; message?: string; errors?: FieldErrors; values?: Record<string, string> };
 
 /**
- * The rhythm of every server action: authorize → validate with zod → call lib (which writes and
- * audits in one transaction). Errors come back as form state, never as a 500.
+ * The permission an action needs: fixed, or chosen FROM THE PARSED INPUT (never from the raw form,
+ * whose values a check and a parser may read differently).
+ */
+export type ActionPermission<I> = Permission | ((input: I) => Permission);
+
+/**
+ * The rhythm of every server action: sign-in → validate with zod → authorize the parsed input →
+ * call lib (which writes and audits in one transaction). Errors come back as form state, never as a 500.
  */
 export async function formAction<S extends z.ZodType, R>(
-  permission: Permission, schema: S, form: FormData,
+  permission: ActionPermission<z.output<S>>, schema: S, form: FormData,
   run: (input: z.output<S>, user: PanelUser) => Promise<R>,
 ): Promise<FormState & { result?: R }> {
-  const values = formObject(form);
-  let user: PanelUser;
+  let values: Record<string, string>;
   try {
-    user = await authorize(permission);
+    values = formObject(form);
   } catch (e) {
+    if (e instanceof UserError) return { ok: false, message: e.message, errors: e.fields };
+    throw e;
+  }
+  const refused = (e: unknown): FormState => {
     if (e instanceof ForbiddenError) return { ok: false, message: e.message, values };
     throw e;
+  };
+  let user: PanelUser;
+  // A fixed permission is checked before the input is even read; a chosen one needs a signed-in user first.
+  try {
+    user = await authorize(typeof permission === "function" ? "read" : permission);
+  } catch (e) {
+    return refused(e);
   }
   const parsed = schema.safeParse(values);
   if (!parsed.success) return { ok: false, message: "Please correct the highlighted fields.", errors: fieldErrors(parsed.error), values };
+  if (typeof permission === "function") {
+    try {
+      user = await authorize(permission(parsed.data));
+    } catch (e) {
+      return refused(e);
+    }
+  }
   try {
     return { ok: true, result: await run(parsed.data, user) };
   } catch (e) {

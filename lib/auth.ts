@@ -9,18 +9,20 @@ import { can, deniedMessage, isRole, type Permission, type Role } from "./roles"
 import { getSecret } from "./secrets";
 import { loginSchema } from "./validation/user";
 import { dummyHash, verifyPassword } from "./passwords";
-import { checkLoginAllowed, recordLoginFailure, recordLoginSuccess } from "./login-throttle";
+import { loginKeys, loginSucceeded, reserveLoginAttempt } from "./login-throttle";
+import { CLIENT_ADDRESS_HEADER, throttleBucket, verifiedClientAddress } from "./client-address";
 
 export type PanelUser = { id: string; email: string; name: string; role: Role };
 
 // One message for every failure: never say whether the account or the password was wrong.
 export const LOGIN_FAILED = "Email or password is incorrect, or the account is disabled.";
 
+/**
+ * The address scripts/next-server.ts vouched for (TRUSTED_PROXIES decides whether X-Forwarded-For
+ * counts). Without it (a server that does not sign) every request shares one bucket.
+ */
 function clientAddress(headers: Record<string, unknown> | undefined): string {
-  const xff = headers?.["x-forwarded-for"];
-  const first = typeof xff === "string" ? xff.split(",")[0]?.trim() : undefined;
-  const real = headers?.["x-real-ip"];
-  return first || (typeof real === "string" ? real : "") || "unknown";
+  return verifiedClientAddress(headers?.[CLIENT_ADDRESS_HEADER], getSecret("NEXTAUTH_SECRET")) ?? "unsigned";
 }
 
 export const authOptions: NextAuthOptions = {
@@ -35,18 +37,15 @@ export const authOptions: NextAuthOptions = {
         const parsed = loginSchema.safeParse(credentials ?? {});
         if (!parsed.success) throw new Error(LOGIN_FAILED);
         const { email, password } = parsed.data;
-        const keys = [`account:${email}`, `address:${clientAddress(req?.headers as Record<string, unknown>)}`];
+        const keys = loginKeys(throttleBucket(clientAddress(req?.headers as Record<string, unknown>)), email);
         const prisma = await db();
-        const wait = await checkLoginAllowed(prisma, keys);
-        if (wait > 0) throw new Error(`Too many failed logins. Try again in ${Math.ceil(wait / 1000)} s.`);
+        const wait = await reserveLoginAttempt(prisma, keys);
+        if (wait > 0) throw new Error(`Too many failed logins from your address. Try again in ${Math.ceil(wait / 1000)} s.`);
         const user = await prisma.user.findUnique({ where: { email } });
         // Compare against a dummy hash when the user is unknown, so timing does not reveal it.
         const ok = await verifyPassword(password, user?.passwordHash ?? dummyHash());
-        if (!user || !ok || user.disabled) {
-          await recordLoginFailure(prisma, keys);
-          throw new Error(LOGIN_FAILED);
-        }
-        await recordLoginSuccess(prisma, keys[0]!);
+        if (!user || !ok || user.disabled) throw new Error(LOGIN_FAILED);
+        await loginSucceeded(prisma, keys);
         return { id: user.id, email: user.email, name: user.name, role: user.role };
       },
     }),

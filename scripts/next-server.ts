@@ -6,6 +6,7 @@ import path from "node:path";
 import next from "next";
 import pg from "pg";
 import { ApiProblem, PROBLEM_CONTENT_TYPE, problemBody } from "../lib/api/problem";
+import { CLIENT_ADDRESS_HEADER, clientAddressOf, parseTrustedProxies, signClientAddress } from "../lib/client-address";
 import { withViewCache } from "../lib/view-cache/handler";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -21,7 +22,11 @@ async function main() {
   const serve = process.env.DATABASE_URL && cacheMb > 0
     ? withViewCache(handle, { pool: new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 4 }), secret: process.env.NEXTAUTH_SECRET ?? "", maxBytes: cacheMb * 2 ** 20 })
     : handle;
+  // Failed-login throttling counts per client address: X-Forwarded-For only counts from TRUSTED_PROXIES.
+  const proxies = parseTrustedProxies(process.env.TRUSTED_PROXIES);
+  const secret = process.env.NEXTAUTH_SECRET ?? "";
   const server = http.createServer((req, res) => {
+    req.headers[CLIENT_ADDRESS_HEADER] = signClientAddress(clientAddressOf(req.socket.remoteAddress, req.headers["x-forwarded-for"], proxies), secret);
     if (!decodablePath(req.url ?? "/")) return refuseMalformedPath(req, res);
     Promise.resolve(serve(req, res)).catch((e: unknown) => {
       console.error("request failed:", e);

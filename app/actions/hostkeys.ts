@@ -13,8 +13,9 @@ export async function fetchHostKeyAction(_prev: FormState, form: FormData): Prom
   if (!r.ok || !r.result) return r;
   const k = r.result;
   const message = k.status === "changed"
-    ? `HOST KEY CHANGED: ${k.host.name} presents ${k.fingerprint} (${k.algorithm}), but ${k.host.hostKeyFingerprint} is pinned. This can be a reinstalled host or an attack. Only an admin can accept it.`
-    : k.status === "same" ? `${k.host.name} presents the pinned key ${k.fingerprint}.` : `${k.host.name} presents ${k.algorithm} ${k.fingerprint}. Compare it with ssh-keygen -lf on the host before trusting it.`;
+    ? `HOST KEY CHANGED: ${k.host.name} presents ${k.fingerprint} (${k.algorithm}), but ${k.pinned} is ${k.host.hostKeyFingerprint ? "pinned" : `the key trusted before for ${k.host.address}:${k.host.sshPort}`}. This can be a reinstalled host or an attack. Only an admin can accept it.`
+    : k.status === "same" ? `${k.host.name} presents the pinned key ${k.fingerprint}.` : k.knownSince ? `${k.host.name} presents ${k.algorithm} ${k.fingerprint}, the key trusted for this address since ${k.knownSince.toISOString().slice(0, 10)}.`
+      : `${k.host.name} presents ${k.algorithm} ${k.fingerprint}. Compare it with ssh-keygen -lf on the host before trusting it.`;
   return { ok: k.status !== "changed", message, values: { hostId: k.host.id, fingerprint: k.fingerprint, algorithm: k.algorithm, status: k.status } };
 }
 

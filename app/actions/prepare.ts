@@ -13,10 +13,11 @@ const schema = z.object({
 
 /** "Prepare real servers for DR" (ARP sysctls + VIP on lo), its undo, or a fresh probe: per cluster or per host. */
 export async function realServerOpAction(_prev: FormState, form: FormData): Promise<FormState> {
-  const r = await formAction(form.get("op") === "probe" ? "read" : "apply", schema, form, async (input, user) => realServerOp(await db(), user.email, input.clusterId, input.op, input.hostId));
+  const r = await formAction((input) => (input.op === "probe" ? "read" : "apply"), schema, form, async (input, user) => ({ input, hosts: await realServerOp(await db(), user.email, input.clusterId, input.op, input.hostId) }));
   if (!r.ok || !r.result) return r;
-  revalidatePath(`/clusters/${form.get("clusterId")}`, "layout");
-  const verb = { prepare: "Prepared", undo: "Undid the preparation on", probe: "Probed" }[String(form.get("op")) as "prepare"] ?? "Probed";
-  const lines = r.result.map((x) => `${x.host}: ${x.error ?? (x.report?.ready ? "DR-ready" : `not ready: ${x.report?.verdicts.flatMap((v) => v.problems).join("; ")}`)}`);
-  return { ok: r.result.every((x) => !x.error), message: `${verb} ${r.result.map((x) => x.host).join(", ")}. ${lines.join(" · ")}` };
+  const { input, hosts } = r.result;
+  revalidatePath(`/clusters/${input.clusterId}`, "layout");
+  const verb = { prepare: "Prepared", undo: "Undid the preparation on", probe: "Probed" }[input.op];
+  const lines = hosts.map((x) => `${x.host}: ${x.error ?? (x.report?.ready ? "DR-ready" : `not ready: ${x.report?.verdicts.flatMap((v) => v.problems).join("; ")}`)}`);
+  return { ok: hosts.every((x) => !x.error), message: `${verb} ${hosts.map((x) => x.host).join(", ")}. ${lines.join(" · ")}` };
 }

@@ -6,9 +6,10 @@ import { formAction, type FormState } from "@/lib/action-state";
 import { db } from "@/lib/db";
 import { UserError } from "@/lib/errors";
 import { ROLES } from "@/lib/roles";
-import { createFirstAdmin, createUser, setUserRoleAndState } from "@/lib/users";
-import { fieldErrors, formObject } from "@/lib/validation/common";
-import { setupSchema, userCreateSchema } from "@/lib/validation/user";
+import { firstRunSetup } from "@/lib/setup-token";
+import { createUser, setUserRoleAndState } from "@/lib/users";
+import { formObject } from "@/lib/validation/common";
+import { userCreateSchema } from "@/lib/validation/user";
 
 export async function createUserAction(_prev: FormState, form: FormData): Promise<FormState> {
   const r = await formAction("manage-users", userCreateSchema, form, async (input, user) => createUser(await db(), user.email, input));
@@ -26,15 +27,18 @@ export async function updateUserAction(_prev: FormState, form: FormData): Promis
   return { ok: true, message: `Saved ${r.result.email}.` };
 }
 
-/** The one-time setup: works only while the database has no user at all. */
+/** The one-time setup: works only while the database has no user, and only with the setup token npm start printed. */
 export async function setupAction(_prev: FormState, form: FormData): Promise<FormState> {
-  const values = formObject(form);
-  const parsed = setupSchema.safeParse(values);
-  if (!parsed.success) return { ok: false, message: "Please correct the highlighted fields.", errors: fieldErrors(parsed.error), values: { ...values, password: "", confirm: "" } };
   try {
-    await createFirstAdmin(await db(), parsed.data);
+    const values = formObject(form);
+    try {
+      await firstRunSetup(await db(), values);
+    } catch (e) {
+      if (e instanceof UserError) return { ok: false, message: e.message, errors: e.fields, values: { ...values, password: "", confirm: "" } };
+      throw e;
+    }
   } catch (e) {
-    if (e instanceof UserError) return { ok: false, message: e.message };
+    if (e instanceof UserError) return { ok: false, message: e.message, errors: e.fields };
     throw e;
   }
   redirect("/login?setup=done");

@@ -216,7 +216,7 @@ const routes: Route[] = [
     responses: R200, handler: async (ctx) => {
       const h = await findHost(ctx.prisma, (await cluster(ctx)).id, ctx.params.host!);
       const k = await presentedKey(ctx.prisma, h.id);
-      return json({ host: h.name, fingerprint: k.fingerprint, algorithm: k.algorithm, status: k.status, pinned: h.hostKeyFingerprint });
+      return json({ host: h.name, fingerprint: k.fingerprint, algorithm: k.algorithm, status: k.status, pinned: k.pinned });
     },
   },
   {

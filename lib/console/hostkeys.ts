@@ -2,13 +2,22 @@ import "server-only";
 import type { PrismaClient } from "@/generated/prisma/client";
 import { audit } from "@/lib/audit";
 import { UserError } from "@/lib/errors";
+import { canonicalAddress } from "@/lib/ipvs/address";
 import { can, type Role } from "@/lib/roles";
 import { fetchHostKey, isFingerprint, isSshError } from "@/lib/ssh";
 import { pool } from "./targets";
 
 export type KeyStatus = "new" | "same" | "changed";
 
-/** Connects (without authenticating), reads the key the host presents, compares it with the pin. */
+/** How KnownHostKey names an address: one spelling per IP (fd78:0::1 = fd78::1), host names in lower case. */
+export function pinAddress(address: string): string {
+  return canonicalAddress(address)?.address ?? address.toLowerCase().replace(/\.$/, "");
+}
+
+/**
+ * Connects (without authenticating), reads the key the host presents, compares it with the pin: the
+ * host's own, else the key last trusted for this address:port (KnownHostKey, which outlives the host).
+ */
 export async function presentedKey(prisma: PrismaClient, hostId: string) {
   const h = await prisma.host.findUnique({ where: { id: hostId } });
   if (!h) throw new UserError("This host no longer exists.");
@@ -18,13 +27,16 @@ export async function presentedKey(prisma: PrismaClient, hostId: string) {
   } catch (e) {
     throw new UserError(isSshError(e) ? `${h.name}: ${e.message}. ${e.hint}` : `${h.name}: ${e instanceof Error ? e.message : String(e)}`);
   }
-  const status: KeyStatus = !h.hostKeyFingerprint ? "new" : h.hostKeyFingerprint === k.fingerprint ? "same" : "changed";
-  return { host: h, fingerprint: k.fingerprint, algorithm: k.algorithm, status };
+  const known = await prisma.knownHostKey.findUnique({ where: { address_port: { address: pinAddress(h.address), port: h.sshPort } } });
+  const pinned = h.hostKeyFingerprint ?? known?.fingerprint ?? null;
+  const status: KeyStatus = !pinned ? "new" : pinned === k.fingerprint ? (h.hostKeyFingerprint ? "same" : "new") : "changed";
+  return { host: h, fingerprint: k.fingerprint, algorithm: k.algorithm, status, pinned, knownSince: known && !h.hostKeyFingerprint ? known.trustedAt : null };
 }
 
 /**
  * Pins the key the operator saw. The host is asked again: the key it presents now must be the one
- * on screen. A different key than the pinned one needs the retrust permission (admins).
+ * on screen. A different key than the pinned one (the host's, or the one known for its address)
+ * needs the retrust permission (admins).
  */
 export async function trustHostKey(prisma: PrismaClient, user: { email: string; role: Role }, hostId: string, fingerprint: string) {
   if (!isFingerprint(fingerprint)) throw new UserError("That is not a SHA256 fingerprint.", { fingerprint: ["must look like SHA256:… (43 base64 characters)"] });
@@ -32,17 +44,20 @@ export async function trustHostKey(prisma: PrismaClient, user: { email: string; 
   if (now.fingerprint !== fingerprint)
     throw new UserError(`${now.host.name} now presents ${now.fingerprint}, not the ${fingerprint} you were shown. Nothing was trusted: fetch the key again and compare.`);
   if (now.status === "same") return { host: now.host, changed: false };
-  if (now.status === "changed" && !can(user.role, "retrust-host-key"))
-    throw new UserError(`HOST KEY CHANGED on ${now.host.name}: it was ${now.host.hostKeyFingerprint}, it is now ${now.fingerprint}. Only an admin can accept a changed key.`);
+  if (now.status === "changed" && !can(user.role, "retrust-host-key")) {
+    const whose = now.host.hostKeyFingerprint ? "it was" : `${now.host.address}:${now.host.sshPort} was trusted with`;
+    throw new UserError(`HOST KEY CHANGED on ${now.host.name}: ${whose} ${now.pinned}, it is now ${now.fingerprint}. Only an admin can accept a changed key.`);
+  }
+  const address = pinAddress(now.host.address);
   const h = await prisma.$transaction(async (tx) => {
     const h = await tx.host.update({ where: { id: hostId }, data: { hostKeyFingerprint: now.fingerprint, hostKeyAlgorithm: now.algorithm }, include: { cluster: true } });
+    const pin = { fingerprint: now.fingerprint, algorithm: now.algorithm, trustedBy: user.email, trustedAt: new Date() };
+    await tx.knownHostKey.upsert({ where: { address_port: { address, port: h.sshPort } }, create: { address, port: h.sshPort, ...pin }, update: pin });
     await audit(tx, { actor: user.email, action: now.status === "changed" ? "host-key.retrust" : "host-key.trust", target: `host:${h.cluster.name}/${h.name}`,
-      before: { fingerprint: now.host.hostKeyFingerprint, algorithm: now.host.hostKeyAlgorithm }, after: { fingerprint: now.fingerprint, algorithm: now.algorithm } });
+      before: { fingerprint: now.pinned, algorithm: now.host.hostKeyAlgorithm }, after: { fingerprint: now.fingerprint, algorithm: now.algorithm, address: `${address}:${h.sshPort}` } });
     return h;
   });
-  if (now.status === "changed") {
-    // drop a pooled connection made under the old pin
-    pool().disconnect({ host: h.address, port: h.sshPort, username: h.sshUser } as never);
-  }
+  // Sessions made under the old pin (this host's or another cluster's host at the same address) end now.
+  pool().disconnectHost(h.address, h.sshPort, now.fingerprint);
   return { host: h, changed: true };
 }

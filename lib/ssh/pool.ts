@@ -41,6 +41,9 @@ export interface ExecOptions {
 
 interface HostState {
   key: string;
+  /** host:port and the pin this connection was made under (disconnectHost matches on them). */
+  endpoint: string;
+  fingerprint: string | null;
   client: Client | null;
   connecting: Promise<Client> | null;
   active: number;
@@ -112,6 +115,28 @@ export class SshPool {
     if (h?.client) h.client.end();
   }
 
+  /**
+   * Closes every connection to host:port (any user) made under another pinned key than `fingerprint`:
+   * after a host key is re-trusted, nothing may keep talking over a session the old pin allowed.
+   * Returns how many were closed.
+   */
+  disconnectHost(host: string, port: number, fingerprint: string | null): number {
+    const endpoint = targetLabel({ host, port, username: "" });
+    let closed = 0;
+    for (const [key, h] of this.#hosts) {
+      if (h.endpoint !== endpoint || h.fingerprint === fingerprint) continue;
+      if (h.idleTimer) clearTimeout(h.idleTimer);
+      h.idleTimer = null;
+      if (h.client) {
+        h.client.end();
+        h.client = null;
+        closed++;
+      }
+      if (h.active === 0 && !h.connecting) this.#hosts.delete(key);
+    }
+    return closed;
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     for (const h of this.#hosts.values()) {
@@ -130,7 +155,7 @@ export class SshPool {
     const key = this.#key(t);
     let h = this.#hosts.get(key);
     if (!h) {
-      h = { key, client: null, connecting: null, active: 0, waiters: [], inflight: new Set(), idleTimer: null, connectsMade: 0, peakActive: 0 };
+      h = { key, endpoint: targetLabel({ ...t, username: "" }), fingerprint: t.hostKeyFingerprint, client: null, connecting: null, active: 0, waiters: [], inflight: new Set(), idleTimer: null, connectsMade: 0, peakActive: 0 };
       this.#hosts.set(key, h);
     }
     return h;

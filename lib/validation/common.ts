@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { UserError } from "../errors";
 
 // Names operators type into the panel: they end up in URLs, logs and audit lines, so keep them tame.
 export const nameSchema = z
@@ -24,9 +25,23 @@ export function fieldErrors(error: z.ZodError): FieldErrors {
   return out;
 }
 
-/** FormData to a plain object (last value wins; empty strings kept so zod can name them). */
+/**
+ * FormData to a plain object (empty strings kept so zod can name them). A field sent twice is refused:
+ * no form of the panel posts one name twice, and "first or last value?" is how a check that reads
+ * one value and a parser that keeps the other come apart (a viewer's `op=probe&op=undo`).
+ */
 export function formObject(form: FormData): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of form.entries()) if (typeof v === "string" && !k.startsWith("$ACTION")) out[k] = v;
+  const repeated = new Set<string>();
+  for (const [k, v] of form.entries()) {
+    if (typeof v !== "string" || k.startsWith("$ACTION")) continue;
+    if (Object.hasOwn(out, k)) repeated.add(k);
+    out[k] = v;
+  }
+  if (repeated.size) {
+    const names = [...repeated];
+    throw new UserError(`The form sent ${names.join(", ")} more than once; nothing was done. Reload the page and submit it again.`,
+      Object.fromEntries(names.map((n) => [n, ["was sent more than once"]])));
+  }
   return out;
 }

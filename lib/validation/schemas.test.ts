@@ -77,4 +77,17 @@ describe("form helpers", () => {
     f.set("port", "80");
     expect(formObject(f)).toEqual({ name: "", port: "80" });
   });
+
+  it("refuses a field sent twice (op=probe&op=undo), naming it", () => {
+    const f = new FormData();
+    f.append("clusterId", "c1");
+    f.append("op", "probe");
+    f.append("op", "undo");
+    expect(() => formObject(f)).toThrow("The form sent op more than once; nothing was done.");
+    try {
+      formObject(f);
+    } catch (e) {
+      expect((e as { fields: unknown }).fields).toEqual({ op: ["was sent more than once"] });
+    }
+  });
 });

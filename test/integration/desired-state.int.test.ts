@@ -3,7 +3,7 @@ import { createCluster, deleteCluster, updateCluster } from "@/lib/clusters";
 import { StaleError, UserError } from "@/lib/errors";
 import { createHost } from "@/lib/hosts";
 import { createFirstAdmin, setUserRoleAndState } from "@/lib/users";
-import { checkLoginAllowed, recordLoginFailure, recordLoginSuccess } from "@/lib/login-throttle";
+import { loginKeys, loginSucceeded, reserveLoginAttempt } from "@/lib/login-throttle";
 import { migratedDatabase } from "../support/database";
 
 // The lib functions behind the server actions, against real PostgreSQL and its constraints.
@@ -66,17 +66,21 @@ describe("users", () => {
 });
 
 describe("login throttling", () => {
-  it("locks an account after 5 failures in the window, and success clears it", async () => {
-    const keys = ["account:victim@x.test", "address:192.0.2.9"];
+  it("an address gets 5 attempts at one account per window, then twice the wait each time; a right password clears it", async () => {
+    const keys = loginKeys("192.0.2.9", "victim@x.test");
     const t0 = new Date("2026-01-01T00:00:00Z");
-    for (let i = 0; i < 4; i++) await recordLoginFailure(ctx.prisma, keys, t0);
-    expect(await checkLoginAllowed(ctx.prisma, keys, t0)).toBe(0);
-    await recordLoginFailure(ctx.prisma, keys, t0);
-    expect(await checkLoginAllowed(ctx.prisma, keys, t0)).toBe(60_000);
-    expect(await checkLoginAllowed(ctx.prisma, keys, new Date(t0.getTime() + 61_000))).toBe(0);
-    // the address alone is not locked yet: it has more room than one account
-    expect(await checkLoginAllowed(ctx.prisma, ["address:192.0.2.9"], t0)).toBe(0);
-    await recordLoginSuccess(ctx.prisma, keys[0]!);
-    expect(await checkLoginAllowed(ctx.prisma, keys, t0)).toBe(0);
+    const at = (ms: number) => new Date(t0.getTime() + ms);
+    for (let i = 0; i < 5; i++) expect(await reserveLoginAttempt(ctx.prisma, keys, t0)).toBe(0);
+    expect(await reserveLoginAttempt(ctx.prisma, keys, t0)).toBe(1000);
+    expect(await reserveLoginAttempt(ctx.prisma, keys, at(1000))).toBe(0);
+    expect(await reserveLoginAttempt(ctx.prisma, keys, at(1000))).toBe(2000);
+    // another account from the same address, and the same account from another address, are not held up
+    expect(await reserveLoginAttempt(ctx.prisma, loginKeys("192.0.2.9", "other@x.test"), at(1000))).toBe(0);
+    expect(await reserveLoginAttempt(ctx.prisma, loginKeys("192.0.2.10", "victim@x.test"), at(1000))).toBe(0);
+    expect(await reserveLoginAttempt(ctx.prisma, keys, at(3000))).toBe(0);
+    await loginSucceeded(ctx.prisma, keys);
+    expect(await reserveLoginAttempt(ctx.prisma, keys, at(3000))).toBe(0);
+    // a new window starts afresh
+    expect(await reserveLoginAttempt(ctx.prisma, loginKeys("192.0.2.9", "other@x.test"), at(16 * 60_000))).toBe(0);
   });
 });

@@ -54,6 +54,8 @@ export class TestSshd {
   port = 0;
   hostKey!: Keypair & { path: string };
   #proc: ChildProcess | null = null;
+  /** Sessions of listeners replaced by replaceHostKey (still up; killed by kill()). */
+  #orphans: number[] = [];
   #log = "";
   #opts: TestSshdOptions;
 
@@ -146,9 +148,34 @@ export class TestSshd {
     return out;
   }
 
+  /**
+   * Another host key on the same address:port (a reinstalled host, or a man in the middle). Only the
+   * listener is replaced: sessions it already serves stay up (their PIDs are returned).
+   */
+  async replaceHostKey(type: "ed25519" | "rsa" | "ecdsa" = this.#opts.hostKeyType ?? "ed25519"): Promise<number[]> {
+    const p = this.#proc;
+    const sessions = this.childPids();
+    this.#orphans.push(...sessions);
+    if (p?.pid && p.exitCode === null && p.signalCode === null) {
+      const exited = new Promise((r) => p.once("exit", r));
+      process.kill(p.pid, "SIGKILL");
+      await exited;
+    }
+    this.hostKey = generateKeypair(this.dir, `host_key_${this.#orphans.length}_${Date.now()}`, type);
+    await this.#spawn();
+    return sessions;
+  }
+
   /** Kills the listener and every connection it serves (by PID): sessions drop like a crashed host. */
   async kill(): Promise<void> {
     const p = this.#proc;
+    for (const c of this.#orphans.splice(0)) {
+      try {
+        process.kill(c, "SIGKILL");
+      } catch {
+        /* already gone */
+      }
+    }
     if (!p?.pid) return;
     for (const c of this.childPids()) {
       try {

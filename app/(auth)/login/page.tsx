@@ -1,5 +1,6 @@
 import { redirect } from "next/navigation";
 import { LoginForm } from "@/components/auth/login-form";
+import { safeCallbackPath } from "@/lib/callback-url";
 import { db } from "@/lib/db";
 
 export const metadata = { title: "Sign in" };
@@ -7,8 +8,8 @@ export const metadata = { title: "Sign in" };
 export default async function LoginPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string; setup?: string }> }) {
   if ((await (await db()).user.count()) === 0) redirect("/setup");
   const { callbackUrl, setup } = await searchParams;
-  // Only same-site paths: never bounce a signed-in operator to another origin.
-  const next = callbackUrl && callbackUrl.startsWith("/") && !callbackUrl.startsWith("//") ? callbackUrl : "/clusters";
+  // Only paths on the panel itself: never bounce a signed-in operator to another origin.
+  const next = safeCallbackPath(callbackUrl, process.env.NEXTAUTH_URL ?? "http://localhost");
   return (
     <div className="card space-y-4">
       <h1>Sign in</h1>
