@@ -13,7 +13,7 @@ import { createHost, deleteHost } from "@/lib/hosts";
 import { clusterCreateSchema, clusterUpdateSchema } from "@/lib/validation/cluster";
 import { hostCreateSchema } from "@/lib/validation/host";
 import { BodyParser } from "./body";
-import { checkIfMatch, json, versionEtag, versionFromIfMatch } from "./http";
+import { checkIfMatch, json, requireIfMatch, versionEtag, versionFromIfMatch } from "./http";
 import { openApiDocument } from "./openapi";
 import { clusterJson, hostEtag, hostJson, realServerEtag, realServerFormInput, realServerJson, serviceFormInput, serviceJson } from "./present";
 import { ApiProblem } from "./problem";
@@ -26,9 +26,9 @@ const hostBody = new BodyParser({ schema: hostCreateSchema, fromPath: ["clusterI
 const serviceBody = new BodyParser({ schema: virtualServiceSchema, fromPath: ["clusterId"] });
 const servicePatchBody = new BodyParser({ schema: virtualServiceUpdateSchema, fromPath: ["clusterId", "id", "version"] });
 const rsBody = new BodyParser({ schema: realServerSchema, fromPath: ["virtualServiceId"] });
-const rsPatchBody = new BodyParser({ schema: realServerUpdateSchema, fromPath: ["virtualServiceId", "id"] });
+const rsPatchBody = new BodyParser({ schema: realServerUpdateSchema, fromPath: ["virtualServiceId", "id", "version"] });
 const rsWeightBody = new BodyParser({ schema: realServerUpdateSchema,
-  fromPath: ["virtualServiceId", "id", "hostId", "address", "port", "forwardingMethod", "upperThreshold", "lowerThreshold"] });
+  fromPath: ["virtualServiceId", "id", "version", "hostId", "address", "port", "forwardingMethod", "upperThreshold", "lowerThreshold"] });
 export const hostKeyTrustSchema = z.object({ fingerprint: z.string({ error: "is required" }).trim().min(1, "is required").max(100, "must be at most 100 characters") });
 const hostKeyBody = new BodyParser({ schema: hostKeyTrustSchema });
 export const rsHostOpSchema = z.object({ host: z.string().trim().min(1, "is required").max(100, "must be at most 100 characters").optional() });
@@ -53,13 +53,8 @@ async function realServer(ctx: Ctx) {
   const { c, s } = await service(ctx);
   return { c, s, r: await findRealServer(ctx.prisma, s.id, ctx.params.realServer!) };
 }
-/**
- * The real server's If-Match, checked again inside the write's transaction on the locked row (the
- * service modules' precondition), so two writes sent with one ETag cannot both pass. The check the
- * handlers make first only answers a stale ETag before the body is parsed.
- */
-const rsIfMatch = (ctx: Ctx) => (current: Parameters<typeof realServerEtag>[0]) =>
-  checkIfMatch(ctx.ifMatch, realServerEtag(current), `real server ${ctx.params.realServer}`);
+/** The version a real-server change names (428 without If-Match); services.ts checks it on the locked row. */
+const rsVersion = (ctx: Ctx, r: { version: number }) => versionFromIfMatch(ctx.ifMatch, `real server ${ctx.params.realServer}`, r.version);
 const servicePath = (c: { name: string }, ref: string) => `/clusters/${encodeURIComponent(c.name)}/services/${encodeURIComponent(ref)}`;
 
 async function runJson(ctx: Ctx, runId: string) {
@@ -189,11 +184,12 @@ const routes: Route[] = [
     },
   },
   {
-    method: "DELETE", path: `${C}/hosts/{host}`, permission: "edit", tag: "hosts", summary: "Remove a host (If-Match optional)", ifMatch: "optional",
-    responses: { 204: "Deleted", 412: "Changed since read", ...R_WRITE }, handler: async (ctx) => {
+    method: "DELETE", path: `${C}/hosts/{host}`, permission: "edit", tag: "hosts", summary: "Remove a host (If-Match required)", ifMatch: "required",
+    responses: { 204: "Deleted", 412: "Changed since read", 428: "If-Match missing", ...R_WRITE }, handler: async (ctx) => {
       const h = await findHost(ctx.prisma, (await cluster(ctx)).id, ctx.params.host!);
-      checkIfMatch(ctx.ifMatch, hostEtag(h), `host ${h.name}`);
-      await deleteHost(ctx.prisma, ctx.caller.actor, h.id);
+      requireIfMatch(ctx.ifMatch, `host ${h.name}`);
+      // checked again inside deleteHost's transaction, on the locked row
+      await deleteHost(ctx.prisma, ctx.caller.actor, h.id, (current) => checkIfMatch(ctx.ifMatch, hostEtag(current), `host ${h.name}`));
       return noContent();
     },
   },
@@ -285,40 +281,38 @@ const routes: Route[] = [
     },
   },
   {
-    method: "PATCH", path: R, permission: "edit", tag: "real servers", summary: "Change a real server (If-Match optional)", body: rsPatchBody, ifMatch: "optional",
-    responses: { 200: "Saved", 412: "Changed since read", ...R_WRITE }, handler: async (ctx) => {
+    method: "PATCH", path: R, permission: "edit", tag: "real servers", summary: "Change a real server (If-Match required)", body: rsPatchBody, ifMatch: "required",
+    responses: { 200: "Saved", 412: "Changed since read", 428: "If-Match missing", ...R_WRITE }, handler: async (ctx) => {
       const { s, r } = await realServer(ctx);
-      checkIfMatch(ctx.ifMatch, realServerEtag(r), `real server ${ctx.params.realServer}`);
-      const out = await updateRealServer(ctx.prisma, ctx.caller.actor, rsPatchBody.parse(ctx.body, { virtualServiceId: s.id, id: r.id }, realServerFormInput(r)), rsIfMatch(ctx));
+      const version = rsVersion(ctx, r);
+      const out = await updateRealServer(ctx.prisma, ctx.caller.actor, rsPatchBody.parse(ctx.body, { virtualServiceId: s.id, id: r.id, version }, realServerFormInput(r)));
       return json({ ...realServerJson(out.realServer), notice: out.notice }, 200, { etag: realServerEtag(out.realServer) });
     },
   },
   {
-    method: "DELETE", path: R, permission: "edit", tag: "real servers", summary: "Remove a real server from the desired state (If-Match optional; apply removes it from the director)", ifMatch: "optional",
-    responses: { 204: "Deleted", 412: "Changed since read", ...R_WRITE }, handler: async (ctx) => {
+    method: "DELETE", path: R, permission: "edit", tag: "real servers", summary: "Remove a real server from the desired state (If-Match required; apply removes it from the director)", ifMatch: "required",
+    responses: { 204: "Deleted", 412: "Changed since read", 428: "If-Match missing", ...R_WRITE }, handler: async (ctx) => {
       const { r } = await realServer(ctx);
-      checkIfMatch(ctx.ifMatch, realServerEtag(r), `real server ${ctx.params.realServer}`);
-      await deleteRealServer(ctx.prisma, ctx.caller.actor, r.id, rsIfMatch(ctx));
+      await deleteRealServer(ctx.prisma, ctx.caller.actor, r.id, rsVersion(ctx, r));
       return noContent();
     },
   },
   {
-    method: "POST", path: `${R}/weight`, permission: "edit", tag: "real servers", summary: "Set a real server's weight (If-Match optional)", body: rsWeightBody, ifMatch: "optional",
-    responses: { 200: "Saved", 412: "Changed since read", ...R_WRITE }, handler: async (ctx) => {
+    method: "POST", path: `${R}/weight`, permission: "edit", tag: "real servers", summary: "Set a real server's weight (If-Match required)", body: rsWeightBody, ifMatch: "required",
+    responses: { 200: "Saved", 412: "Changed since read", 428: "If-Match missing", ...R_WRITE }, handler: async (ctx) => {
       const { s, r } = await realServer(ctx);
-      checkIfMatch(ctx.ifMatch, realServerEtag(r), `real server ${ctx.params.realServer}`);
+      const version = rsVersion(ctx, r);
       if (!("weight" in ctx.body)) throw new ApiProblem("validation", "Give the weight.", [{ field: "weight", rule: "required", message: "is required" }]);
-      const out = await updateRealServer(ctx.prisma, ctx.caller.actor, rsWeightBody.parse(ctx.body, { virtualServiceId: s.id, id: r.id }, realServerFormInput(r)), rsIfMatch(ctx));
+      const out = await updateRealServer(ctx.prisma, ctx.caller.actor, rsWeightBody.parse(ctx.body, { virtualServiceId: s.id, id: r.id, version }, realServerFormInput(r)));
       return json(realServerJson(out.realServer), 200, { etag: realServerEtag(out.realServer) });
     },
   },
   ...(["drain", "enable", "disable"] as const).map((action): Route => ({
-    method: "POST", path: `${R}/${action}`, permission: "edit", tag: "real servers", ifMatch: "optional",
+    method: "POST", path: `${R}/${action}`, permission: "edit", tag: "real servers", ifMatch: "required",
     summary: { drain: "Drain: weight 0 in the kernel, no new connections, existing ones finish", enable: "Enable: back in the table with its weight", disable: "Disable: left out of the table" }[action],
-    responses: { 200: "Saved", 412: "Changed since read", ...R_WRITE }, handler: async (ctx) => {
+    responses: { 200: "Saved", 412: "Changed since read", 428: "If-Match missing", ...R_WRITE }, handler: async (ctx) => {
       const { r } = await realServer(ctx);
-      checkIfMatch(ctx.ifMatch, realServerEtag(r), `real server ${ctx.params.realServer}`);
-      const out = await setRealServerState(ctx.prisma, ctx.caller.actor, r.id, action === "drain" ? "draining" : action === "enable" ? "active" : "disabled", rsIfMatch(ctx));
+      const out = await setRealServerState(ctx.prisma, ctx.caller.actor, r.id, action === "drain" ? "draining" : action === "enable" ? "active" : "disabled", rsVersion(ctx, r));
       return json(realServerJson(out), 200, { etag: realServerEtag(out) });
     },
   })),
