@@ -2,7 +2,9 @@ import "server-only";
 // The /api/v1 resources. Every mutation calls the SAME service module as the UI's server action
 // (lib/clusters, lib/hosts, lib/console/*), with the SAME zod schema; only the transport differs.
 import { z } from "zod";
-import { createCluster, deleteCluster, updateCluster } from "@/lib/clusters";
+import { createCluster, updateCluster } from "@/lib/clusters";
+import { deleteClusterWithDirector, leftRunning } from "@/lib/console/teardown";
+import { can } from "@/lib/roles";
 import { presentedKey, trustHostKey } from "@/lib/console/hostkeys";
 import { liveSnapshot } from "@/lib/console/live";
 import { allClusterRows } from "@/lib/console/overview";
@@ -153,10 +155,22 @@ const routes: Route[] = [
     },
   },
   {
-    method: "DELETE", path: C, permission: "edit", tag: "clusters", summary: "Delete a cluster with its hosts and services (If-Match required)", ifMatch: "required",
-    responses: { 204: "Deleted", 412: "Changed since read", 428: "If-Match missing", ...R_WRITE }, handler: async (ctx) => {
+    method: "DELETE", path: C, permission: "edit", tag: "clusters", ifMatch: "required",
+    summary: "Delete a cluster with its hosts and services (If-Match required); its apply history is kept",
+    description: "The director is read first. While it still runs the cluster's virtual services or VIPs the delete is refused (409, the commands in `teardown`) unless `director=remove` (they are removed first, as an apply; needs the apply permission) or `director=leave` (they keep running).",
+    query: [{ name: "director", description: "remove: remove the cluster from the director first; leave: leave the director as it is", schema: { type: "string", enum: ["remove", "leave"] } }],
+    responses: { 204: "Deleted", 412: "Changed since read", 428: "If-Match missing", ...R_WRITE, 409: "The director still runs the cluster's services" }, handler: async (ctx) => {
       const c = await cluster(ctx);
-      await deleteCluster(ctx.prisma, ctx.caller.actor, c.id, versionFromIfMatch(ctx.ifMatch, `cluster ${c.name}`, c.version));
+      const choice = ctx.url.searchParams.get("director") ?? "check";
+      if (choice !== "check" && choice !== "remove" && choice !== "leave")
+        throw new ApiProblem("validation", "Query parameter director must be remove or leave.", [{ field: "director", rule: "enum", message: "must be remove or leave" }]);
+      if (choice === "remove" && !can(ctx.caller.role, "apply")) throw new ApiProblem("forbidden", "director=remove runs commands on the director: it needs a role that may apply.");
+      const version = versionFromIfMatch(ctx.ifMatch, `cluster ${c.name}`, c.version);
+      const out = await deleteClusterWithDirector(ctx.prisma, { id: ctx.caller.user.id, email: ctx.caller.actor }, c.id, version, choice);
+      if (!out.deleted) {
+        const what = out.plan.error ? `its director ${out.plan.director} could not be read (${out.plan.error})` : `its director ${out.plan.director} still runs ${leftRunning(out.plan)}`;
+        throw new ApiProblem("conflict", `Not deleted: ${what}. Send director=remove to remove them first, or director=leave to leave them running.`, [], {}, { teardown: out.plan });
+      }
       return noContent();
     },
   },
