@@ -1,5 +1,5 @@
 import "server-only";
-import { liveHub } from "./live-hub";
+import { liveHub, type LiveHub, type Subscription } from "./live-hub";
 
 const SSE_HEADERS = { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache, no-transform", Connection: "keep-alive", "X-Accel-Buffering": "no" };
 
@@ -49,33 +49,44 @@ export function sseResponse(signal: AbortSignal, intervalMs: number, tick: () =>
   return new Response(stream, { headers: SSE_HEADERS });
 }
 
+/** Unread bytes a live stream may hold for its reader; past that the reader is dropped (it reconnects and gets the latest). */
+export const MAX_BACKLOG_BYTES = 1024 * 1024;
+
 /**
- * A server-sent-events Response fed by the process's LiveHub: every stream with the same `key` shares
- * one `tick` loop (the first stream's), so N browsers on one cluster cost the director one read.
+ * A server-sent-events Response fed by a LiveHub (the process's by default): every stream with the
+ * same `key` shares one `tick` loop (the first stream's), so N browsers on one cluster cost the
+ * director one read per cadence. What the reader has not taken yet is bounded: a reader more than
+ * `maxBacklogBytes` behind is dropped (the stream errors, its backlog is thrown away, it leaves the
+ * loop) instead of being buffered without limit.
  */
-export function sharedSseResponse(signal: AbortSignal, key: string, intervalMs: number, tick: () => Promise<unknown>): Response {
+export function sharedSseResponse(signal: AbortSignal, key: string, sub: Subscription, tick: (needs: ReadonlySet<string>) => Promise<unknown>,
+  opts: { hub?: LiveHub; maxBacklogBytes?: number } = {}): Response {
   const enc = new TextEncoder();
+  const limit = opts.maxBacklogBytes ?? MAX_BACKLOG_BYTES;
   let off: (() => void) | null = null;
   const stream = new ReadableStream<Uint8Array>({
     start(controller) {
       let closed = false;
-      const close = () => {
+      const close = (dropped?: Error) => {
         if (closed) return;
         closed = true;
         off?.();
         try {
-          controller.close();
+          if (dropped) controller.error(dropped);
+          else controller.close();
         } catch {
           /* already closed */
         }
       };
-      signal.addEventListener("abort", close);
+      signal.addEventListener("abort", () => close());
       controller.enqueue(enc.encode(`retry: 3000\n\n`));
-      off = liveHub().subscribe(key, intervalMs, tick, (e) => {
+      off = (opts.hub ?? liveHub()).subscribe(key, sub, tick, (e) => {
         if (closed) return;
-        const text = "data" in e ? `data: ${JSON.stringify(e.data)}\n\n` : `event: failure\ndata: ${JSON.stringify({ message: e.failure })}\n\n`;
+        const bytes = enc.encode("data" in e ? `data: ${JSON.stringify(e.data)}\n\n` : `event: failure\ndata: ${JSON.stringify({ message: e.failure })}\n\n`);
+        // desiredSize = limit - bytes still queued for the reader
+        if ((controller.desiredSize ?? 0) < bytes.byteLength) return close(new Error(`live stream reader dropped: more than ${limit} bytes unread`));
         try {
-          controller.enqueue(enc.encode(text));
+          controller.enqueue(bytes);
         } catch {
           close();
         }
@@ -85,6 +96,6 @@ export function sharedSseResponse(signal: AbortSignal, key: string, intervalMs: 
     cancel() {
       off?.();
     },
-  });
+  }, { highWaterMark: limit, size: (chunk) => chunk.byteLength });
   return new Response(stream, { headers: SSE_HEADERS });
 }
