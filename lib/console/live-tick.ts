@@ -91,9 +91,8 @@ export async function liveTick(prisma: PrismaClient, clusterId: string, counters
   if (probeDue(opts.tick, ids, stored)) {
     // realServerOp stores each probe (RealServerProbe) and returns it: no second read
     const fresh = await realServerOp(prisma, "live-view", clusterId, "probe").catch(() => []);
-    const at = new Date().toISOString();
     const merged = new Map(stored);
-    for (const r of fresh) merged.set(r.hostId, { at, report: r.report, error: r.error });
+    for (const r of fresh) merged.set(r.hostId, { at: r.at, report: r.report, error: r.error });
     probes = merged;
   }
   const health = rowHealth(cluster?.virtualServices ?? []);

@@ -195,13 +195,13 @@ export async function realServerOp(prisma: PrismaClient, actor: string, clusterI
   // a probe is a read: one younger than PROBE_MIN_INTERVAL_MS (any panel instance's, from the database,
   // or this process's, also one still running) is answered again instead of probing the host anew
   const stored = action === "probe" ? await lastProbes(prisma, targets.map((r) => r.host.id)) : new Map<string, StoredProbe>();
-  const results: Array<{ host: string; hostId: string; report: RsReport | null; error: string | null; fresh: boolean }> = [];
+  const results: Array<{ host: string; hostId: string; report: RsReport | null; error: string | null; fresh: boolean; at: string }> = [];
   await Promise.all(targets.map(async (r) => {
-    const row = { host: r.host.name, hostId: r.host.id, fresh: true };
+    const row = { host: r.host.name, hostId: r.host.id, fresh: true, at: new Date().toISOString() };
     if (!r.vips.length || (action === "prepare" && !r.ownVips.length)) return void results.push({ ...row, report: null, error: "serves no DR/TUN virtual service yet" });
     if (!r.host.hostKeyFingerprint) return void results.push({ ...row, report: null, error: "host key not trusted yet" });
     const recent = stored.get(r.host.id);
-    if (recent && probeStillFresh(recent, r.vips)) return void results.push({ ...row, report: recent.report, error: recent.error, fresh: false });
+    if (recent && probeStillFresh(recent, r.vips)) return void results.push({ ...row, report: recent.report, error: recent.error, fresh: false, at: recent.at });
     try {
       const t = targetWithKeys(r.host, keys);
       const params = { vips: r.vips, mode: r.mode, port: r.port, protocol: r.protocol, ...(director && /^\d+\.\d+\.\d+\.\d+$/.test(director.address) ? { director: director.address } : {}) };
@@ -221,6 +221,7 @@ export async function realServerOp(prisma: PrismaClient, actor: string, clusterI
   }
   // only what was read now (re-saving a reused probe would make it look new)
   await saveProbes(prisma, results.filter((r) => r.fresh));
+  // `at`: when the answer was read (a reused probe keeps its own time)
   return results.map(({ fresh: _fresh, ...r }) => r);
 }
 

@@ -32,7 +32,8 @@ export async function teardownPlan(prisma: PrismaClient, clusterId: string): Pro
   const director = await directorOf(prisma, clusterId);
   if (!director) return { director: null, services: [], vips: [], error: null };
   const plan: TeardownPlan = { director: director.name, services: [], vips: [], error: null };
-  if (!director.hostKeyFingerprint) return { ...plan, error: `${director.name}'s host key is not trusted, so it was never applied to and cannot be read` };
+  // never trusted: the panel never ran anything there (nor can it read it), so nothing of it is left
+  if (!director.hostKeyFingerprint) return plan;
   const { keys, vips } = await clusterKeys(prisma, clusterId);
   // a VIP another cluster's service also uses stays bound
   const shared = new Set((await prisma.virtualService.findMany({ where: { clusterId: { not: clusterId }, address: { in: vips } }, select: { address: true } })).map((s) => s.address));
