@@ -57,4 +57,17 @@ describe("Coalescer", () => {
     await vi.advanceTimersByTimeAsync(10);
     expect(await settled).toBe("read 2 failed");
   });
+
+  it("with reuseFailures a failure answers again for reuseMs (an unreachable host is not asked by every caller)", async () => {
+    const c = new Coalescer();
+    const r = read(10, true);
+    const first = c.run("k", r.fn, 1000, { reuseFailures: true }).catch((e: Error) => e.message);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(await first).toBe("read 1 failed");
+    expect(await c.run("k", r.fn, 1000, { reuseFailures: true }).catch((e: Error) => e.message)).toBe("read 1 failed");
+    await vi.advanceTimersByTimeAsync(1000);
+    const later = c.run("k", r.fn, 1000, { reuseFailures: true }).catch((e: Error) => e.message);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(await later).toBe("read 2 failed");
+  });
 });

@@ -206,7 +206,7 @@ export async function realServerOp(prisma: PrismaClient, actor: string, clusterI
       const t = targetWithKeys(r.host, keys);
       const params = { vips: r.vips, mode: r.mode, port: r.port, protocol: r.protocol, ...(director && /^\d+\.\d+\.\d+\.\d+$/.test(director.address) ? { director: director.address } : {}) };
       const report = action === "probe"
-        ? await coalescer().run(`rs-probe:${r.host.id}:${r.host.hostKeyFingerprint}:${JSON.stringify(params)}`, () => probeRealServer(pool(), t, params), PROBE_MIN_INTERVAL_MS)
+        ? await coalescer().run(`rs-probe:${r.host.id}:${r.host.hostKeyFingerprint}:${JSON.stringify(params)}`, () => probeRealServer(pool(), t, params), PROBE_MIN_INTERVAL_MS, { reuseFailures: true })
         : await (action === "prepare" ? prepareRealServer : undoRealServer)(pool(), t, params);
       results.push({ ...row, report, error: null });
     } catch (e) {
