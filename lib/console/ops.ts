@@ -205,10 +205,12 @@ export async function realServerOp(prisma: PrismaClient, actor: string, clusterI
     try {
       const t = targetWithKeys(r.host, keys);
       const params = { vips: r.vips, mode: r.mode, port: r.port, protocol: r.protocol, ...(director && /^\d+\.\d+\.\d+\.\d+$/.test(director.address) ? { director: director.address } : {}) };
-      const report = action === "probe"
-        ? await coalescer().run(`rs-probe:${r.host.id}:${r.host.hostKeyFingerprint}:${JSON.stringify(params)}`, () => probeRealServer(pool(), t, params), PROBE_MIN_INTERVAL_MS, { reuseFailures: true })
-        : await (action === "prepare" ? prepareRealServer : undoRealServer)(pool(), t, params);
-      results.push({ ...row, report, error: null });
+      // (a shared probe answers with the time it was read)
+      const read = async (fn: typeof probeRealServer) => ({ report: await fn(pool(), t, params), at: new Date().toISOString() });
+      const got = action === "probe"
+        ? await coalescer().run(`rs-probe:${r.host.id}:${r.host.hostKeyFingerprint}:${JSON.stringify(params)}`, () => read(probeRealServer), PROBE_MIN_INTERVAL_MS, { reuseFailures: true })
+        : await read(action === "prepare" ? prepareRealServer : undoRealServer);
+      results.push({ ...row, report: got.report, at: got.at, error: null });
     } catch (e) {
       results.push({ ...row, report: null, error: sshMessage(e) });
     }
