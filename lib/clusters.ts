@@ -38,12 +38,19 @@ export async function updateCluster(prisma: PrismaClient, actor: string, input: 
   }
 }
 
-export async function deleteCluster(prisma: PrismaClient, actor: string, id: string, version: number) {
+/**
+ * Deletes the cluster's desired state (hosts, services, real servers). Its apply history stays, the
+ * permanent record (ApplyRun.clusterId becomes NULL, the name is kept in clusterName), as do the audit
+ * events. `note` says in the audit record what became of the director's kernel (lib/console/teardown).
+ */
+export async function deleteCluster(prisma: PrismaClient, actor: string, id: string, version: number, note: Record<string, string> = {}) {
   return prisma.$transaction(async (tx) => {
-    const before = await tx.cluster.findUnique({ where: { id }, include: { _count: { select: { virtualServices: true, hosts: true } } } });
+    const before = await tx.cluster.findUnique({ where: { id }, include: { _count: { select: { virtualServices: true, hosts: true, applyRuns: true } } } });
     if (!before) throw new UserError("This cluster no longer exists.");
+    await tx.applyRun.updateMany({ where: { clusterId: id }, data: { clusterName: before.name } });
     const res = await tx.cluster.deleteMany({ where: { id, version } });
     if (res.count !== 1) throw new StaleError(`Cluster ${before.name}`);
-    await audit(tx, { actor, action: "cluster.delete", target: `cluster:${before.name}`, before: { ...publicFields(before), ...before._count } });
+    const { applyRuns, ...counts } = before._count;
+    await audit(tx, { actor, action: "cluster.delete", target: `cluster:${before.name}`, before: { ...publicFields(before), ...counts }, after: { applyRunsKept: applyRuns, ...note } });
   });
 }

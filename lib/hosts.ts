@@ -1,4 +1,4 @@
-import type { PrismaClient } from "@/generated/prisma/client";
+import type { Host, PrismaClient } from "@/generated/prisma/client";
 import { audit } from "./audit";
 import { isUniqueViolation, UserError } from "./errors";
 import type { HostCreate } from "./validation/host";
@@ -25,10 +25,16 @@ export async function createHost(prisma: PrismaClient, actor: string, input: Hos
   }
 }
 
-export async function deleteHost(prisma: PrismaClient, actor: string, id: string) {
+/**
+ * `expected` judges the host as it is inside the transaction, on the locked row (the API's If-Match):
+ * it throws to refuse, so a host changed since it was read is not deleted.
+ */
+export async function deleteHost(prisma: PrismaClient, actor: string, id: string, expected?: (current: Host) => void) {
   return prisma.$transaction(async (tx) => {
+    await tx.$queryRaw`SELECT id FROM "Host" WHERE id = ${id} FOR UPDATE`;
     const h = await tx.host.findUnique({ where: { id }, include: { cluster: true } });
     if (!h) throw new UserError("This host no longer exists.");
+    expected?.(h);
     await tx.host.delete({ where: { id } });
     await audit(tx, { actor, action: "host.delete", target: `host:${h.cluster.name}/${h.name}`, before: { name: h.name, address: h.address, role: h.role } });
   });

@@ -1,7 +1,7 @@
 import type { PrismaClient } from "@/generated/prisma/client";
 import { audit } from "./audit";
 import { hashPassword } from "./passwords";
-import { isUniqueViolation, UserError } from "./errors";
+import { isUniqueViolation, StaleError, UserError } from "./errors";
 import type { Role } from "./roles";
 
 export async function createUser(prisma: PrismaClient, actor: string, input: { email: string; name: string; password: string; role: Role }) {
@@ -33,10 +33,20 @@ export async function createFirstAdmin(prisma: PrismaClient, input: { email: str
   });
 }
 
-export async function setUserRoleAndState(prisma: PrismaClient, actor: { id: string; email: string }, id: string, change: { role: Role; disabled: boolean }) {
+/** A user's version in forms: the row's updatedAt (every write moves it). */
+export const userVersion = (u: { updatedAt: Date }) => u.updatedAt.toISOString();
+
+/**
+ * Saves only if nobody changed the user since `version` (userVersion) was read. The last-admin check
+ * runs under the same advisory lock as the first-run setup, taken first: two admins demoting each
+ * other at once are serialized, and the second sees the first's change and is refused.
+ */
+export async function setUserRoleAndState(prisma: PrismaClient, actor: { id: string; email: string }, id: string, change: { role: Role; disabled: boolean }, version: string) {
   return prisma.$transaction(async (tx) => {
+    await tx.$executeRawUnsafe("SELECT pg_advisory_xact_lock(7305001)");
     const before = await tx.user.findUnique({ where: { id } });
     if (!before) throw new UserError("This user no longer exists.");
+    if (userVersion(before) !== version) throw new StaleError(`User ${before.email}`);
     if (before.id === actor.id && (change.role !== "admin" || change.disabled))
       throw new UserError("You cannot demote or disable yourself: ask another admin.");
     if (before.role === "admin" && (change.role !== "admin" || change.disabled)) {

@@ -3,7 +3,7 @@ import { revalidatePath } from "next/cache";
 import { formAction, type FormState } from "@/lib/action-state";
 import { hostPort } from "@/lib/ipvs/address";
 import { createRealServer, deleteRealServer, setRealServerState, updateRealServer } from "@/lib/console/services";
-import { idSchema, realServerSchema, realServerStateSchema, realServerUpdateSchema } from "@/lib/console/validation";
+import { realServerRefSchema, realServerSchema, realServerStateSchema, realServerUpdateSchema } from "@/lib/console/validation";
 import { db } from "@/lib/db";
 
 async function clusterPath(virtualServiceId: string) {
@@ -28,7 +28,7 @@ export async function updateRealServerAction(_prev: FormState, form: FormData): 
 }
 
 export async function setRealServerStateAction(_prev: FormState, form: FormData): Promise<FormState> {
-  const r = await formAction("edit", realServerStateSchema, form, async (input, user) => setRealServerState(await db(), user.email, input.id, input.state));
+  const r = await formAction("edit", realServerStateSchema, form, async (input, user) => setRealServerState(await db(), user.email, input.id, input.state, input.version));
   if (!r.ok || !r.result) return r;
   revalidatePath(`/clusters/${r.result.virtualService.clusterId}`, "layout");
   const what = { active: "enabled", draining: "set to drain (weight 0: no new connections)", disabled: "disabled (left out of the table)" }[r.result.state];
@@ -36,7 +36,7 @@ export async function setRealServerStateAction(_prev: FormState, form: FormData)
 }
 
 export async function deleteRealServerAction(_prev: FormState, form: FormData): Promise<FormState> {
-  const r = await formAction("edit", idSchema, form, async (input, user) => deleteRealServer(await db(), user.email, input.id));
+  const r = await formAction("edit", realServerRefSchema, form, async (input, user) => deleteRealServer(await db(), user.email, input.id, input.version));
   if (!r.ok || !r.result) return r;
   await clusterPath(r.result.virtualServiceId);
   return { ok: true, message: `Removed ${hostPort(r.result.address, r.result.port)} from the desired state. Apply to remove it from the director.` };

@@ -18,10 +18,11 @@ export async function createUserAction(_prev: FormState, form: FormData): Promis
   return { ok: true, message: `Created ${r.result.role} ${r.result.email}.` };
 }
 
-const updateSchema = z.object({ id: z.string().min(1), role: z.enum(ROLES, { error: "must be admin, operator or viewer" }), disabled: z.enum(["true", "false"]).transform((v) => v === "true") });
+const updateSchema = z.object({ id: z.string().min(1), role: z.enum(ROLES, { error: "must be admin, operator or viewer" }), disabled: z.enum(["true", "false"]).transform((v) => v === "true"),
+  version: z.string({ error: "is missing: reload the page" }).min(1, "is missing: reload the page") });
 export async function updateUserAction(_prev: FormState, form: FormData): Promise<FormState> {
   const r = await formAction("manage-users", updateSchema, form, async (input, user) =>
-    setUserRoleAndState(await db(), user, input.id, { role: input.role, disabled: input.disabled }));
+    setUserRoleAndState(await db(), user, input.id, { role: input.role, disabled: input.disabled }, input.version));
   if (!r.ok || !r.result) return r;
   revalidatePath("/users");
   return { ok: true, message: `Saved ${r.result.email}.` };

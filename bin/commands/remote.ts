@@ -286,9 +286,15 @@ export function rsCommand(deps: RemoteDeps = defaultDeps()): Command {
           if (weightText !== undefined) body.weight = Number(weightText);
           if (method) body.forwardingMethod = method;
           res = await c.call("POST", base, body, idem);
-        } else if (verb === "rm") res = await c.call("DELETE", `${base}/${enc(rip)}`);
-        else if (verb === "weight") res = await c.call("POST", `${base}/${enc(rip)}/weight`, { weight: Number(weightText) }, idem);
-        else res = await c.call("POST", `${base}/${enc(rip)}/${verb}`, undefined, idem);
+        } else {
+          // the API refuses a change without If-Match (428): name the version just read, so a change
+          // someone else made in between is refused (412, exit 5) instead of overwritten
+          const read = await c.call("GET", `${base}/${enc(rip)}`);
+          const ifMatch = { ...idem, "if-match": read.headers.get("etag") ?? "" };
+          if (verb === "rm") res = await c.call("DELETE", `${base}/${enc(rip)}`, undefined, ifMatch);
+          else if (verb === "weight") res = await c.call("POST", `${base}/${enc(rip)}/weight`, { weight: Number(weightText) }, ifMatch);
+          else res = await c.call("POST", `${base}/${enc(rip)}/${verb}`, undefined, ifMatch);
+        }
         const r = res.body as { ref: string; weight: number; state: string; notice?: string | null } | null;
         if (json) io.out(JSON.stringify(r ?? { removed: rip }, null, 2) + "\n");
         else io.out(verb === "rm" ? `removed ${rip} from ${svc} (desired state)\n` : `${r!.ref} weight ${r!.weight} ${r!.state}${res.headers.get("idempotent-replayed") ? " (already done: replayed)" : ""}${r!.notice ? `\n${r!.notice}` : ""}\n`);

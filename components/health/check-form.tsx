@@ -15,7 +15,7 @@ export type OverrideValues = Partial<Record<"kind" | "path" | "hostHeader" | "ex
 const str = (v: string | number | null | undefined) => (v === null || v === undefined ? "" : String(v));
 
 /** A virtual service's health check: keepalived's TCP_CHECK / HTTP_GET / SSL_GET, rise/fall, what a fall does. */
-export function HealthCheckForm({ virtualServiceId, check, defaults, disabled }: { virtualServiceId: string; check: CheckValues | null; defaults: CheckValues; disabled: boolean }) {
+export function HealthCheckForm({ virtualServiceId, check, defaults, disabled }: { virtualServiceId: string; check: (CheckValues & { version: number }) | null; defaults: CheckValues; disabled: boolean }) {
   const [state, action] = useActionState<FormState, FormData>(saveHealthCheckAction, {});
   const v = state.values ?? {};
   const c = check ?? defaults;
@@ -26,6 +26,8 @@ export function HealthCheckForm({ virtualServiceId, check, defaults, disabled }:
       <FormMessage state={state} />
       <fieldset disabled={disabled} className="grid gap-3 sm:grid-cols-3">
         <input type="hidden" name="virtualServiceId" value={virtualServiceId} />
+        {/* the version this form was opened at (0: no check yet): a save by someone else meanwhile is refused */}
+        <input type="hidden" name="version" value={check?.version ?? 0} />
         <Field name="enabled" label="Checking" errors={state.errors}>
           <label className="flex items-center gap-1 text-sm"><input key={`e-${v.enabled}`} type="checkbox" id="enabled" name="enabled" defaultChecked={v.enabled !== undefined ? v.enabled === "on" : check ? c.enabled : true} /> enabled</label>
         </Field>

@@ -3,11 +3,12 @@ import { useActionState } from "react";
 import { updateUserAction } from "@/app/actions/users";
 import { SubmitButton } from "../forms/submit-button";
 
-export function UserRowForm({ user }: { user: { id: string; email: string; role: string; disabled: boolean } }) {
+/** `version` is the row's version when the page was rendered: a change by another admin meanwhile is refused. */
+export function UserRowForm({ user, version }: { user: { id: string; email: string; role: string; disabled: boolean }; version: string }) {
   const [state, action] = useActionState(updateUserAction, {});
   return (
     <form action={action} className="flex flex-wrap items-center gap-2">
-      <input type="hidden" name="id" value={user.id} />
+      <input type="hidden" name="id" value={user.id} /><input type="hidden" name="version" value={version} />
       <select name="role" defaultValue={user.role} className="input w-auto" aria-label={`Role of ${user.email}`}>
         <option value="viewer">viewer</option><option value="operator">operator</option><option value="admin">admin</option>
       </select>

@@ -77,9 +77,14 @@ export function checkIfMatch(tags: string[] | null, current: string, what: strin
   throw new ApiProblem("precondition-failed", `${what} is now at ETag ${current}; you sent If-Match ${tags.join(", ")}. Read it again, then retry.`, [], { etag: current });
 }
 
+/** 428 without If-Match: every change through the API names the ETag it read. */
+export function requireIfMatch(tags: string[] | null, what: string): asserts tags is string[] {
+  if (tags === null) throw new ApiProblem("precondition-required", `Changing ${what} needs If-Match with the ETag you read (GET it first).`);
+}
+
 /** The version a `"vN"` If-Match names (for the service modules' optimistic `version` check). */
 export function versionFromIfMatch(tags: string[] | null, what: string, current: number): number {
-  if (tags === null) throw new ApiProblem("precondition-required", `Changing ${what} needs If-Match with the ETag you read (GET it first).`);
+  requireIfMatch(tags, what);
   if (tags.includes("*")) return current;
   const m = tags.map((t) => /^"v(\d{1,9})"$/.exec(t)).find(Boolean);
   if (!m) throw new ApiProblem("precondition-failed", `If-Match ${tags.join(", ")} is not an ETag of ${what}.`);

@@ -19,12 +19,12 @@ export const hostJson = (h: HostRow) => ({
 });
 
 type RsRow = { id: string; virtualServiceId: string; hostId: string | null; address: string; port: number; weight: number; forwardingMethod: string;
-  upperThreshold: number; lowerThreshold: number; state: string; updatedAt: Date };
-export const realServerEtag = (r: RsRow) =>
-  contentEtag("rs", r.id, r.updatedAt.toISOString(), r.address, r.port, r.weight, r.forwardingMethod, r.upperThreshold, r.lowerThreshold, r.state, r.hostId);
+  upperThreshold: number; lowerThreshold: number; state: string; version: number; updatedAt: Date };
+/** A real server's ETag is its version, as a cluster's and a service's are. */
+export const realServerEtag = (r: RsRow) => versionEtag(r.version);
 export const realServerJson = (r: RsRow) => ({
   id: r.id, ref: hostPort(r.address, r.port), virtualServiceId: r.virtualServiceId, hostId: r.hostId, address: r.address, port: r.port, weight: r.weight,
-  forwardingMethod: r.forwardingMethod, upperThreshold: r.upperThreshold, lowerThreshold: r.lowerThreshold, state: r.state, etag: realServerEtag(r),
+  forwardingMethod: r.forwardingMethod, upperThreshold: r.upperThreshold, lowerThreshold: r.lowerThreshold, state: r.state, version: r.version, etag: realServerEtag(r),
 });
 
 type VsRow = { id: string; clusterId: string; protocol: string; address: string | null; port: number | null; fwmark: number | null; family: string;

@@ -26,7 +26,8 @@ export type ProblemSlug = keyof typeof PROBLEMS;
 
 export class ApiProblem extends Error {
   readonly status: number;
-  constructor(readonly slug: ProblemSlug, detail: string, readonly errors: FieldProblem[] = [], readonly headers: Record<string, string> = {}) {
+  /** `extra`: extension members of the problem document (RFC 9457 §3.2), e.g. a refused delete's teardown plan */
+  constructor(readonly slug: ProblemSlug, detail: string, readonly errors: FieldProblem[] = [], readonly headers: Record<string, string> = {}, readonly extra: Record<string, unknown> = {}) {
     super(detail);
     this.status = PROBLEMS[slug].status;
     this.name = "ApiProblem";
@@ -41,6 +42,7 @@ export function problemBody(p: ApiProblem, instance: string) {
     detail: p.message,
     instance,
     ...(p.errors.length ? { errors: p.errors } : {}),
+    ...p.extra,
   };
 }
 

@@ -89,9 +89,10 @@ describe("real-server If-Match is atomic with the write", () => {
     }
   });
 
-  it("without If-Match nothing is checked, and a wildcard always matches", async () => {
+  it("without If-Match the change is refused (428), and a wildcard always matches", async () => {
     const c = await addRs("10.9.0.50");
-    expect((await call("PATCH", `${svc}/real-servers/10.9.0.50`, { weight: 2 })).status).toBe(200);
+    expect((await call("PATCH", `${svc}/real-servers/10.9.0.50`, { weight: 2 })).status).toBe(428);
+    expect((await call("PATCH", `${svc}/real-servers/10.9.0.50`, { weight: 2 }, { "if-match": c.etag })).status).toBe(200);
     expect((await call("PATCH", `${svc}/real-servers/10.9.0.50`, { weight: 6 }, { "if-match": "*" })).status).toBe(200);
     const stale = await call("PATCH", `${svc}/real-servers/10.9.0.50`, { weight: 8 }, { "if-match": c.etag });
     expect(stale.status).toBe(412);

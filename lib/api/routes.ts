@@ -3,7 +3,9 @@ import "server-only";
 // (lib/clusters, lib/hosts, lib/console/*), with the SAME zod schema; only the transport differs.
 import { z } from "zod";
 import { audit } from "@/lib/audit";
-import { createCluster, deleteCluster, updateCluster } from "@/lib/clusters";
+import { createCluster, updateCluster } from "@/lib/clusters";
+import { deleteClusterWithDirector, leftRunning } from "@/lib/console/teardown";
+import { can } from "@/lib/roles";
 import { presentedKey, trustHostKey } from "@/lib/console/hostkeys";
 import { liveSnapshot } from "@/lib/console/live";
 import { allClusterRows } from "@/lib/console/overview";
@@ -16,7 +18,7 @@ import { createWebhook, deleteWebhook, listWebhooks, updateWebhook, webhookPatch
 import { clusterCreateSchema, clusterUpdateSchema } from "@/lib/validation/cluster";
 import { hostCreateSchema } from "@/lib/validation/host";
 import { BodyParser } from "./body";
-import { checkIfMatch, json, versionEtag, versionFromIfMatch } from "./http";
+import { checkIfMatch, json, requireIfMatch, versionEtag, versionFromIfMatch } from "./http";
 import { openApiDocument } from "./openapi";
 import { clusterJson, hostEtag, hostJson, realServerEtag, realServerFormInput, realServerJson, serviceFormInput, serviceJson } from "./present";
 import { ApiProblem } from "./problem";
@@ -29,9 +31,9 @@ const hostBody = new BodyParser({ schema: hostCreateSchema, fromPath: ["clusterI
 const serviceBody = new BodyParser({ schema: virtualServiceSchema, fromPath: ["clusterId"] });
 const servicePatchBody = new BodyParser({ schema: virtualServiceUpdateSchema, fromPath: ["clusterId", "id", "version"] });
 const rsBody = new BodyParser({ schema: realServerSchema, fromPath: ["virtualServiceId"] });
-const rsPatchBody = new BodyParser({ schema: realServerUpdateSchema, fromPath: ["virtualServiceId", "id"] });
+const rsPatchBody = new BodyParser({ schema: realServerUpdateSchema, fromPath: ["virtualServiceId", "id", "version"] });
 const rsWeightBody = new BodyParser({ schema: realServerUpdateSchema,
-  fromPath: ["virtualServiceId", "id", "hostId", "address", "port", "forwardingMethod", "upperThreshold", "lowerThreshold"] });
+  fromPath: ["virtualServiceId", "id", "version", "hostId", "address", "port", "forwardingMethod", "upperThreshold", "lowerThreshold"] });
 export const hostKeyTrustSchema = z.object({ fingerprint: z.string({ error: "is required" }).trim().min(1, "is required").max(100, "must be at most 100 characters") });
 const hostKeyBody = new BodyParser({ schema: hostKeyTrustSchema });
 export const rsHostOpSchema = z.object({ host: z.string().trim().min(1, "is required").max(100, "must be at most 100 characters").optional() });
@@ -59,13 +61,8 @@ async function realServer(ctx: Ctx) {
   const { c, s } = await service(ctx);
   return { c, s, r: await findRealServer(ctx.prisma, s.id, ctx.params.realServer!) };
 }
-/**
- * The real server's If-Match, checked again inside the write's transaction on the locked row (the
- * service modules' precondition), so two writes sent with one ETag cannot both pass. The check the
- * handlers make first only answers a stale ETag before the body is parsed.
- */
-const rsIfMatch = (ctx: Ctx) => (current: Parameters<typeof realServerEtag>[0]) =>
-  checkIfMatch(ctx.ifMatch, realServerEtag(current), `real server ${ctx.params.realServer}`);
+/** The version a real-server change names (428 without If-Match); services.ts checks it on the locked row. */
+const rsVersion = (ctx: Ctx, r: { version: number }) => versionFromIfMatch(ctx.ifMatch, `real server ${ctx.params.realServer}`, r.version);
 const servicePath = (c: { name: string }, ref: string) => `/clusters/${encodeURIComponent(c.name)}/services/${encodeURIComponent(ref)}`;
 
 async function webhook(ctx: Ctx) {
@@ -172,10 +169,22 @@ const routes: Route[] = [
     },
   },
   {
-    method: "DELETE", path: C, permission: "edit", tag: "clusters", summary: "Delete a cluster with its hosts and services (If-Match required)", ifMatch: "required",
-    responses: { 204: "Deleted", 412: "Changed since read", 428: "If-Match missing", ...R_WRITE }, handler: async (ctx) => {
+    method: "DELETE", path: C, permission: "edit", tag: "clusters", ifMatch: "required",
+    summary: "Delete a cluster with its hosts and services (If-Match required); its apply history is kept",
+    description: "The director is read first. While it still runs the cluster's virtual services or VIPs the delete is refused (409, the commands in `teardown`) unless `director=remove` (they are removed first, as an apply; needs the apply permission) or `director=leave` (they keep running).",
+    query: [{ name: "director", description: "remove: remove the cluster from the director first; leave: leave the director as it is", schema: { type: "string", enum: ["remove", "leave"] } }],
+    responses: { 204: "Deleted", 412: "Changed since read", 428: "If-Match missing", ...R_WRITE, 409: "The director still runs the cluster's services" }, handler: async (ctx) => {
       const c = await cluster(ctx);
-      await deleteCluster(ctx.prisma, ctx.caller.actor, c.id, versionFromIfMatch(ctx.ifMatch, `cluster ${c.name}`, c.version));
+      const choice = ctx.url.searchParams.get("director") ?? "check";
+      if (choice !== "check" && choice !== "remove" && choice !== "leave")
+        throw new ApiProblem("validation", "Query parameter director must be remove or leave.", [{ field: "director", rule: "enum", message: "must be remove or leave" }]);
+      if (choice === "remove" && !can(ctx.caller.role, "apply")) throw new ApiProblem("forbidden", "director=remove runs commands on the director: it needs a role that may apply.");
+      const version = versionFromIfMatch(ctx.ifMatch, `cluster ${c.name}`, c.version);
+      const out = await deleteClusterWithDirector(ctx.prisma, { id: ctx.caller.user.id, email: ctx.caller.actor }, c.id, version, choice);
+      if (!out.deleted) {
+        const what = out.plan.error ? `its director ${out.plan.director} could not be read (${out.plan.error})` : `its director ${out.plan.director} still runs ${leftRunning(out.plan)}`;
+        throw new ApiProblem("conflict", `Not deleted: ${what}. Send director=remove to remove them first, or director=leave to leave them running.`, [], {}, { teardown: out.plan });
+      }
       return noContent();
     },
   },
@@ -203,11 +212,12 @@ const routes: Route[] = [
     },
   },
   {
-    method: "DELETE", path: `${C}/hosts/{host}`, permission: "edit", tag: "hosts", summary: "Remove a host (If-Match optional)", ifMatch: "optional",
-    responses: { 204: "Deleted", 412: "Changed since read", ...R_WRITE }, handler: async (ctx) => {
+    method: "DELETE", path: `${C}/hosts/{host}`, permission: "edit", tag: "hosts", summary: "Remove a host (If-Match required)", ifMatch: "required",
+    responses: { 204: "Deleted", 412: "Changed since read", 428: "If-Match missing", ...R_WRITE }, handler: async (ctx) => {
       const h = await findHost(ctx.prisma, (await cluster(ctx)).id, ctx.params.host!);
-      checkIfMatch(ctx.ifMatch, hostEtag(h), `host ${h.name}`);
-      await deleteHost(ctx.prisma, ctx.caller.actor, h.id);
+      requireIfMatch(ctx.ifMatch, `host ${h.name}`);
+      // checked again inside deleteHost's transaction, on the locked row
+      await deleteHost(ctx.prisma, ctx.caller.actor, h.id, (current) => checkIfMatch(ctx.ifMatch, hostEtag(current), `host ${h.name}`));
       return noContent();
     },
   },
@@ -299,40 +309,38 @@ const routes: Route[] = [
     },
   },
   {
-    method: "PATCH", path: R, permission: "edit", tag: "real servers", summary: "Change a real server (If-Match optional)", body: rsPatchBody, ifMatch: "optional",
-    responses: { 200: "Saved", 412: "Changed since read", ...R_WRITE }, handler: async (ctx) => {
+    method: "PATCH", path: R, permission: "edit", tag: "real servers", summary: "Change a real server (If-Match required)", body: rsPatchBody, ifMatch: "required",
+    responses: { 200: "Saved", 412: "Changed since read", 428: "If-Match missing", ...R_WRITE }, handler: async (ctx) => {
       const { s, r } = await realServer(ctx);
-      checkIfMatch(ctx.ifMatch, realServerEtag(r), `real server ${ctx.params.realServer}`);
-      const out = await updateRealServer(ctx.prisma, ctx.caller.actor, rsPatchBody.parse(ctx.body, { virtualServiceId: s.id, id: r.id }, realServerFormInput(r)), rsIfMatch(ctx));
+      const version = rsVersion(ctx, r);
+      const out = await updateRealServer(ctx.prisma, ctx.caller.actor, rsPatchBody.parse(ctx.body, { virtualServiceId: s.id, id: r.id, version }, realServerFormInput(r)));
       return json({ ...realServerJson(out.realServer), notice: out.notice }, 200, { etag: realServerEtag(out.realServer) });
     },
   },
   {
-    method: "DELETE", path: R, permission: "edit", tag: "real servers", summary: "Remove a real server from the desired state (If-Match optional; apply removes it from the director)", ifMatch: "optional",
-    responses: { 204: "Deleted", 412: "Changed since read", ...R_WRITE }, handler: async (ctx) => {
+    method: "DELETE", path: R, permission: "edit", tag: "real servers", summary: "Remove a real server from the desired state (If-Match required; apply removes it from the director)", ifMatch: "required",
+    responses: { 204: "Deleted", 412: "Changed since read", 428: "If-Match missing", ...R_WRITE }, handler: async (ctx) => {
       const { r } = await realServer(ctx);
-      checkIfMatch(ctx.ifMatch, realServerEtag(r), `real server ${ctx.params.realServer}`);
-      await deleteRealServer(ctx.prisma, ctx.caller.actor, r.id, rsIfMatch(ctx));
+      await deleteRealServer(ctx.prisma, ctx.caller.actor, r.id, rsVersion(ctx, r));
       return noContent();
     },
   },
   {
-    method: "POST", path: `${R}/weight`, permission: "edit", tag: "real servers", summary: "Set a real server's weight (If-Match optional)", body: rsWeightBody, ifMatch: "optional",
-    responses: { 200: "Saved", 412: "Changed since read", ...R_WRITE }, handler: async (ctx) => {
+    method: "POST", path: `${R}/weight`, permission: "edit", tag: "real servers", summary: "Set a real server's weight (If-Match required)", body: rsWeightBody, ifMatch: "required",
+    responses: { 200: "Saved", 412: "Changed since read", 428: "If-Match missing", ...R_WRITE }, handler: async (ctx) => {
       const { s, r } = await realServer(ctx);
-      checkIfMatch(ctx.ifMatch, realServerEtag(r), `real server ${ctx.params.realServer}`);
+      const version = rsVersion(ctx, r);
       if (!("weight" in ctx.body)) throw new ApiProblem("validation", "Give the weight.", [{ field: "weight", rule: "required", message: "is required" }]);
-      const out = await updateRealServer(ctx.prisma, ctx.caller.actor, rsWeightBody.parse(ctx.body, { virtualServiceId: s.id, id: r.id }, realServerFormInput(r)), rsIfMatch(ctx));
+      const out = await updateRealServer(ctx.prisma, ctx.caller.actor, rsWeightBody.parse(ctx.body, { virtualServiceId: s.id, id: r.id, version }, realServerFormInput(r)));
       return json(realServerJson(out.realServer), 200, { etag: realServerEtag(out.realServer) });
     },
   },
   ...(["drain", "enable", "disable"] as const).map((action): Route => ({
-    method: "POST", path: `${R}/${action}`, permission: "edit", tag: "real servers", ifMatch: "optional",
+    method: "POST", path: `${R}/${action}`, permission: "edit", tag: "real servers", ifMatch: "required",
     summary: { drain: "Drain: weight 0 in the kernel, no new connections, existing ones finish", enable: "Enable: back in the table with its weight", disable: "Disable: left out of the table" }[action],
-    responses: { 200: "Saved", 412: "Changed since read", ...R_WRITE }, handler: async (ctx) => {
+    responses: { 200: "Saved", 412: "Changed since read", 428: "If-Match missing", ...R_WRITE }, handler: async (ctx) => {
       const { r } = await realServer(ctx);
-      checkIfMatch(ctx.ifMatch, realServerEtag(r), `real server ${ctx.params.realServer}`);
-      const out = await setRealServerState(ctx.prisma, ctx.caller.actor, r.id, action === "drain" ? "draining" : action === "enable" ? "active" : "disabled", rsIfMatch(ctx));
+      const out = await setRealServerState(ctx.prisma, ctx.caller.actor, r.id, action === "drain" ? "draining" : action === "enable" ? "active" : "disabled", rsVersion(ctx, r));
       return json(realServerJson(out), 200, { etag: realServerEtag(out) });
     },
   })),

@@ -5,6 +5,7 @@ import { hostPort } from "@/lib/ipvs/address";
 import { isSshError } from "@/lib/ssh";
 import { loadDesiredWithHealth } from "./overlay";
 import { directorOf, readDirector, buildRows } from "./live";
+import { coalescer } from "./coalesce";
 import { realServerOp } from "./ops";
 import { serviceLabel } from "./services";
 import { pool, targetFor } from "./targets";
@@ -19,8 +20,18 @@ function msg(e: unknown) {
   return isSshError(e) ? `${e.code}: ${e.message}` : e instanceof Error ? e.message : String(e);
 }
 
-/** One screen per cluster: director reachable, IPVS, gateway, VIPs; per real server SSH, DR-ready, kernel rows. */
+/** How long one read of a cluster's health answers the health page again (viewers reloading it share the reads). */
+export const HEALTH_REUSE_MS = 3000;
+
+/**
+ * One screen per cluster: director reachable, IPVS, gateway, VIPs; per real server SSH, DR-ready,
+ * kernel rows. Simultaneous requests share one read of the machines, reused for HEALTH_REUSE_MS.
+ */
 export async function clusterHealth(prisma: PrismaClient, clusterId: string): Promise<ClusterHealth> {
+  return structuredClone(await coalescer().run(`health:${clusterId}`, () => readClusterHealth(prisma, clusterId), HEALTH_REUSE_MS));
+}
+
+async function readClusterHealth(prisma: PrismaClient, clusterId: string): Promise<ClusterHealth> {
   const at = new Date().toISOString();
   const desired = await loadDesiredWithHealth(prisma, clusterId);
   const director = await directorOf(prisma, clusterId);

@@ -1,7 +1,7 @@
 import type { PrismaClient } from "@/generated/prisma/client";
 import { z } from "zod";
 import { audit } from "@/lib/audit";
-import { UserError } from "@/lib/errors";
+import { isUniqueViolation, StaleError, UserError } from "@/lib/errors";
 import { hostPort } from "@/lib/ipvs/address";
 import { CHECK_DEFAULTS, healthCheckInputSchema, type HealthCheckInput } from "@/lib/health/config";
 import { WEBHOOK_EVENTS, webhookInputSchema } from "@/lib/notify";
@@ -47,7 +47,7 @@ function errorsOf(e: z.ZodError, rename: (k: string) => string = (k) => k): Reco
 }
 
 /** The service check form, validated by lib/health's schema. */
-export const healthCheckFormSchema = z.record(z.string(), z.string()).transform((form, ctx): HealthCheckInput & { virtualServiceId: string } => {
+export const healthCheckFormSchema = z.record(z.string(), z.string()).transform((form, ctx): HealthCheckSave => {
   const r = healthCheckInputSchema.safeParse(fromForm(form, KEYS));
   if (!r.success) {
     for (const [k, msgs] of Object.entries(errorsOf(r.error))) for (const m of msgs) ctx.addIssue({ code: "custom", path: [k], message: m });
@@ -57,21 +57,45 @@ export const healthCheckFormSchema = z.record(z.string(), z.string()).transform(
     ctx.addIssue({ code: "custom", path: ["virtualServiceId"], message: "is required" });
     return z.NEVER;
   }
-  return { ...r.data, virtualServiceId: form.virtualServiceId!.trim() };
+  // the check's version the form was opened at; 0: the service had no check yet
+  const version = (form.version ?? "").trim();
+  if (!/^\d{1,9}$/.test(version)) {
+    ctx.addIssue({ code: "custom", path: ["version"], message: "is missing: reload the page" });
+    return z.NEVER;
+  }
+  return { ...r.data, virtualServiceId: form.virtualServiceId!.trim(), version: Number(version) };
 });
 
-export async function saveHealthCheck(prisma: PrismaClient, actor: string, input: HealthCheckInput & { virtualServiceId: string }) {
+export type HealthCheckSave = HealthCheckInput & { virtualServiceId: string; version: number };
+
+/**
+ * Saves only if nobody saved the service's check since `version` was read (0: it had none); bumps the
+ * version. The write itself checks it (UPDATE ... WHERE version, or a create that the unique key on the
+ * service refuses when another create won), so two saves from one version cannot both land.
+ */
+export async function saveHealthCheck(prisma: PrismaClient, actor: string, input: HealthCheckSave) {
   const vs = await prisma.virtualService.findUnique({ where: { id: input.virtualServiceId }, include: { cluster: true } });
   if (!vs) throw new UserError("This virtual service no longer exists.");
-  const { virtualServiceId, ...data } = input;
+  const { virtualServiceId, version, ...data } = input;
   if (data.quorum > 1 && data.quorum > (await prisma.realServer.count({ where: { virtualServiceId } })))
     throw new UserError("The quorum is larger than the number of real servers.", { quorum: ["must not exceed the number of real servers of the service"] });
-  return prisma.$transaction(async (tx) => {
-    const before = await tx.healthCheck.findUnique({ where: { virtualServiceId } });
-    const after = await tx.healthCheck.upsert({ where: { virtualServiceId }, create: { virtualServiceId, ...data }, update: { ...data, version: { increment: 1 } } });
-    await audit(tx, { actor, action: before ? "health-check.update" : "health-check.create", target: `service:${vs.cluster.name}/${serviceLabel(vs)}`, before: before ? publicCheck(before) : undefined, after: publicCheck(after) });
-    return { check: after, vs };
-  });
+  const stale = () => new StaleError(`The health check of ${serviceLabel(vs)}`);
+  try {
+    return await prisma.$transaction(async (tx) => {
+      const before = await tx.healthCheck.findUnique({ where: { virtualServiceId } });
+      if (before ? before.version !== version : version !== 0) throw stale();
+      if (before) {
+        const res = await tx.healthCheck.updateMany({ where: { virtualServiceId, version }, data: { ...data, version: { increment: 1 } } });
+        if (res.count !== 1) throw stale();
+      } else await tx.healthCheck.create({ data: { virtualServiceId, ...data } });
+      const after = await tx.healthCheck.findUniqueOrThrow({ where: { virtualServiceId } });
+      await audit(tx, { actor, action: before ? "health-check.update" : "health-check.create", target: `service:${vs.cluster.name}/${serviceLabel(vs)}`, before: before ? publicCheck(before) : undefined, after: publicCheck(after) });
+      return { check: after, vs };
+    });
+  } catch (e) {
+    if (isUniqueViolation(e)) throw stale(); // another first save won
+    throw e;
+  }
 }
 
 const publicCheck = (c: Record<string, unknown>) => Object.fromEntries(KEYS.map((k) => [k, c[k] ?? null]));

@@ -1,7 +1,9 @@
 import "server-only";
 import type { PrismaClient } from "@/generated/prisma/client";
 import { destKey, serviceKey, type ServiceId } from "@/lib/ipvs/model";
-import { readLive, type Counters, type LiveRow, type LiveSnapshot } from "./live";
+import { countersFor, readLive, type Counters, type LiveRow, type LiveSnapshot } from "./live";
+import { LIVE_INTERVAL_MS, type LiveHub } from "./live-hub";
+import { sharedSseResponse, type StreamGuard } from "./stream";
 import { lastProbes, realServerOp, rsHosts, type StoredProbe } from "./ops";
 
 // One event of the live table's stream (app/api/clusters/[id]/live): the director's table with drift
@@ -89,17 +91,32 @@ export async function liveTick(prisma: PrismaClient, clusterId: string, counters
   if (probeDue(opts.tick, ids, stored)) {
     // realServerOp stores each probe (RealServerProbe) and returns it: no second read
     const fresh = await realServerOp(prisma, "live-view", clusterId, "probe").catch(() => []);
-    const at = new Date().toISOString();
     const merged = new Map(stored);
-    for (const r of fresh) merged.set(r.hostId, { at, report: r.report, error: r.error });
+    for (const r of fresh) merged.set(r.hostId, { at: r.at, report: r.report, error: r.error });
     probes = merged;
   }
   const health = rowHealth(cluster?.virtualServices ?? []);
   return { ...snap, rows: snap.rows.map((row) => (health[row.key] ? { ...row, health: health[row.key] } : row)), realServers: hosts.map((h) => liveRealServer(h, probes.get(h.host.id))) };
 }
 
-/** The tick function of one live loop: liveTick with the loop's own tick count (so the probe cadence is per loop). */
-export function liveTicker(prisma: PrismaClient, clusterId: string, counters: Counters): () => Promise<LiveEvent> {
+/**
+ * The tick function of one cluster's live loop: liveTick with the loop's own tick count (so the probe
+ * cadence is per loop), reading the counters the loop's listeners need now.
+ */
+export function liveTicker(prisma: PrismaClient, clusterId: string): (needs: ReadonlySet<string>) => Promise<LiveEvent> {
   let tick = 0;
-  return () => liveTick(prisma, clusterId, counters, { tick: tick++ });
+  return (needs) => liveTick(prisma, clusterId, { stats: needs.has("stats"), rate: needs.has("rate") }, { tick: tick++ });
+}
+
+/**
+ * The live table's stream of one cluster (app/api/clusters/[id]/live): `interval` (ms) and `view` as the
+ * browser asked, served from the cluster's ONE shared loop (lib/console/live-hub): an interval under the
+ * hub's cadence gets the cadence, a view's counters are read when any watcher's view shows them.
+ */
+export function liveStream(prisma: PrismaClient, clusterId: string, params: URLSearchParams, signal: AbortSignal,
+  guard: StreamGuard, opts: { hub?: LiveHub; maxBacklogBytes?: number } = {}): Response {
+  const interval = Math.min(60_000, Math.max(0, Number(params.get("interval")) || LIVE_INTERVAL_MS));
+  const c = countersFor(params.get("view"));
+  const needs = [...(c.stats ? ["stats"] : []), ...(c.rate ? ["rate"] : [])];
+  return sharedSseResponse(signal, `live:${clusterId}`, { intervalMs: interval, needs }, guard, liveTicker(prisma, clusterId), opts);
 }

@@ -6,6 +6,7 @@ import { parseList, type Listing } from "@/lib/ipvs/parse-list";
 import { mergeThresholds } from "@/lib/ipvs/merge";
 import { destFieldDiff, destKey, normalizeService, serviceFieldDiff, serviceKey, type Service, type Table } from "@/lib/ipvs/model";
 import { isSshError, type SshTarget } from "@/lib/ssh";
+import { coalescer } from "./coalesce";
 import { loadDesiredAndCluster, type ClusterRows } from "./overlay";
 import { pool, targetFor } from "./targets";
 
@@ -207,7 +208,10 @@ export async function readLive(prisma: PrismaClient, clusterId: string, counters
   }
 }
 
-/** The director's table now, with drift against the desired state (health's overlay included). */
+/**
+ * The director's table now, with drift against the desired state (health's overlay included).
+ * Simultaneous requests for a cluster (the API's /live) share one read of its director.
+ */
 export async function liveSnapshot(prisma: PrismaClient, clusterId: string, counters: Counters = BOTH): Promise<LiveSnapshot> {
-  return (await readLive(prisma, clusterId, counters)).snap;
+  return structuredClone(await coalescer().run(`live-snapshot:${clusterId}:${counters.stats}:${counters.rate}`, async () => (await readLive(prisma, clusterId, counters)).snap));
 }

@@ -1,10 +1,12 @@
 import "server-only";
+import crypto from "node:crypto";
 import type { PrismaClient } from "@/generated/prisma/client";
 import { audit } from "@/lib/audit";
 import { applyDirector, bindVip, DirectorBusy, LeaseLost, probeDirector, readDirectorAddresses, withDirectorLock, type DirectorLease, type DirectorProbe } from "@/lib/director";
 import { UserError } from "@/lib/errors";
 import { prepareRealServer, probeRealServer, undoRealServer, type RsReport } from "@/lib/realserver";
 import { isSshError, shJoin, SshError, type SshErrorCode } from "@/lib/ssh";
+import { coalescer } from "./coalesce";
 import { consoleCore } from "./desired";
 import { loadDesiredWithHealth, type DesiredWithHealth } from "./overlay";
 import { directorOf } from "./live";
@@ -44,8 +46,20 @@ export async function planCluster(prisma: PrismaClient, clusterId: string): Prom
   const director = await directorOf(prisma, clusterId);
   const out: PlanHost[] = [];
   if (!director) return [{ host: "(no director)", hostId: null, role: "director", steps: [], note: null, error: "This cluster has no director: add one on the Hosts page." }];
-  const dh: PlanHost = { host: director.name, hostId: director.id, role: "director", steps: [], note: null, error: null };
+  // simultaneous plans of the same desired state on the same director share ONE read of it
+  const key = `plan:${director.id}:${director.hostKeyFingerprint}:${crypto.createHash("sha256").update(JSON.stringify([desired.lines, desired.remove, desired.vips, desired.health])).digest("base64url")}`;
+  const dh = structuredClone(await coalescer().run(key, () => planDirectorHost(prisma, director, desired)));
   out.push(dh);
+  const rs = await rsHosts(prisma, clusterId);
+  for (const r of rs) {
+    out.push({ host: r.host.name, hostId: r.host.id, role: "real_server", steps: [], error: null,
+      note: `Real server for ${r.vips.join(", ")} (${r.mode}). Apply does not change real servers: use "Prepare for DR" on the cluster page.` });
+  }
+  return out;
+}
+
+async function planDirectorHost(prisma: PrismaClient, director: NonNullable<Awaited<ReturnType<typeof directorOf>>>, desired: DesiredWithHealth): Promise<PlanHost> {
+  const dh: PlanHost = { host: director.name, hostId: director.id, role: "director", steps: [], note: null, error: null };
   try {
     const t = await targetFor(prisma, director);
     // two independent reads of the director side by side on its one connection: where the VIPs are
@@ -65,12 +79,7 @@ export async function planCluster(prisma: PrismaClient, clusterId: string): Prom
   } catch (e) {
     dh.error = sshMessage(e);
   }
-  const rs = await rsHosts(prisma, clusterId);
-  for (const r of rs) {
-    out.push({ host: r.host.name, hostId: r.host.id, role: "real_server", steps: [], error: null,
-      note: `Real server for ${r.vips.join(", ")} (${r.mode}). Apply does not change real servers: use "Prepare for DR" on the cluster page.` });
-  }
-  return out;
+  return dh;
 }
 
 /** Real-server hosts with the VIPs they serve (from the desired state). */
@@ -212,17 +221,27 @@ export async function realServerOp(prisma: PrismaClient, actor: string, clusterI
   const targets = hostId ? all.filter((r) => r.host.id === hostId) : all;
   if (!targets.length) throw new UserError(hostId ? "This host is not a real server of this cluster." : "This cluster has no real-server hosts.");
   const keys = await keysFor(prisma, targets.map((r) => r.host));
-  const results: Array<{ host: string; hostId: string; report: RsReport | null; error: string | null }> = [];
+  // a probe is a read: one younger than PROBE_MIN_INTERVAL_MS (any panel instance's, from the database,
+  // or this process's, also one still running) is answered again instead of probing the host anew
+  const stored = action === "probe" ? await lastProbes(prisma, targets.map((r) => r.host.id)) : new Map<string, StoredProbe>();
+  const results: Array<{ host: string; hostId: string; report: RsReport | null; error: string | null; fresh: boolean; at: string }> = [];
   await Promise.all(targets.map(async (r) => {
-    if (!r.vips.length || (action === "prepare" && !r.ownVips.length)) return void results.push({ host: r.host.name, hostId: r.host.id, report: null, error: "serves no DR/TUN virtual service yet" });
-    if (!r.host.hostKeyFingerprint) return void results.push({ host: r.host.name, hostId: r.host.id, report: null, error: "host key not trusted yet" });
+    const row = { host: r.host.name, hostId: r.host.id, fresh: true, at: new Date().toISOString() };
+    if (!r.vips.length || (action === "prepare" && !r.ownVips.length)) return void results.push({ ...row, report: null, error: "serves no DR/TUN virtual service yet" });
+    if (!r.host.hostKeyFingerprint) return void results.push({ ...row, report: null, error: "host key not trusted yet" });
+    const recent = stored.get(r.host.id);
+    if (recent && probeStillFresh(recent, r.vips)) return void results.push({ ...row, report: recent.report, error: recent.error, fresh: false, at: recent.at });
     try {
       const t = targetWithKeys(r.host, keys);
       const params = { vips: r.vips, mode: r.mode, port: r.port, protocol: r.protocol, ...(director && /^\d+\.\d+\.\d+\.\d+$/.test(director.address) ? { director: director.address } : {}) };
-      const fn = action === "prepare" ? prepareRealServer : action === "undo" ? undoRealServer : probeRealServer;
-      results.push({ host: r.host.name, hostId: r.host.id, report: await fn(pool(), t, params), error: null });
+      // (a shared probe answers with the time it was read)
+      const read = async (fn: typeof probeRealServer) => ({ report: await fn(pool(), t, params), at: new Date().toISOString() });
+      const got = action === "probe"
+        ? await coalescer().run(`rs-probe:${r.host.id}:${r.host.hostKeyFingerprint}:${JSON.stringify(params)}`, () => read(probeRealServer), PROBE_MIN_INTERVAL_MS, { reuseFailures: true })
+        : await read(action === "prepare" ? prepareRealServer : undoRealServer);
+      results.push({ ...row, report: got.report, at: got.at, error: null });
     } catch (e) {
-      results.push({ host: r.host.name, hostId: r.host.id, report: null, error: sshMessage(e) });
+      results.push({ ...row, report: null, error: sshMessage(e) });
     }
   }));
   results.sort((a, b) => a.host.localeCompare(b.host));
@@ -231,8 +250,21 @@ export async function realServerOp(prisma: PrismaClient, actor: string, clusterI
       await audit(tx, { actor, action: `real-server.${action}`, target: `cluster:${cluster.name}`, after: results.map((r) => ({ host: r.host, ready: r.report?.ready ?? null, events: r.report?.events ?? [], error: r.error })) });
     });
   }
-  await saveProbes(prisma, results);
-  return results;
+  // only what was read now (re-saving a reused probe would make it look new)
+  await saveProbes(prisma, results.filter((r) => r.fresh));
+  // `at`: when the answer was read (a reused probe keeps its own time)
+  return results.map(({ fresh: _fresh, ...r }) => r);
+}
+
+/** A real server's probe at most this often per host, whoever asks (live views, health page, API, Probe button). */
+export const PROBE_MIN_INTERVAL_MS = 15_000;
+
+/** Whether a stored probe answers for a probe now: young enough, and of the same VIPs. */
+function probeStillFresh(p: StoredProbe, vips: readonly string[], now = Date.now()): boolean {
+  if (now - Date.parse(p.at) >= PROBE_MIN_INTERVAL_MS) return false;
+  if (!p.report) return true;
+  const had = new Set(p.report.verdicts.map((v) => v.vip));
+  return vips.length === had.size && vips.every((v) => had.has(v));
 }
 
 export interface StoredProbe { at: string; report: RsReport | null; error: string | null }

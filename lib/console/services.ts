@@ -139,14 +139,16 @@ async function resolveRs(prisma: PrismaClient, input: RealServerInput) {
 }
 
 /**
- * A check of a real server as it is inside the write's transaction (the API's If-Match): it throws to
- * refuse. The row is locked first (SELECT ... FOR UPDATE), so no other write can land between this
- * check and the write; a writer that was first makes this one see its row.
+ * Every change of a real server names the version it was read at (the form's hidden field, the API's
+ * If-Match "vN"). The row is locked first (SELECT ... FOR UPDATE), so two writes with one version
+ * cannot both pass: the second sees the first's bump and is refused, changing nothing.
  */
-export type RealServerPrecondition = (current: RealServer) => void;
-
 async function lockRealServer(tx: Prisma.TransactionClient, id: string) {
   await tx.$queryRaw`SELECT id FROM "RealServer" WHERE id = ${id} FOR UPDATE`;
+}
+
+function checkVersion(before: RealServer, version: number) {
+  if (before.version !== version) throw new StaleError(`Real server ${hostPort(before.address, before.port)}`);
 }
 
 export async function createRealServer(prisma: PrismaClient, actor: string, input: RealServerInput) {
@@ -168,16 +170,16 @@ export async function createRealServer(prisma: PrismaClient, actor: string, inpu
   }
 }
 
-export async function updateRealServer(prisma: PrismaClient, actor: string, input: RealServerInput & { id: string }, precondition?: RealServerPrecondition) {
+export async function updateRealServer(prisma: PrismaClient, actor: string, input: RealServerInput & { id: string; version: number }) {
   const { vs, address, port, notice, hostId } = await resolveRs(prisma, input);
   try {
     const r = await prisma.$transaction(async (tx) => {
       await lockRealServer(tx, input.id);
       const before = await tx.realServer.findUnique({ where: { id: input.id } });
       if (!before || before.virtualServiceId !== vs.id) throw new UserError("This real server no longer exists.");
-      precondition?.(before);
+      checkVersion(before, input.version);
       const r = await tx.realServer.update({ where: { id: input.id }, data: { hostId, address, port, weight: input.weight, forwardingMethod: input.forwardingMethod,
-        upperThreshold: input.upperThreshold ?? 0, lowerThreshold: input.lowerThreshold ?? 0 } });
+        upperThreshold: input.upperThreshold ?? 0, lowerThreshold: input.lowerThreshold ?? 0, version: { increment: 1 } } });
       await tx.virtualService.update({ where: { id: vs.id }, data: { version: { increment: 1 } } });
       await audit(tx, { actor, action: "real-server.update", target: `real-server:${vs.cluster.name}/${serviceLabel(vs)}/${hostPort(address, port)}`, before: rsPublic(before), after: rsPublic(r) });
       return r;
@@ -190,13 +192,13 @@ export async function updateRealServer(prisma: PrismaClient, actor: string, inpu
 }
 
 /** active: in the table with its weight; draining: weight 0 (no new connections); disabled: out of the table. */
-export async function setRealServerState(prisma: PrismaClient, actor: string, id: string, state: "active" | "draining" | "disabled", precondition?: RealServerPrecondition) {
+export async function setRealServerState(prisma: PrismaClient, actor: string, id: string, state: "active" | "draining" | "disabled", version: number) {
   return prisma.$transaction(async (tx) => {
     await lockRealServer(tx, id);
     const before = await tx.realServer.findUnique({ where: { id }, include: { virtualService: { include: { cluster: true } } } });
     if (!before) throw new UserError("This real server no longer exists.");
-    precondition?.(before);
-    const r = await tx.realServer.update({ where: { id }, data: { state } });
+    checkVersion(before, version);
+    const r = await tx.realServer.update({ where: { id }, data: { state, version: { increment: 1 } } });
     await tx.virtualService.update({ where: { id: before.virtualServiceId }, data: { version: { increment: 1 } } });
     await audit(tx, { actor, action: `real-server.${state === "active" ? "enable" : state === "draining" ? "drain" : "disable"}`,
       target: `real-server:${before.virtualService.cluster.name}/${serviceLabel(before.virtualService)}/${hostPort(before.address, before.port)}`, before: rsPublic(before), after: rsPublic(r) });
@@ -204,12 +206,12 @@ export async function setRealServerState(prisma: PrismaClient, actor: string, id
   });
 }
 
-export async function deleteRealServer(prisma: PrismaClient, actor: string, id: string, precondition?: RealServerPrecondition) {
+export async function deleteRealServer(prisma: PrismaClient, actor: string, id: string, version: number) {
   return prisma.$transaction(async (tx) => {
     await lockRealServer(tx, id);
     const before = await tx.realServer.findUnique({ where: { id }, include: { virtualService: { include: { cluster: true } } } });
     if (!before) throw new UserError("This real server no longer exists.");
-    precondition?.(before);
+    checkVersion(before, version);
     await tx.realServer.delete({ where: { id } });
     await tx.virtualService.update({ where: { id: before.virtualServiceId }, data: { version: { increment: 1 } } });
     await audit(tx, { actor, action: "real-server.delete", target: `real-server:${before.virtualService.cluster.name}/${serviceLabel(before.virtualService)}/${hostPort(before.address, before.port)}`, before: rsPublic(before) });

@@ -1,7 +1,7 @@
 import "server-only";
 import type { PrismaClient } from "@/generated/prisma/client";
 import { can, type Permission } from "@/lib/roles";
-import { liveHub } from "./live-hub";
+import { liveHub, type LiveHub, type Subscription } from "./live-hub";
 
 /**
  * Asked before every event a stream sends: a stream is authorised when it opens, but runs for hours,
@@ -71,32 +71,41 @@ export function sseResponse(signal: AbortSignal, intervalMs: number, guard: Stre
   return new Response(stream, { headers: SSE_HEADERS });
 }
 
+/** Unread bytes a live stream may hold for its reader; past that the reader is dropped (it reconnects and gets the latest). */
+export const MAX_BACKLOG_BYTES = 1024 * 1024;
+
 /**
- * A server-sent-events Response fed by the process's LiveHub: every stream with the same `key` shares
- * one `tick` loop (the first stream's), so N browsers on one cluster cost the director one read.
- * Each stream asks its own `guard` before each event it passes on (one stream's user is not another's).
+/**
+ * A server-sent-events Response fed by a LiveHub (the process's by default): every stream with the
+ * same `key` shares one `tick` loop (the first stream's), so N browsers on one cluster cost the
+ * director one read per cadence. Each stream asks its own `guard` before each event it passes on (one
+ * stream's user is not another's). What the reader has not taken yet is bounded: a reader more than
+ * `maxBacklogBytes` behind is dropped (the stream errors, its backlog is thrown away, it leaves the loop).
  */
-export function sharedSseResponse(signal: AbortSignal, key: string, intervalMs: number, guard: StreamGuard, tick: () => Promise<unknown>): Response {
+export function sharedSseResponse(signal: AbortSignal, key: string, sub: Subscription, guard: StreamGuard,
+  tick: (needs: ReadonlySet<string>) => Promise<unknown>, opts: { hub?: LiveHub; maxBacklogBytes?: number } = {}): Response {
   const enc = new TextEncoder();
+  const limit = opts.maxBacklogBytes ?? MAX_BACKLOG_BYTES;
   let off: (() => void) | null = null;
   const stream = new ReadableStream<Uint8Array>({
     start(controller) {
       let closed = false;
-      const close = () => {
+      const close = (dropped?: Error) => {
         if (closed) return;
         closed = true;
         off?.();
         try {
-          controller.close();
+          if (dropped) controller.error(dropped);
+          else controller.close();
         } catch {
           /* already closed */
         }
       };
-      signal.addEventListener("abort", close);
+      signal.addEventListener("abort", () => close());
       controller.enqueue(enc.encode(`retry: 3000\n\n`));
       // events pass through the guard in order; a refused or failed check ends this stream only
       let chain = Promise.resolve();
-      off = liveHub().subscribe(key, intervalMs, tick, (e) => {
+      off = (opts.hub ?? liveHub()).subscribe(key, sub, tick, (e) => {
         chain = chain.then(async () => {
           if (closed) return;
           let ok = false;
@@ -107,8 +116,11 @@ export function sharedSseResponse(signal: AbortSignal, key: string, intervalMs: 
           }
           if (closed) return;
           const text = !ok ? ENDED : "data" in e ? `data: ${JSON.stringify(e.data)}\n\n` : `event: failure\ndata: ${JSON.stringify({ message: e.failure })}\n\n`;
+          const bytes = enc.encode(text);
+          // desiredSize = limit - bytes still queued for the reader
+          if ((controller.desiredSize ?? 0) < bytes.byteLength) return close(new Error(`live stream reader dropped: more than ${limit} bytes unread`));
           try {
-            controller.enqueue(enc.encode(text));
+            controller.enqueue(bytes);
           } catch {
             return close();
           }
@@ -120,6 +132,6 @@ export function sharedSseResponse(signal: AbortSignal, key: string, intervalMs: 
     cancel() {
       off?.();
     },
-  });
+  }, { highWaterMark: limit, size: (chunk) => chunk.byteLength });
   return new Response(stream, { headers: SSE_HEADERS });
 }

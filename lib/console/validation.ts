@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { versionSchema } from "@/lib/validation/common";
 import { canonicalAddress } from "@/lib/ipvs/address";
 import { flagsFromBits, SCHEDULERS, type Scheduler } from "@/lib/ipvs/model";
 import { destinationInputSchema, validateService, type FieldError } from "@/lib/ipvs/schema";
@@ -225,10 +226,13 @@ function checkRealServer(v: RawRs, ctx: Ctx): RealServerInput {
 }
 
 export const realServerSchema = z.object(realServerShape).transform((v, ctx) => checkRealServer(v, ctx));
-export const realServerUpdateSchema = z.object({ ...realServerShape, id: z.string().min(1) }).transform((v, ctx) => ({ ...checkRealServer(v, ctx), id: v.id }));
+// every change of a real server carries the version it was read at (services.ts refuses a stale one)
+export const realServerUpdateSchema = z.object({ ...realServerShape, id: z.string().min(1), version: versionSchema })
+  .transform((v, ctx) => ({ ...checkRealServer(v, ctx), id: v.id, version: v.version }));
 
 export const idSchema = z.object({ id: z.string().min(1, "is required") });
-export const realServerStateSchema = z.object({ id: z.string().min(1), state: z.enum(["active", "draining", "disabled"], { error: "must be active, draining or disabled" }) });
+export const realServerRefSchema = z.object({ id: z.string().min(1, "is required"), version: versionSchema });
+export const realServerStateSchema = realServerRefSchema.extend({ state: z.enum(["active", "draining", "disabled"], { error: "must be active, draining or disabled" }) });
 
 /**
  * A real server inside its service, judged by lib/ipvs validateService exactly as the director core

@@ -52,6 +52,8 @@ interface HostState {
   idleTimer: NodeJS.Timeout | null;
   connectsMade: number;
   peakActive: number;
+  /** commands started on the host (exec and script), for tests and benchmarks of SSH load */
+  execs: number;
 }
 
 const DEFAULTS: Required<PoolOptions> = {
@@ -98,10 +100,10 @@ export class SshPool {
     return this.#run(target, shJoin(["sh", "-c", scriptText(target.username, body), "sh", ...args]), opts);
   }
 
-  /** Connections opened so far to this target, and the most channels seen open at once (for tests and benchmarks). */
-  stats(target: SshTarget): { connectsMade: number; peakActive: number; active: number; connected: boolean } {
+  /** Connections opened so far to this target, commands run on it, and the most channels seen open at once (for tests and benchmarks). */
+  stats(target: SshTarget): { connectsMade: number; execs: number; peakActive: number; active: number; connected: boolean } {
     const h = this.#hosts.get(this.#key(target));
-    return { connectsMade: h?.connectsMade ?? 0, peakActive: h?.peakActive ?? 0, active: h?.active ?? 0, connected: !!h?.client };
+    return { connectsMade: h?.connectsMade ?? 0, execs: h?.execs ?? 0, peakActive: h?.peakActive ?? 0, active: h?.active ?? 0, connected: !!h?.client };
   }
 
   /** Ensures a connection is open (authenticates, checks the host key) without running anything. */
@@ -155,7 +157,7 @@ export class SshPool {
     const key = this.#key(t);
     let h = this.#hosts.get(key);
     if (!h) {
-      h = { key, endpoint: targetLabel({ ...t, username: "" }), fingerprint: t.hostKeyFingerprint, client: null, connecting: null, active: 0, waiters: [], inflight: new Set(), idleTimer: null, connectsMade: 0, peakActive: 0 };
+      h = { key, endpoint: targetLabel({ ...t, username: "" }), fingerprint: t.hostKeyFingerprint, client: null, connecting: null, active: 0, waiters: [], inflight: new Set(), idleTimer: null, connectsMade: 0, peakActive: 0, execs: 0 };
       this.#hosts.set(key, h);
     }
     return h;
@@ -279,6 +281,7 @@ export class SshPool {
   async #run(t: SshTarget, command: string, opts: ExecOptions): Promise<ExecResult> {
     if (Buffer.byteLength(command) > MAX_COMMAND_BYTES) throw new RangeError(`command too long (${Buffer.byteLength(command)} bytes, limit ${MAX_COMMAND_BYTES})`);
     const h = this.#state(t);
+    h.execs++;
     await this.#acquire(h);
     try {
       let client = await this.#client(h, t);

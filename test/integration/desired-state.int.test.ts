@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCluster, deleteCluster, updateCluster } from "@/lib/clusters";
 import { StaleError, UserError } from "@/lib/errors";
 import { createHost } from "@/lib/hosts";
-import { createFirstAdmin, setUserRoleAndState } from "@/lib/users";
+import { createFirstAdmin, setUserRoleAndState, userVersion } from "@/lib/users";
 import { loginKeys, loginSucceeded, reserveLoginAttempt } from "@/lib/login-throttle";
 import { migratedDatabase } from "../support/database";
 
@@ -60,8 +60,8 @@ describe("users", () => {
   it("the last active admin cannot be demoted or disabled", async () => {
     const admin = await ctx.prisma.user.findFirstOrThrow({ where: { role: "admin" } });
     const other = await ctx.prisma.user.create({ data: { email: "op@x.test", name: "Op", role: "operator", passwordHash: "x" } });
-    await expect(setUserRoleAndState(ctx.prisma, { id: other.id, email: other.email }, admin.id, { role: "viewer", disabled: false })).rejects.toThrow("last active admin");
-    await expect(setUserRoleAndState(ctx.prisma, { id: admin.id, email: admin.email }, admin.id, { role: "admin", disabled: true })).rejects.toThrow("cannot demote or disable yourself");
+    await expect(setUserRoleAndState(ctx.prisma, { id: other.id, email: other.email }, admin.id, { role: "viewer", disabled: false }, userVersion(admin))).rejects.toThrow("last active admin");
+    await expect(setUserRoleAndState(ctx.prisma, { id: admin.id, email: admin.email }, admin.id, { role: "admin", disabled: true }, userVersion(admin))).rejects.toThrow("cannot demote or disable yourself");
   });
 });
 

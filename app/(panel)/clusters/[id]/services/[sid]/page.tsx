@@ -36,7 +36,7 @@ export default async function ServicePage({ params, searchParams }: { params: Pr
                 <td className="tabular-nums">{r.weight}{r.state === "draining" && <span className="text-xs text-amber-700"> (0 while draining)</span>}</td>
                 <td className="tabular-nums text-xs">{r.upperThreshold || r.lowerThreshold ? `${r.lowerThreshold}..${r.upperThreshold}` : ""}</td>
                 <td data-state={r.state}>{r.state}</td>
-                <td><RealServerActions id={r.id} state={r.state} label={hostPort(r.address, r.port)} disabled={!editable} /></td>
+                <td><RealServerActions id={r.id} version={r.version} state={r.state} label={hostPort(r.address, r.port)} disabled={!editable} /></td>
               </tr>
             ))}
           </tbody></table></div>

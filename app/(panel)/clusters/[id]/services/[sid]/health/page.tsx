@@ -22,7 +22,7 @@ export default async function ServiceHealthPage({ params, searchParams }: { para
   const s = await (await db()).virtualService.findFirst({ where: { id: sid, clusterId: id }, include: { healthCheck: true, realServers: { orderBy: [{ address: "asc" }, { port: "asc" }], include: { healthOverride: true, healthState: true } } } });
   if (!s) notFound();
   const editable = can(user.role, "edit");
-  const check: CheckValues | null = s.healthCheck;
+  const check: (CheckValues & { version: number }) | null = s.healthCheck;
   const rs = rsId ? s.realServers.find((r) => r.id === rsId) : undefined;
   const base = `/clusters/${id}/services/${s.id}`;
   return (
