@@ -1,10 +1,20 @@
 "use client";
 import { useActionState } from "react";
 import { deleteRealServerAction, setRealServerStateAction } from "@/app/actions/realservers";
+import { ConfirmSubmit } from "../forms/confirm-submit";
 import { SubmitButton } from "../forms/submit-button";
 
-/** Drain (weight 0), enable, disable, remove: each saves desired state; Apply pushes it. */
-export function RealServerActions({ id, state: rsState, label, disabled }: { id: string; state: string; label: string; disabled: boolean }) {
+/** What the director's kernel holds for this real server now (read when the page was rendered). */
+export type KernelNow = { known: false; error: string } | { known: true; inTable: boolean; activeConns: number; weight: number };
+
+function breaks(label: string, k: KernelNow): string {
+  if (!k.known) return `The director's table could not be read (${k.error}): its active connections are unknown.`;
+  if (!k.inTable) return `The director does not send ${label} traffic now: nothing breaks.`;
+  return `The director sends it traffic now (weight ${k.weight}) with ${k.activeConns} active connection${k.activeConns === 1 ? "" : "s"}: at the next apply they break.`;
+}
+
+/** Drain (weight 0), enable, disable, remove: each saves desired state; Apply pushes it. Remove asks first. */
+export function RealServerActions({ id, state: rsState, label, service, kernel, disabled }: { id: string; state: string; label: string; service: string; kernel: KernelNow; disabled: boolean }) {
   const [st, stateAction] = useActionState(setRealServerStateAction, {});
   const [del, delAction] = useActionState(deleteRealServerAction, {});
   const msg = del.message ? del : st;
@@ -19,7 +29,10 @@ export function RealServerActions({ id, state: rsState, label, disabled }: { id:
       ))}
       <form action={delAction}>
         <input type="hidden" name="id" value={id} />
-        <SubmitButton className="btn btn-danger px-2 py-0.5 text-xs" disabled={disabled} aria-label={`Remove ${label}`}>Remove</SubmitButton>
+        <ConfirmSubmit className="btn btn-danger px-2 py-0.5 text-xs" disabled={disabled} aria-label={`Remove ${label}`} title={`Remove ${label} from ${service}?`} confirmLabel={`Yes, remove ${label}`}
+          body={<><p>It leaves the desired state now; the next apply deletes it from the director&apos;s table, and connections it still serves are cut.</p>
+            <p className="font-semibold" data-testid="remove-rs-conns">{breaks(label, kernel)}</p>
+            {rsState !== "draining" && kernel.known && kernel.inTable && kernel.activeConns > 0 && <p>Drain first (weight 0, apply, wait for ActiveConn to reach 0) to let them finish.</p>}</>}>Remove</ConfirmSubmit>
       </form>
       {msg.message && <span role={msg.ok ? "status" : "alert"} className={msg.ok ? "text-xs text-emerald-700" : "text-xs text-red-700"}>{msg.message}</span>}
     </div>

@@ -6,9 +6,15 @@ import { RealServerActions } from "@/components/realservers/row-actions";
 import { RoleNotice } from "@/components/role-notice";
 import { requireUser } from "@/lib/auth";
 import { hostPort } from "@/lib/ipvs/address";
+import { readKernelWithin } from "@/lib/console/ops";
 import { serviceLabel } from "@/lib/console/services";
 import { db } from "@/lib/db";
 import { can } from "@/lib/roles";
+
+/** What the kernel holds for one real server now: its active connections, none (not in the table), or unknown. */
+function kernelNow(d: { activeConns: number; weight: number } | null | undefined, error: string | null) {
+  return d === undefined ? { known: false as const, error: error ?? "unknown" } : { known: true as const, inTable: d !== null, activeConns: d?.activeConns ?? 0, weight: d?.weight ?? 0 };
+}
 
 const METHOD: Record<string, string> = { route: "Route (DR)", masq: "Masq (NAT)", tunnel: "Tunnel" };
 
@@ -21,6 +27,10 @@ export default async function ServicePage({ params, searchParams }: { params: Pr
   if (!s) notFound();
   const hosts = await prisma.host.findMany({ where: { clusterId: id, role: "real_server" }, orderBy: { name: "asc" }, select: { id: true, name: true, address: true } });
   const editable = can(user.role, "edit");
+  // active connections now, per real server, from the director's kernel table (for the remove dialog)
+  const kernel = await readKernelWithin(prisma, id);
+  const label = serviceLabel(s);
+  const activeOf = (rs: { address: string; port: number }) => (kernel.dests ? kernel.dests.find((d) => d.service === label && d.dest === hostPort(rs.address, rs.port)) ?? null : undefined);
   return (
     <div className="space-y-6">
       <h2 className="mono" data-testid="service-name">{serviceLabel(s)}</h2>
@@ -36,7 +46,7 @@ export default async function ServicePage({ params, searchParams }: { params: Pr
                 <td className="tabular-nums">{r.weight}{r.state === "draining" && <span className="text-xs text-amber-700"> (0 while draining)</span>}</td>
                 <td className="tabular-nums text-xs">{r.upperThreshold || r.lowerThreshold ? `${r.lowerThreshold}..${r.upperThreshold}` : ""}</td>
                 <td data-state={r.state}>{r.state}</td>
-                <td><RealServerActions id={r.id} state={r.state} label={hostPort(r.address, r.port)} disabled={!editable} /></td>
+                <td><RealServerActions id={r.id} state={r.state} label={hostPort(r.address, r.port)} service={label} kernel={kernelNow(activeOf(r), kernel.error)} disabled={!editable} /></td>
               </tr>
             ))}
           </tbody></table></div>
