@@ -37,5 +37,6 @@ export async function setupAction(_prev: FormState, form: FormData): Promise<For
     if (e instanceof UserError) return { ok: false, message: e.message };
     throw e;
   }
-  redirect("/login?setup=done");
+  // the login page prefills the address just chosen
+  redirect(`/login?setup=done&email=${encodeURIComponent(parsed.data.email)}`);
 }

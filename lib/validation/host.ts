@@ -29,3 +29,8 @@ export const hostCreateSchema = z.object({
   role: z.enum(["director", "real_server"], { error: "must be director or real server" }),
 });
 export type HostCreate = z.infer<typeof hostCreateSchema>;
+
+/** Edit a host: where and how the panel logs in (its cluster and role stay; remove and add it to change those). */
+export const hostUpdateSchema = hostCreateSchema.omit({ clusterId: true, role: true }).extend({ id: z.string({ error: "is required" }).min(1, "is required") });
+export type HostUpdate = z.infer<typeof hostUpdateSchema>;
+
