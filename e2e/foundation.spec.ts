@@ -17,6 +17,9 @@ test("first run: the setup page creates the admin, then disappears", async ({ pa
   await page.getByLabel("Confirm password").fill(ADMIN.password);
   await page.getByRole("button", { name: "Create admin" }).click();
   await expect(page).toHaveURL(/\/login\?setup=done/);
+  // the address just chosen is filled in; only the password is left to type
+  await expect(page.getByLabel("Email")).toHaveValue(ADMIN.email);
+  await expect(page.getByLabel("Password")).toBeFocused();
   const res = await page.goto("/setup");
   expect(res?.status()).toBe(404);
 });

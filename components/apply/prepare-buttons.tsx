@@ -14,10 +14,10 @@ function Hidden({ clusterId, hostId, op }: { clusterId: string; hostId?: string;
 export function PrepareButtons({ clusterId, hostId, hostName, disabled }: { clusterId: string; hostId?: string; hostName?: string; disabled: boolean }) {
   const [state, action] = useActionState(realServerOpAction, {} as PrepareState);
   // the banner waits until the ARP panel has the new state (same render), so it never claims what the panel does not show yet
-  const [shown, setShown] = useState<PrepareState>({});
+  const [shown, setShown] = useState<{ state: PrepareState; n: number }>({ state: {}, n: 0 });
   useEffect(() => {
     if (state.realServers?.length) window.dispatchEvent(new CustomEvent(PROBES_EVENT, { detail: state.realServers }));
-    setShown(state);
+    setShown((s) => ({ state, n: s.n + 1 }));
   }, [state]);
   const suffix = hostName ? ` ${hostName}` : " real servers";
   return (
@@ -34,7 +34,8 @@ export function PrepareButtons({ clusterId, hostId, hostName, disabled }: { clus
           <SubmitButton className="btn">{`Probe${hostName ? ` ${hostName}` : ""} now`}</SubmitButton>
         </form>
       </div>
-      {shown.live?.length ? <LiveWarning state={shown} clusterId={clusterId} hostId={hostId} action={action} disabled={disabled} /> : <FormMessage state={shown} />}
+      {/* each answer remounts the warning: its confirmation always names exactly the hosts it shows */}
+      {shown.state.live?.length ? <LiveWarning key={shown.n} state={shown.state} clusterId={clusterId} hostId={hostId} action={action} disabled={disabled} /> : <FormMessage state={shown.state} />}
     </div>
   );
 }

@@ -16,12 +16,15 @@ export function ConfirmSubmit({ children, title, body, confirmLabel, className =
     <>
       <button type="button" className={className} disabled={disabled || pending} aria-busy={pending} onClick={() => ref.current?.showModal()} {...rest}>
         {pending ? <span className="inline-flex items-center gap-1.5"><Spinner />Working…</span> : children}</button>
-      <dialog ref={ref} aria-label={title} className="card max-w-lg space-y-3 p-4 text-sm backdrop:bg-black/40" onClick={(e) => e.target === ref.current && ref.current?.close()}>
-        <h3 className="font-medium">{title}</h3>
-        <div className="space-y-2">{body}</div>
-        <div className="flex justify-end gap-2">
-          <button type="button" className="btn" onClick={() => ref.current?.close()}>Cancel</button>
-          <SubmitButton className="btn btn-danger" onClick={() => setTimeout(() => ref.current?.close(), 0)}>{confirmLabel}</SubmitButton>
+      {/* a click on the backdrop (the dialog element itself, outside the padded content) cancels */}
+      <dialog ref={ref} aria-label={title} className="card max-w-lg p-0 text-left text-sm font-normal backdrop:bg-black/40" onClick={(e) => e.target === ref.current && ref.current?.close()}>
+        <div className="space-y-3 p-4">
+          <h3 className="font-medium">{title}</h3>
+          <div className="space-y-2">{body}</div>
+          <div className="flex justify-end gap-2">
+            <button type="button" className="btn" onClick={() => ref.current?.close()}>Cancel</button>
+            <SubmitButton className="btn btn-danger" onClick={() => setTimeout(() => ref.current?.close(), 0)}>{confirmLabel}</SubmitButton>
+          </div>
         </div>
       </dialog>
     </>

@@ -42,12 +42,12 @@ function HostEditForm({ host, keys }: { host: Host; keys: Array<{ id: string; na
     <form action={action} className="card max-w-md space-y-2 p-3" noValidate data-testid={`host-edit-${host.name}`}>
       <FormMessage state={state} />
       <input type="hidden" name="id" value={host.id} />
-      <Field name="name" label="Name" errors={state.errors} defaultValue={v.name ?? host.name} />
-      <Field name="address" label="Address" errors={state.errors} defaultValue={v.address ?? host.address} hint="Changing it (or the port) drops the pinned host key: trust it again." />
-      <Field name="sshPort" label="SSH port" errors={state.errors} defaultValue={v.sshPort ?? String(host.sshPort)} inputMode="numeric" />
-      <Field name="sshUser" label="SSH user" errors={state.errors} defaultValue={v.sshUser ?? host.sshUser} />
-      <Field name="sshKeyId" label="SSH key" errors={state.errors}>
-        <select key={`k-${v.sshKeyId}`} id="sshKeyId" name="sshKeyId" className="input" defaultValue={v.sshKeyId ?? host.sshKeyId ?? ""}>
+      <Field id={`${host.id}-name`} name="name" label="Name" errors={state.errors} defaultValue={v.name ?? host.name} />
+      <Field id={`${host.id}-address`} name="address" label="Address" errors={state.errors} defaultValue={v.address ?? host.address} hint="Changing it (or the port) drops the pinned host key: trust it again." />
+      <Field id={`${host.id}-sshPort`} name="sshPort" label="SSH port" errors={state.errors} defaultValue={v.sshPort ?? String(host.sshPort)} inputMode="numeric" />
+      <Field id={`${host.id}-sshUser`} name="sshUser" label="SSH user" errors={state.errors} defaultValue={v.sshUser ?? host.sshUser} />
+      <Field id={`${host.id}-sshKeyId`} name="sshKeyId" label="SSH key" errors={state.errors}>
+        <select key={`k-${v.sshKeyId}`} id={`${host.id}-sshKeyId`} name="sshKeyId" className="input" defaultValue={v.sshKeyId ?? host.sshKeyId ?? ""}>
           <option value="">No key (the panel cannot log in)</option>
           {keys.map((k) => <option key={k.id} value={k.id}>{k.name}</option>)}
         </select>

@@ -20,8 +20,10 @@ export const hostCreateSchema = z.object({
   sshPort: z.union([z.int(), z.string()], { error: "must be a number" }).optional().transform((v, ctx) => {
     if (v === undefined || v === "") return 22;
     if (spacedNumber(v)) { ctx.addIssue({ code: "custom", message: `${NUMBER_SPACES_RULE} (got ${JSON.stringify(v)})` }); return z.NEVER; }
-    const n = typeof v === "number" ? v : /^\d+$/.test(v) ? Number(v) : NaN;
-    if (!Number.isInteger(n) || n < 1 || n > 65535) { ctx.addIssue({ code: "custom", message: "must be a whole number 1..65535" }); return z.NEVER; }
+    const n = typeof v === "number" ? v : /^\d+$/.test(v) ? Number(v) : /^\d*\.\d+$/.test(v) ? Number(v) : NaN;
+    if (Number.isNaN(n)) { ctx.addIssue({ code: "custom", message: "must be a number" }); return z.NEVER; }
+    if (!Number.isInteger(n)) { ctx.addIssue({ code: "custom", message: "must be a whole number" }); return z.NEVER; }
+    if (n < 1 || n > 65535) { ctx.addIssue({ code: "custom", message: "must be 1..65535" }); return z.NEVER; }
     return n;
   }),
   sshUser: sshUserSchema.default("root"),

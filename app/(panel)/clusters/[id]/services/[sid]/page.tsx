@@ -18,10 +18,10 @@ function kernelNow(d: { activeConns: number; weight: number } | null | undefined
 
 const METHOD: Record<string, string> = { route: "Route (DR)", masq: "Masq (NAT)", tunnel: "Tunnel" };
 
-export default async function ServicePage({ params, searchParams }: { params: Promise<{ id: string; sid: string }>; searchParams: Promise<{ saved?: string }> }) {
+export default async function ServicePage({ params, searchParams }: { params: Promise<{ id: string; sid: string }>; searchParams: Promise<{ saved?: string; removed?: string }> }) {
   const user = await requireUser();
   const { id, sid } = await params;
-  const { saved } = await searchParams;
+  const { saved, removed } = await searchParams;
   const prisma = await db();
   const s = await prisma.virtualService.findFirst({ where: { id: sid, clusterId: id }, include: { realServers: { orderBy: [{ address: "asc" }, { port: "asc" }], include: { host: { select: { name: true } } } }, cluster: true } });
   if (!s) notFound();
@@ -35,6 +35,7 @@ export default async function ServicePage({ params, searchParams }: { params: Pr
     <div className="space-y-6">
       <h2 className="mono" data-testid="service-name">{serviceLabel(s)}</h2>
       {saved && <p role="status" className="rounded-md border border-emerald-300 bg-emerald-50 px-3 py-2 text-sm text-emerald-900">Saved {serviceLabel(s)}. Add its real servers, then apply.</p>}
+      {removed && <p role="status" className="rounded-md border border-emerald-300 bg-emerald-50 px-3 py-2 text-sm text-emerald-900">Removed {removed.slice(0, 60)} from the desired state. Apply to remove it from the director (the plan shows it as disruptive).</p>}
       {!editable && <RoleNotice role={user.role} permission="edit" />}
       <section className="space-y-2">
         <h3 className="font-medium">Real servers (desired)</h3>
