@@ -155,7 +155,9 @@ test("tutorial, single subnet: hosts with trusted keys, VIP:80 rr, rs1 + rs2, pr
   const rs2Active = kernelActive(await lab(["ssh", "director", "ipvsadm -Ln"]), `${rs2a}:80`);
   await page.getByRole("button", { name: `Remove ${rs2a}:80` }).click();
   const removeDialog = page.getByRole("dialog", { name: `Remove ${rs2a}:80 from TCP ${vip}:80?` });
-  await expect(removeDialog.getByTestId("remove-rs-conns")).toHaveText(`The director sends it traffic now (weight 1) with ${rs2Active} active connection${rs2Active === 1 ? "" : "s"}: at the next apply they break.`);
+  await expect(removeDialog.getByTestId("remove-rs-conns")).toHaveText(rs2Active === 0
+    ? "The director sends it new requests now (weight 1), with no active connection at this moment: after the next apply it gets none."
+    : `The director sends it traffic now (weight 1) with ${rs2Active} active connection${rs2Active === 1 ? "" : "s"}: at the next apply they break.`);
   await snapOf(removeDialog, "remove-rs-dialog");
   await removeDialog.getByRole("button", { name: "Cancel" }).click();
   await expect(removeDialog).toBeHidden();
@@ -287,6 +289,7 @@ test("deleting a virtual service with an active connection names it in the dialo
   // the multi-subnet tutorial's service (applied, rs1 + rs2): removed here, then put back in the desired state
   await page.goto(clusterUrl);
   await page.getByRole("link", { name: `TCP ${vip}:80` }).click();
+  await expect(page.getByTestId("service-name")).toHaveText(`TCP ${vip}:80`);
   const serviceUrl = page.url().replace(/\?.*$/, "");
   // one TCP connection from the client, held open: the director counts it in ActiveConn
   const [cmd, ...args] = env.clientExec;

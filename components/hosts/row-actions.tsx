@@ -16,7 +16,7 @@ export function HostRowActions({ host, keys, canEdit }: { host: Host; keys: Arra
   const [editing, setEditing] = useState(false);
   const btn = "btn px-2 py-0.5 text-xs";
   return (
-    <div className="space-y-1">
+    <div className="max-w-[16rem] space-y-1 whitespace-normal">
       <div className="flex flex-wrap gap-1">
         <form action={testAction}><input type="hidden" name="id" value={host.id} /><SubmitButton className={btn} aria-label={`Test connection to ${host.name}`}>Test connection</SubmitButton></form>
         <button type="button" className={btn} disabled={!canEdit} onClick={() => setEditing((e) => !e)} aria-expanded={editing} aria-label={`Edit ${host.name}`}>{editing ? "Close" : "Edit"}</button>
@@ -28,7 +28,7 @@ export function HostRowActions({ host, keys, canEdit }: { host: Host; keys: Arra
               {host.role === "director" && <p className="font-semibold">It is a director: without it the cluster cannot be planned, applied or watched.</p>}</>}>Delete</ConfirmSubmit>
         </form>
       </div>
-      {test.message && <p role={test.ok ? "status" : "alert"} data-testid="host-test" className={`max-w-md text-xs ${test.ok ? "text-emerald-700" : "text-red-700"}`}>{test.message}</p>}
+      {test.message && <p role={test.ok ? "status" : "alert"} data-testid="host-test" className={`break-words text-xs ${test.ok ? "text-emerald-700" : "text-red-700"}`}>{test.message}</p>}
       {del.message && <FormMessage state={del} />}
       {editing && <HostEditForm host={host} keys={keys} />}
     </div>

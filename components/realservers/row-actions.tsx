@@ -10,6 +10,7 @@ export type KernelNow = { known: false; error: string } | { known: true; inTable
 function breaks(label: string, k: KernelNow): string {
   if (!k.known) return `The director's table could not be read (${k.error}): its active connections are unknown.`;
   if (!k.inTable) return `The director does not send ${label} traffic now: nothing breaks.`;
+  if (k.activeConns === 0) return `The director sends it new requests now (weight ${k.weight}), with no active connection at this moment: after the next apply it gets none.`;
   return `The director sends it traffic now (weight ${k.weight}) with ${k.activeConns} active connection${k.activeConns === 1 ? "" : "s"}: at the next apply they break.`;
 }
 
