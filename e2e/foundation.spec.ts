@@ -37,6 +37,9 @@ test("first run: with the token the setup page creates the admin, then disappear
   await page.getByLabel("Confirm password").fill(ADMIN.password);
   await page.getByRole("button", { name: "Create admin" }).click();
   await expect(page).toHaveURL(/\/login\?setup=done/);
+  // the address just chosen is filled in; only the password is left to type
+  await expect(page.getByLabel("Email")).toHaveValue(ADMIN.email);
+  await expect(page.getByLabel("Password")).toBeFocused();
   const res = await page.goto("/setup");
   expect(res?.status()).toBe(404);
 });

@@ -129,3 +129,15 @@ export async function deleteCluster(browser: Browser, name: string, clusterUrl: 
     await page.close();
   }
 }
+
+/** With E2E_SHOTS_DIR set, a full-page screenshot of what the test sees now (to look at changed screens); else nothing. */
+export async function snap(page: Page, name: string) {
+  const dir = process.env.E2E_SHOTS_DIR;
+  if (dir) await page.screenshot({ path: `${dir}/${name}.png`, fullPage: true });
+}
+
+/** With E2E_SHOTS_DIR set, a screenshot of one element (a dialog, a panel). */
+export async function snapOf(locator: import("@playwright/test").Locator, name: string) {
+  const dir = process.env.E2E_SHOTS_DIR;
+  if (dir) await locator.screenshot({ path: `${dir}/${name}.png` });
+}

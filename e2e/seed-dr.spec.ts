@@ -1,7 +1,8 @@
+import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { expect, test, type Page } from "@playwright/test";
 import { acquireLab, assertLabRoute, lab, labEnv, type LabEnv } from "../lab/env";
-import { ADMIN, alerts, fieldError, login, VIEWER, importSshKey, addHosts, trustHostKeys } from "./helpers";
+import { ADMIN, alerts, fieldError, login, VIEWER, importSshKey, addHosts, snap, snapOf, trustHostKeys } from "./helpers";
 
 // The issue's tutorial through the browser, on the real lab: a cluster, the director and rs1/rs2 with
 // trusted host keys, VIP:80 rr, rs1:80 and rs2 (port locked to 80), prepare, plan, apply, live table,
@@ -12,6 +13,17 @@ test.setTimeout(240_000);
 let env: LabEnv;
 let release: (() => void) | null = null;
 let clusterUrl = "";
+
+/** ActiveConn summed over every real server of an `ipvsadm -Ln` listing. */
+function kernelTotal(list: string): number {
+  return list.split("\n").filter((l) => l.trim().startsWith("-> ") && !l.includes("RemoteAddress")).reduce((n, l) => n + Number(l.trim().split(/\s+/)[4] ?? 0), 0);
+}
+
+/** ActiveConn of one real server in an `ipvsadm -Ln` listing (0 when absent). */
+function kernelActive(list: string, dest: string): number {
+  const line = list.split("\n").find((l) => l.trim().startsWith(`-> ${dest} `));
+  return line ? Number(line.trim().split(/\s+/)[4]) : 0;
+}
 
 async function curl(n: number, vip: string): Promise<string[]> {
   const r = await lab(["curl", String(n), "--vip", vip]).catch((e: Error) => e.message);
@@ -44,7 +56,7 @@ async function serviceRow(page: Page, text: string) {
   return page.getByTestId("live-table").locator("tr", { hasText: text });
 }
 
-test("tutorial, single subnet: hosts with trusted keys, VIP:80 rr, rs1 + rs2, prepare, plan, apply, live, curl, remove, undo", async ({ page }) => {
+test("tutorial, single subnet: hosts with trusted keys, VIP:80 rr, rs1 + rs2, prepare, plan, apply, live, curl, remove, undo", async ({ page, request }) => {
   const vip = env.vip.single;
   await login(page, ADMIN);
 
@@ -132,25 +144,105 @@ test("tutorial, single subnet: hosts with trusted keys, VIP:80 rr, rs1 + rs2, pr
   const svcStats = (await serviceRow(page, `TCP ${vip}:80`)).locator("td").nth(2);
   await expect(svcStats).toHaveAttribute("title", /^10$|^1\d$/, { timeout: 15_000 });
 
-  // remove rs2 and apply: only rs1 answers
+  // DR replies bypass the director: the stats view says why OutPkts stays 0
+  await expect(page.getByTestId("dr-outpkts-note")).toContainText("bypass the director");
+  await snap(page, "stats-view");
+
+  // remove rs2: a dialog names what breaks (its active connections now, from the kernel); Cancel keeps it
+  const rs1a = env.hosts.rs1!.address, rs2a = env.hosts.rs2!.address;
   await page.goto(`${clusterUrl}`);
   await page.getByRole("link", { name: `TCP ${vip}:80` }).click();
-  await page.getByRole("button", { name: `Remove ${env.hosts.rs2!.address}:80` }).click();
-  await expect(page.getByTestId("realservers-table")).not.toContainText(`${env.hosts.rs2!.address}:80`);
+  const rs2Active = kernelActive(await lab(["ssh", "director", "ipvsadm -Ln"]), `${rs2a}:80`);
+  await page.getByRole("button", { name: `Remove ${rs2a}:80` }).click();
+  const removeDialog = page.getByRole("dialog", { name: `Remove ${rs2a}:80 from TCP ${vip}:80?` });
+  await expect(removeDialog.getByTestId("remove-rs-conns")).toHaveText(rs2Active === 0
+    ? "The director sends it new requests now (weight 1), with no active connection at this moment: after the next apply it gets none."
+    : `The director sends it traffic now (weight 1) with ${rs2Active} active connection${rs2Active === 1 ? "" : "s"}: at the next apply they break.`);
+  await snapOf(removeDialog, "remove-rs-dialog");
+  await removeDialog.getByRole("button", { name: "Cancel" }).click();
+  await expect(removeDialog).toBeHidden();
+  await page.reload();
+  await expect(page.getByTestId("realservers-table")).toContainText(`${rs2a}:80`);
+  await page.getByRole("button", { name: `Remove ${rs2a}:80` }).click();
+  await removeDialog.getByRole("button", { name: `Yes, remove ${rs2a}:80` }).click();
+  await expect(page.getByRole("status").filter({ hasText: `Removed ${rs2a}:80 from the desired state` })).toBeVisible();
+  await expect(page.getByTestId("realservers-table")).not.toContainText(`${rs2a}:80`);
+
+  // the plan's disruptive step: Apply asks first, naming the step and its active connections now
   await page.goto(`${clusterUrl}/plan`);
-  await expect(page.locator('[data-disruptive="yes"]')).toContainText(`ipvsadm -d -t ${vip}:80 -r ${env.hosts.rs2!.address}:80`);
-  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page.locator('[data-disruptive="yes"]')).toContainText(`ipvsadm -d -t ${vip}:80 -r ${rs2a}:80`);
+  await page.getByRole("button", { name: "Apply", exact: true }).click();
+  const applyDialog = page.getByRole("dialog", { name: "Apply disruptive changes?" });
+  await expect(applyDialog.getByTestId("disruptive-list")).toContainText(new RegExp(`ipvsadm -d -t ${vip.replace(/\./g, "\\.")}:80 -r ${rs2a.replace(/\./g, "\\.")}:80: \\d+ active connections? now`));
+  await snapOf(applyDialog, "apply-disruptive-dialog");
+  await applyDialog.getByRole("button", { name: "Cancel" }).click();
+  expect(await lab(["ssh", "director", "ipvsadm -S -n"])).toContain(`-a -t ${vip}:80 -r ${rs2a}:80`); // nothing applied
+  await page.getByRole("button", { name: "Apply", exact: true }).click();
+  await applyDialog.getByRole("button", { name: "Apply and cut these connections" }).click();
   await expect(page.getByTestId("apply-outcome")).toHaveText("succeeded", { timeout: 60_000 });
   expect(await curl(4, vip)).toEqual(["rs1", "rs1", "rs1", "rs1"]);
 
-  // undo the preparation: the ARP panel shows the sysctls back at 0
+  // only what is current: rs2 serves no VIP now, so it is "not in use" (the plan, the ARP panel: no red)
+  await page.goto(`${clusterUrl}/plan`);
+  const rs2Plan = page.locator('[data-plan-host="rs2"]');
+  await expect(rs2Plan).toContainText("real server, not in use");
+  await snap(page, "plan-not-in-use");
+  await expect(rs2Plan).toContainText("Not in use: no virtual service sends it traffic");
+  await expect(rs2Plan).not.toContainText(`Real server for ${vip}`);
+  await expect(page.locator('[data-plan-host="rs1"]')).toContainText(`Real server for ${vip} (route)`);
   await page.goto(clusterUrl);
-  await page.getByTestId("prepare-panel").getByRole("button", { name: "Undo DR preparation" }).first().click();
-  await expect(page.getByTestId("prepare-panel").getByRole("status")).toContainText("Undid", { timeout: 60_000 });
+  const arpRs2 = page.getByTestId("arp-panel").locator('[data-rs="rs2"]');
+  await expect(arpRs2.locator('[data-in-use="no"]')).toContainText("not in use", { timeout: 15_000 });
+  await expect(arpRs2.locator('[data-tone="bad"]')).toHaveCount(0);
+  await snapOf(page.getByTestId("arp-panel"), "arp-not-in-use");
+  await expect(arpRs2.locator('[role="alert"], .text-red-700')).toHaveCount(0);
+
+  // undo on everything while rs1 still takes a share of the VIP: refused, nothing changed, the warning says why
+  const lo = async (h: string) => lab(["exec", h, "ip", "-o", "addr", "show", "dev", "lo"]);
+  // the API first: 409 and nothing changed, unless the confirmation names rs1 itself
+  await page.goto("/api-tokens");
+  await page.getByLabel("Name").fill("undo-check");
+  await page.getByLabel("Role").selectOption("operator");
+  await page.getByRole("button", { name: "Create token" }).click();
+  const token = await page.getByTestId("new-token").inputValue();
+  const unprepare = (data: object) => request.post("/api/v1/clusters/lab-dr/unprepare", { headers: { Authorization: `Bearer ${token}` }, data });
+  const apiRefusal = await unprepare({});
+  expect(apiRefusal.status()).toBe(409);
+  expect(JSON.stringify(await apiRefusal.json())).toContain(`rs1 still receives traffic (TCP ${vip}:80 → ${rs1a}:80 (weight 1,`);
+  expect((await unprepare({ confirmDropTraffic: ["rs2"] })).status()).toBe(409);
+  expect(await lo("rs1")).toContain(`${vip}/32`);
+  await page.goto(clusterUrl);
+  const panel = page.getByTestId("prepare-panel");
+  await panel.getByRole("button", { name: "Undo DR preparation" }).first().click();
+  const warning = panel.getByTestId("undo-warning");
+  await expect(warning).toContainText("Nothing was changed: undoing now would drop live traffic", { timeout: 60_000 });
+  await expect(warning).toContainText(`rs1 still receives requests: TCP ${vip}:80 → ${rs1a}:80 (weight 1,`);
+  await expect(warning).not.toContainText("rs2 still receives");
+  await expect(warning.getByRole("link", { name: `Drain and remove rs1 from TCP ${vip}:80 first` })).toHaveAttribute("href", /\/services\//);
+  await snapOf(panel, "undo-warning");
+  expect(await lo("rs1")).toContain(`${vip}/32`);
+  expect(await lo("rs2")).toContain(`${vip}/32`); // the refusal is all or nothing: rs2 was not undone either
+  expect(await curl(4, vip)).toEqual(["rs1", "rs1", "rs1", "rs1"]);
+  // a confirmation that names another host does not cover rs1 (the server checks each live host)
+  const anyway = warning.getByRole("button", { name: "Undo anyway and drop rs1's traffic" });
+  await warning.locator('input[name="confirmDropTraffic"]').evaluate((el: HTMLInputElement) => { el.value = "rs2"; });
+  await anyway.click();
+  await expect(warning).toContainText("rs1 still receives requests", { timeout: 60_000 });
+  expect(await lo("rs1")).toContain(`${vip}/32`);
+
+  // undo anyway, confirmed: the result reads as the expected outcome, and the panel shows it first
+  await warning.getByRole("button", { name: "Undo anyway and drop rs1's traffic" }).click();
+  const done = panel.getByRole("status").filter({ hasText: "Undid the preparation on rs1, rs2" });
+  await expect(done).toContainText("rs1: no longer DR-ready (VIP off lo, ARP sysctls back), as expected after an undo", { timeout: 60_000 });
+  await expect(done).not.toContainText("not ready:");
+  await snapOf(panel, "undo-done");
   const rs1 = page.getByTestId("arp-panel").locator('[data-rs="rs1"]');
-  await expect(rs1.locator('[data-sysctl="all.arp_ignore"]')).toHaveText("all.arp_ignore=0", { timeout: 15_000 });
+  await expect(rs1.locator('[data-sysctl="all.arp_ignore"]')).toHaveText("all.arp_ignore=0");
   await expect(rs1.locator('[data-sysctl="all.arp_announce"]')).toHaveText("all.arp_announce=0");
   await expect(rs1).toContainText("not bound");
+  expect(await lo("rs1")).not.toContain(`${vip}/32`);
+  // what the warning said: the director still sends rs1 its share, and rs1 drops it
+  expect((await curl(2, vip)).every((l) => l.startsWith("ERROR"))).toBe(true);
 });
 
 test("the same in the multi-subnet layout: VIP moved to the VIP network, old service removed by apply", async ({ page }) => {
@@ -188,6 +280,52 @@ test("the same in the multi-subnet layout: VIP moved to the VIP network, old ser
   expect(new Set(answers)).toEqual(new Set(["rs1", "rs2"]));
   await page.goto(clusterUrl);
   await expect((await serviceRow(page, `-> ${env.hosts.rs2!.address}:80`))).toContainText("Route");
+});
+
+test("deleting a virtual service with an active connection names it in the dialog; Cancel keeps it, confirming removes it", async ({ page }) => {
+  test.skip(!clusterUrl, "needs the tutorial's cluster");
+  const vip = env.vip.multi;
+  await login(page, ADMIN);
+  // the multi-subnet tutorial's service (applied, rs1 + rs2): removed here, then put back in the desired state
+  await page.goto(clusterUrl);
+  await page.getByRole("link", { name: `TCP ${vip}:80` }).click();
+  await expect(page.getByTestId("service-name")).toHaveText(`TCP ${vip}:80`);
+  const serviceUrl = page.url().replace(/\?.*$/, "");
+  // one TCP connection from the client, held open: the director counts it in ActiveConn
+  const [cmd, ...args] = env.clientExec;
+  const holder = spawn(cmd!, [...args, "bash", "-c", `exec 3<>/dev/tcp/${vip}/80 && sleep 60`], { stdio: "ignore" });
+  try {
+    await expect.poll(async () => kernelTotal(await lab(["ssh", "director", `ipvsadm -Ln -t ${vip}:80`])), { timeout: 15_000 }).toBeGreaterThan(0);
+    const active = kernelTotal(await lab(["ssh", "director", `ipvsadm -Ln -t ${vip}:80`]));
+    await page.goto(`${serviceUrl}/edit`);
+    await page.getByRole("button", { name: "Remove virtual service" }).click();
+    const dialog = page.getByRole("dialog", { name: `Remove TCP ${vip}:80?` });
+    await expect(dialog.getByTestId("delete-service-conns")).toHaveText(`The director holds ${active} active connection${active === 1 ? "" : "s"} for it now (over 2 real servers).`);
+    await expect(dialog).toContainText("every connection through it breaks");
+    await snapOf(dialog, "delete-service-dialog");
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+    await page.goto(clusterUrl);
+    await expect(page.getByTestId("services-table")).toContainText(`TCP ${vip}:80`);
+    await page.goto(`${serviceUrl}/edit`);
+    await page.getByRole("button", { name: "Remove virtual service" }).click();
+    await dialog.getByRole("button", { name: "Remove the virtual service" }).click();
+    await expect(page.getByRole("status").filter({ hasText: `Removed TCP ${vip}:80 from the desired state` })).toBeVisible();
+    await expect(page.getByTestId("services-table")).toHaveCount(0);
+  } finally {
+    holder.kill();
+  }
+  // put the tutorial's service back for the tests that follow (rs1 + rs2, rr)
+  await page.getByRole("link", { name: "Add virtual service" }).click();
+  await page.getByLabel("VIP").fill(vip);
+  await page.getByLabel("Port", { exact: true }).fill("80");
+  await page.getByLabel("Scheduler", { exact: true }).selectOption("rr");
+  await page.getByRole("button", { name: "Add virtual service" }).click();
+  await expect(page.getByTestId("service-name")).toHaveText(`TCP ${vip}:80`);
+  for (const rs of ["rs1", "rs2"]) {
+    await page.getByLabel("Known host").selectOption({ label: `${rs} (${env.hosts[rs]!.address})` });
+    await page.getByRole("button", { name: "Add real server" }).click();
+    await expect(page.getByTestId("realserver-form").getByRole("status")).toContainText(`Added real server ${env.hosts[rs]!.address}:80`);
+  }
 });
 
 test("a viewer sees everything and can change nothing: every form and button is refused by the server", async ({ page }) => {
@@ -230,6 +368,7 @@ test("a viewer sees everything and can change nothing: every form and button is 
   await force(page.getByRole("button", { name: `Drain ${rs2}:80` }));
   await refused();
   await force(page.getByRole("button", { name: `Remove ${rs2}:80` }));
+  await page.getByRole("dialog").getByRole("button", { name: `Yes, remove ${rs2}:80` }).click();
   await refused();
   await page.reload();
   await expect(page.getByTestId("realservers-table")).toContainText(`${rs2}:80`);
@@ -244,6 +383,7 @@ test("a viewer sees everything and can change nothing: every form and button is 
   await force(form.getByRole("button", { name: "Save service" }));
   await refused();
   await force(page.getByRole("button", { name: "Remove virtual service" }));
+  await page.getByRole("dialog").getByRole("button", { name: "Remove the virtual service" }).click();
   await refused();
 
   // a new service
@@ -259,8 +399,10 @@ test("a viewer sees everything and can change nothing: every form and button is 
   const runs = await page.getByTestId("applies-table").locator("tbody tr").count();
   await page.goto(`${clusterUrl}/plan`);
   await expect(page.locator("[data-role-notice]")).toContainText("cannot apply");
-  await expect(page.getByRole("button", { name: "Apply" })).toBeDisabled();
-  await force(page.getByRole("button", { name: "Apply" }));
+  await expect(page.getByRole("button", { name: "Apply", exact: true })).toBeDisabled();
+  await force(page.getByRole("button", { name: "Apply", exact: true }));
+  const confirmApply = page.getByRole("dialog").getByRole("button", { name: "Apply and cut these connections" });
+  if (await confirmApply.isVisible()) await confirmApply.click(); // the plan holds a disruptive step
   await refused(/Your role \(viewer\) cannot apply/);
 
   // nothing changed
@@ -288,6 +430,8 @@ test("a bad value in each form field shows its error at the field and saves noth
   const fill = (label: string, value: string) => () => page.getByLabel(label, { exact: true }).fill(value);
   const serviceCases: Array<[string, () => Promise<void>, string]> = [
     ["address", fill("VIP", "10.0.0.300"), "must be an IPv4 or IPv6 address"],
+    ["address", fill("VIP", "::ffff:10.0.0.1"), "must not be an IPv4-mapped IPv6 address (::ffff:a.b.c.d): use the IPv4 address"],
+    ["port", fill("Port", " 80"), 'must be digits only, without spaces (got " 80")'],
     ["port", fill("Port", "70000"), "must be a whole number 0..65535"],
     ["scheduler", badOption("Scheduler", "fastest"), "must be one of rr, wrr"],
     ["persistenceTimeout", fill("Persistence timeout (s)", "0"), "must be a whole number 1..2678400"],
@@ -321,6 +465,8 @@ test("a bad value in each form field shows its error at the field and saves noth
   await expect(page.getByTestId("service-name")).toBeVisible();
   const rsCases: Array<[string, () => Promise<void>, string]> = [
     ["weight", fill("Weight", "-1"), "must be a whole number 0..2147483647"],
+    ["weight", fill("Weight", " 1"), 'must be digits only, without spaces (got " 1")'],
+    ["address", fill("Real server address (RIP)", "::ffff:10.78.0.13"), "must not be an IPv4-mapped IPv6 address (::ffff:a.b.c.d): use the IPv4 address"],
     ["address", fill("Real server address (RIP)", "rs9"), "must be an IPv4 or IPv6 address"],
     ["upperThreshold", fill("Upper threshold (-x)", "abc"), "must be a whole number 0.."],
     ["lowerThreshold", fill("Lower threshold (-y)", "5"), "must not exceed upperThreshold"],

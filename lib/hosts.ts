@@ -1,7 +1,7 @@
 import type { Host, PrismaClient } from "@/generated/prisma/client";
 import { audit } from "./audit";
 import { isUniqueViolation, UserError } from "./errors";
-import type { HostCreate } from "./validation/host";
+import type { HostCreate, HostUpdate } from "./validation/host";
 
 export async function createHost(prisma: PrismaClient, actor: string, input: HostCreate) {
   const cluster = await prisma.cluster.findUnique({ where: { id: input.clusterId } });
@@ -21,6 +21,30 @@ export async function createHost(prisma: PrismaClient, actor: string, input: Hos
       if (sameName) throw new UserError(`A host named ${input.name} already exists in ${cluster.name}.`, { name: [`a host named ${input.name} already exists in this cluster`] });
       throw new UserError(`${input.address}:${input.sshPort} is already a host of ${cluster.name}.`, { address: [`${input.address}:${input.sshPort} is already a host of this cluster`] });
     }
+    throw e;
+  }
+}
+
+/**
+ * Saves a host's name, address, SSH port, user and key. A new address or port is another endpoint, maybe
+ * another machine: its pinned host key is dropped, to be fetched and trusted again before any connection.
+ */
+export async function updateHost(prisma: PrismaClient, actor: string, input: HostUpdate) {
+  if (input.sshKeyId && !(await prisma.sshKey.findUnique({ where: { id: input.sshKeyId } })))
+    throw new UserError("Choose an SSH key.", { sshKeyId: ["is not a known SSH key"] });
+  try {
+    return await prisma.$transaction(async (tx) => {
+      const before = await tx.host.findUnique({ where: { id: input.id }, include: { cluster: true } });
+      if (!before) throw new UserError("This host no longer exists.");
+      const moved = before.address !== input.address || before.sshPort !== input.sshPort;
+      const h = await tx.host.update({ where: { id: input.id }, data: { name: input.name, address: input.address, sshPort: input.sshPort, sshUser: input.sshUser, sshKeyId: input.sshKeyId,
+        ...(moved ? { hostKeyFingerprint: null, hostKeyAlgorithm: null } : {}) } });
+      const pub = (x: typeof h) => ({ name: x.name, address: x.address, sshPort: x.sshPort, sshUser: x.sshUser, sshKeyId: x.sshKeyId, hostKeyFingerprint: x.hostKeyFingerprint });
+      await audit(tx, { actor, action: "host.update", target: `host:${before.cluster.name}/${before.name}`, before: pub(before), after: pub(h) });
+      return { host: h, clusterId: before.clusterId, keyDropped: moved && before.hostKeyFingerprint !== null };
+    });
+  } catch (e) {
+    if (isUniqueViolation(e)) throw new UserError(`Another host of this cluster already has that name, or ${input.address}:${input.sshPort}.`, { name: ["or the address:port is already used by another host of this cluster"] });
     throw e;
   }
 }

@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import type { PrismaClient } from "@/generated/prisma/client";
 import ssh2 from "ssh2";
 import { audit } from "./audit";
@@ -16,6 +17,13 @@ export function publicKeyFromPrivate(privateKey: string, comment: string): strin
   const key = Array.isArray(parsed) ? parsed[0] : parsed;
   if (!key || !key.isPrivateKey()) throw new UserError("The private key cannot be used.", { privateKey: ["is a public key, not a private key"] });
   return `${key.type} ${key.getPublicSSH().toString("base64")} ${comment}`;
+}
+
+/** `SHA256:…` of a public key line, exactly as `ssh-keygen -lf` prints it (null for a line that is not one). */
+export function publicKeyFingerprint(line: string): string | null {
+  const [type, blob] = line.trim().split(/\s+/);
+  if (!type || !/^(ssh|ecdsa|sk)-/.test(type) || !blob || !/^[A-Za-z0-9+/]{16,}=*$/.test(blob)) return null;
+  return "SHA256:" + crypto.createHash("sha256").update(Buffer.from(blob, "base64")).digest("base64").replace(/=+$/, "");
 }
 
 export function generateKeyPair(comment: string): { privateKey: string; publicKey: string } {

@@ -1,5 +1,6 @@
 "use server";
 import { revalidatePath } from "next/cache";
+import { redirect } from "next/navigation";
 import { formAction, type FormState } from "@/lib/action-state";
 import { hostPort } from "@/lib/ipvs/address";
 import { createRealServer, deleteRealServer, setRealServerState, updateRealServer } from "@/lib/console/services";
@@ -38,6 +39,8 @@ export async function setRealServerStateAction(_prev: FormState, form: FormData)
 export async function deleteRealServerAction(_prev: FormState, form: FormData): Promise<FormState> {
   const r = await formAction("edit", realServerRefSchema, form, async (input, user) => deleteRealServer(await db(), user.email, input.id, input.version));
   if (!r.ok || !r.result) return r;
-  await clusterPath(r.result.virtualServiceId);
-  return { ok: true, message: `Removed ${hostPort(r.result.address, r.result.port)} from the desired state. Apply to remove it from the director.` };
+  const clusterId = r.result.virtualService.clusterId;
+  revalidatePath(`/clusters/${clusterId}`, "layout");
+  // the row (and the message beside it) is gone: the service page says it instead
+  redirect(`/clusters/${clusterId}/services/${r.result.virtualServiceId}?removed=${encodeURIComponent(hostPort(r.result.address, r.result.port))}`);
 }

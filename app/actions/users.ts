@@ -30,10 +30,11 @@ export async function updateUserAction(_prev: FormState, form: FormData): Promis
 
 /** The one-time setup: works only while the database has no user, and only with the setup token npm start printed. */
 export async function setupAction(_prev: FormState, form: FormData): Promise<FormState> {
+  let email: string;
   try {
     const values = formObject(form);
     try {
-      await firstRunSetup(await db(), values);
+      email = (await firstRunSetup(await db(), values)).email;
     } catch (e) {
       if (e instanceof UserError) return { ok: false, message: e.message, errors: e.fields, values: { ...values, password: "", confirm: "" } };
       throw e;
@@ -42,5 +43,6 @@ export async function setupAction(_prev: FormState, form: FormData): Promise<For
     if (e instanceof UserError) return { ok: false, message: e.message, errors: e.fields };
     throw e;
   }
-  redirect("/login?setup=done");
+  // the login page prefills the address just chosen
+  redirect(`/login?setup=done&email=${encodeURIComponent(email)}`);
 }

@@ -17,6 +17,7 @@
 //      differences; a dry run that would change something; a real server that is not ready
 //   4  SSH error; the JSON's error.code says which: authentication-failed, host-key-unknown,
 //      host-key-changed, unreachable, timeout, permission-denied, command-failed, ipvs-unavailable
+import { IPV4_MAPPED_RULE, isIPv4Mapped } from "../../lib/ipvs/address";
 import { UsageError, parseArgs, type Command, type Io } from "./io";
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, drift: 3, ssh: 4 } as const;
@@ -33,7 +34,10 @@ export function parseTarget(s: string): CliTarget {
   if (!m) throw new UsageError(`--target must be user@host[:port], not ${JSON.stringify(s.slice(0, 80))}`);
   const port = m[3] === undefined ? 22 : Number(m[3]);
   if (port < 1 || port > 65535) throw new UsageError("--target port must be 1..65535");
-  return { username: m[1]!, host: m[2]!.replace(/^\[|\]$/g, ""), port };
+  const host = m[2]!.replace(/^\[|\]$/g, "");
+  // the same rule as every address typed into the panel (forms, API)
+  if (isIPv4Mapped(host)) throw new UsageError(`--target host ${IPV4_MAPPED_RULE}`);
+  return { username: m[1]!, host, port };
 }
 
 /** The SSH pieces every remote verb takes: --target, --key, --known-hosts. */

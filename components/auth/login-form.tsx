@@ -3,7 +3,8 @@ import { signIn } from "next-auth/react";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 
-export function LoginForm({ callbackUrl }: { callbackUrl: string }) {
+/** `email`: prefilled right after the first-run setup (the password field then has the focus). */
+export function LoginForm({ callbackUrl, email }: { callbackUrl: string; email?: string }) {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
@@ -25,11 +26,11 @@ export function LoginForm({ callbackUrl }: { callbackUrl: string }) {
     <form onSubmit={onSubmit} className="space-y-3" noValidate>
       <div className="space-y-1">
         <label htmlFor="email" className="block text-sm font-medium">Email</label>
-        <input id="email" name="email" type="email" autoComplete="username" required className="input" />
+        <input id="email" name="email" type="email" autoComplete="username" required className="input" defaultValue={email} />
       </div>
       <div className="space-y-1">
         <label htmlFor="password" className="block text-sm font-medium">Password</label>
-        <input id="password" name="password" type="password" autoComplete="current-password" required className="input" />
+        <input id="password" name="password" type="password" autoComplete="current-password" required className="input" autoFocus={!!email} />
       </div>
       {error && <p role="alert" className="text-sm text-red-600 dark:text-red-400">{error}</p>}
       <button type="submit" className="btn btn-primary w-full justify-center" disabled={pending}>{pending ? "Signing in…" : "Sign in"}</button>

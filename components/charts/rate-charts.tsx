@@ -4,7 +4,9 @@ import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, X
 import { human } from "@/components/live/format";
 
 // Rates over time per virtual service and per real server, from the worker's counter samples
-// (GET /api/clusters/[id]/samples). One line for the service's total and one per real server.
+// (GET /api/clusters/[id]/samples). One line for the service's total and one per real server. Each sample
+// is what the kernel reported at that read (held until the next one, 10 s later): drawn as steps, never
+// a smoothed curve that would invent values between reads.
 
 const METRICS = [
   ["cps", "Connections/s"], ["inPps", "Packets in/s"], ["outPps", "Packets out/s"], ["inBps", "Bytes in/s"], ["outBps", "Bytes out/s"], ["activeConns", "Active connections"],
@@ -85,7 +87,7 @@ export function RateCharts({ clusterId }: { clusterId: string }) {
               <YAxis tickFormatter={(v: number) => human(v)} fontSize={11} width={50} />
               <Tooltip labelFormatter={(t) => `${time(Number(t))} UTC`} formatter={(v) => Number(v).toLocaleString("en")} />
               <Legend wrapperStyle={{ fontSize: 11 }} />
-              {names.map((n, i) => <Line key={n} type="monotone" dataKey={n} stroke={COLORS[i % COLORS.length]} strokeWidth={n === "service total" ? 2 : 1.5} dot={false} isAnimationActive={false} connectNulls />)}
+              {names.map((n, i) => <Line key={n} type="stepAfter" dataKey={n} stroke={COLORS[i % COLORS.length]} strokeWidth={n === "service total" ? 2 : 1.5} dot={false} isAnimationActive={false} connectNulls />)}
             </LineChart>
           </ResponsiveContainer>
         </div>

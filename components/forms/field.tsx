@@ -9,13 +9,14 @@ type Props = {
 } & React.InputHTMLAttributes<HTMLInputElement>;
 
 /** A labelled input with its server-side errors right under it. Pass children to replace the input. */
-export function Field({ name, label, errors, hint, children, ...input }: Props) {
+/** `id`: when two forms on one page have the same field (a row's edit form beside the add form); default the name. */
+export function Field({ name, label, errors, hint, children, id = name, ...input }: Props) {
   const messages = errors?.[name];
-  const errId = `${name}-error`;
+  const errId = `${id}-error`;
   return (
     <div className="space-y-1">
-      <label htmlFor={name} className="block text-sm font-medium">{label}</label>
-      {children ?? <input id={name} name={name} className="input" aria-invalid={messages ? true : undefined} aria-describedby={messages ? errId : undefined} {...input} />}
+      <label htmlFor={id} className="block text-sm font-medium">{label}</label>
+      {children ?? <input id={id} name={name} className="input" aria-invalid={messages ? true : undefined} aria-describedby={messages ? errId : undefined} {...input} />}
       {hint && !messages && <p className="text-xs text-zinc-500">{hint}</p>}
       {messages && (
         <p id={errId} role="alert" className="text-xs text-red-600 dark:text-red-400" data-field-error={name}>

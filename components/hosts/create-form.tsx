@@ -34,7 +34,7 @@ export function HostCreateForm({ clusters, keys, clusterId, disabled }: { cluste
         <Field name="sshUser" label="SSH user" errors={state.errors} defaultValue={v.sshUser ?? "root"} hint="Not root? Commands run through sudo -n." />
         <Field name="sshKeyId" label="SSH key" errors={state.errors}>
           <select key={`k-${v.sshKeyId}`} id="sshKeyId" name="sshKeyId" className="input" defaultValue={v.sshKeyId ?? keys[0]?.id ?? ""}>
-            <option value="">None yet</option>
+            <option value="">{keys.length ? "No key (choose one before connecting)" : "No SSH keys yet: add one on the SSH keys page"}</option>
             {keys.map((k) => <option key={k.id} value={k.id}>{k.name}</option>)}
           </select>
         </Field>

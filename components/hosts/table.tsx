@@ -1,12 +1,16 @@
 import { HostKeyTrust } from "./key-trust";
+import { HostRowActions } from "./row-actions";
 
-type HostRow = { id: string; name: string; address: string; sshPort: number; sshUser: string; role: string; hostKeyFingerprint: string | null; cluster: { name: string } };
+type HostRow = { id: string; name: string; address: string; sshPort: number; sshUser: string; sshKeyId?: string | null; role: string; hostKeyFingerprint: string | null; cluster: { name: string }; _count?: { realServers: number } };
 
-export function HostTable({ hosts, showCluster = false, canTrust = false, canRetrust = false }: { hosts: HostRow[]; showCluster?: boolean; canTrust?: boolean; canRetrust?: boolean }) {
+/** `actions`: the Hosts page's test / edit / delete column. */
+export function HostTable({ hosts, showCluster = false, canTrust = false, canRetrust = false, actions }: {
+  hosts: HostRow[]; showCluster?: boolean; canTrust?: boolean; canRetrust?: boolean; actions?: { keys: Array<{ id: string; name: string }>; canEdit: boolean };
+}) {
   return (
     <div className="card overflow-x-auto p-0">
       <table className="table" data-testid="hosts-table">
-        <thead><tr><th>Host</th>{showCluster && <th>Cluster</th>}<th>Role</th><th>SSH</th><th>Host key</th></tr></thead>
+        <thead><tr><th>Host</th>{showCluster && <th>Cluster</th>}<th>Role</th><th>SSH</th><th>Host key</th>{actions && <th></th>}</tr></thead>
         <tbody>
           {hosts.map((h) => (
             <tr key={h.id} data-host={h.name}>
@@ -15,6 +19,7 @@ export function HostTable({ hosts, showCluster = false, canTrust = false, canRet
               <td>{h.role === "director" ? "director" : "real server"}</td>
               <td className="mono">{h.sshUser}@{h.address.includes(":") ? `[${h.address}]` : h.address}:{h.sshPort}</td>
               <td><HostKeyTrust hostId={h.id} hostName={h.name} pinned={h.hostKeyFingerprint} canTrust={canTrust} canRetrust={canRetrust} /></td>
+              {actions && <td><HostRowActions host={{ id: h.id, name: h.name, address: h.address, sshPort: h.sshPort, sshUser: h.sshUser, sshKeyId: h.sshKeyId ?? null, role: h.role, realServers: h._count?.realServers ?? 0 }} keys={actions.keys} canEdit={actions.canEdit} /></td>}
             </tr>
           ))}
         </tbody>

@@ -1,3 +1,6 @@
+/** The event the live table's ARP panel listens to: the hosts just prepared, undone or probed (components/apply/prepare-buttons). */
+export const PROBES_EVENT = "lvsp:real-server-probes";
+
 /** 1234567 → "1.2M" (exact value goes in the title). */
 export function human(n: number | undefined | null, unit = ""): string {
   if (n === undefined || n === null) return "";

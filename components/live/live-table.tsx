@@ -1,6 +1,6 @@
 "use client";
 import { useEffect, useRef, useState } from "react";
-import { human } from "./format";
+import { human, PROBES_EVENT } from "./format";
 import { arpCells, type ArpCell, type CellTone } from "@/lib/console/arp-cells";
 
 type Drift = { status: "ok" | "missing" | "unexpected" | "different"; fields: string[] };
@@ -11,7 +11,7 @@ type Row = {
   health?: { status: string; message: string; latencyMs: number | null; checkedAt: string | null };
 };
 type Verdict = { vip: string; ready: boolean; problems: string[]; warnings: string[]; iface: string | null };
-type Rs = { hostId: string; host: string; address: string; vips: string[]; at: string | null; error: string | null; ready: boolean | null; verdicts: Verdict[];
+type Rs = { hostId: string; host: string; address: string; vips: string[]; inUse?: boolean; at: string | null; error: string | null; ready: boolean | null; verdicts: Verdict[];
   conf: Record<string, { arp_ignore?: number; arp_announce?: number }> | null; gateway: string | null; vipOnLo: string[]; listening: string[] | null };
 type Snapshot = { at: string; ok: boolean; error: { code: string; message: string; hint?: string } | null; raw: string; rows: Row[]; driftCount: number; durationMs: number; realServers: Rs[] };
 
@@ -65,6 +65,19 @@ export function LiveTable({ clusterId, reconcile }: { clusterId: string; reconci
     es.addEventListener("ended", () => { es.close(); setConn("ended"); });
     return () => es.close();
   }, [clusterId, paused, interval, view]);
+  // a prepare, undo or probe just finished: show its hosts' new state now, not at the next probe tick;
+  // until the stream carries a newer probe, the fresh result wins over the stream's older stored one
+  const [probed, setProbed] = useState<Rs[]>([]);
+  useEffect(() => {
+    const on = (e: Event) => setProbed((p) => [...(e as CustomEvent<Rs[]>).detail, ...p]);
+    window.addEventListener(PROBES_EVENT, on);
+    return () => window.removeEventListener(PROBES_EVENT, on);
+  }, []);
+  const realServers = (snap?.realServers ?? []).map((r) => {
+    const f = probed.find((p) => p.hostId === r.hostId);
+    return f && (!r.at || (f.at && f.at > r.at)) ? f : r;
+  });
+  const noDirector = snap?.error?.code === "no-director";
 
   const rows = snap?.rows ?? [];
   return (
@@ -82,7 +95,7 @@ export function LiveTable({ clusterId, reconcile }: { clusterId: string; reconci
           <select className="input w-auto py-0.5" value={interval} onChange={(e) => setIntervalMs(Number(e.target.value))} aria-label="Refresh interval">
             <option value={1000}>1 s</option><option value={2000}>2 s</option><option value={5000}>5 s</option><option value={10000}>10 s</option>
           </select></label>
-        <span className="text-xs text-zinc-500" data-testid="live-status">{paused ? "paused" : conn}{snap ? ` · read ${snap.at.slice(11, 19)} UTC in ${snap.durationMs} ms` : ""}</span>
+        <span className="text-xs text-zinc-500" data-testid="live-status">{paused ? "paused" : conn}{snap && !noDirector ? ` · read ${snap.at.slice(11, 19)} UTC in ${snap.durationMs} ms` : ""}{noDirector ? " · no director to read" : ""}</span>
         {snap && snap.driftCount > 0 && <span className="badge bg-amber-200 text-amber-900" data-testid="drift-count">{snap.driftCount} drift</span>}
         {snap && snap.driftCount > 0 && reconcile}
       </div>
@@ -91,6 +104,7 @@ export function LiveTable({ clusterId, reconcile }: { clusterId: string; reconci
       {snap?.error && snap.error.code !== "no-director" && <p role="alert" data-testid="live-error" className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-200">Director: {snap.error.message}{snap.error.hint ? ` — ${snap.error.hint}` : ""}</p>}
       {conn === "ended" && <p role="alert" data-testid="live-ended" className="text-xs text-red-700 dark:text-red-400">The panel ended the live stream: this account no longer has access. Sign in again.</p>}
       {conn === "lost" && !paused && <p role="alert" data-testid="live-lost" className="text-xs text-red-700 dark:text-red-400">The live stream from the panel was interrupted; reconnecting…</p>}
+      {view === "stats" && rows.some((r) => r.forward === "Route") && <p className="text-xs text-zinc-500" data-testid="dr-outpkts-note">OutPkts and OutBytes stay 0 for Direct Routing (Route) real servers: their replies go straight to the client and bypass the director, which never sees them.</p>}
       {view === "raw" ? (
         <pre className="card mono overflow-x-auto text-xs" data-testid="live-raw">{snap?.raw || "(nothing read yet)"}</pre>
       ) : (
@@ -121,7 +135,7 @@ export function LiveTable({ clusterId, reconcile }: { clusterId: string; reconci
           </table>
         </div>
       )}
-      <ArpPanel rs={snap?.realServers ?? []} />
+      <ArpPanel rs={realServers} />
     </div>
   );
 }
@@ -152,11 +166,11 @@ export function ArpPanel({ rs }: { rs: Rs[] }) {
             return (
               <tr key={r.hostId} data-rs={r.host}>
                 <td className="font-medium">{r.host}<div className="mono text-zinc-500">{r.address}</div></td>
-                <td>{r.error ? (NOT_PROBED.test(r.error) ? <span className="text-zinc-500">{r.error}</span> : <span role="alert" className="text-red-700" data-probe-error="yes">{r.error}</span>) : r.ready === null ? <span className="text-zinc-500">not probed</span>
+                <td>{r.inUse === false ? <span className="text-zinc-500" data-in-use="no">not in use: serves no virtual service{r.vipOnLo.length ? <span className="block text-amber-700" data-stale-vip="yes">{r.vipOnLo.join(", ")} still bound on lo: undo its DR preparation to remove it</span> : null}</span> : r.error ? (NOT_PROBED.test(r.error) ? <span className="text-zinc-500">{r.error}</span> : <span role="alert" className="text-red-700" data-probe-error="yes">{r.error}</span>) : r.ready === null ? <span className="text-zinc-500">not probed</span>
                   : r.ready ? <span className="badge bg-emerald-100 text-emerald-900 dark:bg-emerald-900 dark:text-emerald-100" data-ready="yes">DR-ready</span>
                   : <span className="text-red-700" data-ready="no">{r.verdicts.flatMap((v) => v.problems).join("; ")}</span>}</td>
-                <td className="mono whitespace-normal">{r.conf && <div className="flex max-w-md flex-wrap gap-x-2">{arpCells(c, iface).map((cell) => <Sys key={cell.label} cell={cell} />)}</div>}</td>
-                <td className="mono">{r.vips.map((v) => <div key={v} className={r.vipOnLo.includes(v) ? "text-emerald-700" : "text-red-700"}>{v} {r.vipOnLo.includes(v) ? "bound" : "not bound"}</div>)}</td>
+                <td className="mono whitespace-normal">{r.conf && <div className="flex max-w-md flex-wrap gap-x-2">{arpCells(c, iface, r.inUse !== false).map((cell) => <Sys key={cell.label} cell={cell} />)}</div>}</td>
+                <td className="mono">{r.inUse === false ? <span className="text-zinc-500">none</span> : r.vips.map((v) => <div key={v} className={r.vipOnLo.includes(v) ? "text-emerald-700" : "text-red-700"}>{v} {r.vipOnLo.includes(v) ? "bound" : "not bound"}</div>)}</td>
                 <td className="mono">{r.gateway ?? "none"}</td>
                 <td className="mono">{r.listening?.slice(0, 4).join(" ") ?? "?"}</td>
               </tr>

@@ -5,6 +5,7 @@ import { SCHEDULER_HELP } from "@/lib/console/validation";
 import type { FormState } from "@/lib/action-state";
 import { Field } from "../forms/field";
 import { FormMessage } from "../forms/form-message";
+import { ConfirmSubmit } from "../forms/confirm-submit";
 import { SubmitButton } from "../forms/submit-button";
 
 export type ServiceValues = {
@@ -56,19 +57,24 @@ export function ServiceForm({ clusterId, service, schedulers, disabled }: { clus
             {schedulers.map((x) => <option key={x} value={x}>{x}</option>)}
           </select>
         </Field>
-        <Field name="flag1" label="Scheduler flags" errors={state.errors} hint="sh/mh: fallback skips an unavailable server, port adds the source port to the hash.">
-          <div className="flex flex-wrap gap-3 text-sm" key={`flags-${scheduler}-${v.flag1}${v.flag2}${v.flag3}`}>
-            <label className="flex items-center gap-1"><input type="checkbox" name="flag1" defaultChecked={flagOn(1)} /> {named ? `${scheduler}-fallback` : "flag-1"}</label>
-            <label className="flex items-center gap-1"><input type="checkbox" name="flag2" defaultChecked={flagOn(2)} /> {named ? `${scheduler}-port` : "flag-2"}</label>
-            <label className="flex items-center gap-1"><input type="checkbox" name="flag3" defaultChecked={flagOn(3)} /> flag-3</label>
-          </div>
-        </Field>
+        {/* flags mean something to sh and mh only (ipvsadm(8) -b); elsewhere shown only when a stored service has one set */}
+        {named || flagOn(1) || flagOn(2) || flagOn(3) ? (
+          <Field name="flag1" label="Scheduler flags" errors={state.errors} hint={named ? "fallback skips an unavailable server, port adds the source port to the hash." : `${scheduler} ignores these flags: only sh and mh use them.`}>
+            <div className="flex flex-wrap gap-3 text-sm" key={`flags-${scheduler}-${v.flag1}${v.flag2}${v.flag3}`}>
+              <label className="flex items-center gap-1"><input type="checkbox" name="flag1" defaultChecked={flagOn(1)} /> {named ? `${scheduler}-fallback` : "flag-1"}</label>
+              <label className="flex items-center gap-1"><input type="checkbox" name="flag2" defaultChecked={flagOn(2)} /> {named ? `${scheduler}-port` : "flag-2"}</label>
+              {flagOn(3) && <label className="flex items-center gap-1"><input type="checkbox" name="flag3" defaultChecked /> flag-3</label>}
+            </div>
+          </Field>
+        ) : (
+          <div className="space-y-1" data-testid="no-sched-flags"><p className="text-sm font-medium">Scheduler flags</p><p className="text-sm text-zinc-500">None for {scheduler}: only sh and mh take flags (fallback, port).</p>
+            {state.errors?.flag1 && <p role="alert" className="text-xs text-red-600" data-field-error="flag1">Scheduler flags {state.errors.flag1.join("; ")}</p>}</div>
+        )}
         <Field name="persistenceTimeout" label="Persistence timeout (s)" errors={state.errors} defaultValue={v.persistenceTimeout ?? str(s?.persistenceTimeout)} inputMode="numeric" placeholder="empty: not persistent" hint="A client keeps its real server for this long (-p); 1..2678400." />
         <Field name="persistenceNetmask" label="Persistence netmask" errors={state.errors} defaultValue={v.persistenceNetmask ?? str(s?.persistenceNetmask)} placeholder="255.255.255.255" hint="Clients in the same masked network share a real server (-M)." />
         <Field name="onePacket" label="One-packet scheduling" errors={state.errors} hint="UDP only (-o): schedule each datagram on its own.">
           <label className="flex items-center gap-1 text-sm"><input key={`o-${v.onePacket}`} type="checkbox" id="onePacket" name="onePacket" defaultChecked={v.onePacket !== undefined ? v.onePacket === "on" : !!s?.onePacket} /> enabled</label>
         </Field>
-        <div />
         <Field name="sorryAddress" label="Sorry server address" errors={state.errors} defaultValue={v.sorryAddress ?? str(s?.sorryAddress)} hint="Put in the table only when no real server takes connections." />
         <Field name="sorryPort" label="Sorry server port" errors={state.errors} defaultValue={v.sorryPort ?? str(s?.sorryPort)} inputMode="numeric" />
         <Field name="description" label="Description" errors={state.errors} defaultValue={v.description ?? s?.description ?? ""} />
@@ -78,14 +84,22 @@ export function ServiceForm({ clusterId, service, schedulers, disabled }: { clus
   );
 }
 
-export function ServiceDeleteForm({ id, version, disabled }: { id: string; version: number; disabled: boolean }) {
+/** Remove the service: always asked first, naming the active connections the director holds for it now. */
+export function ServiceDeleteForm({ id, version, label, traffic, kernelError, disabled }: {
+  id: string; version: number; label: string; traffic: { activeConns: number; realServers: number } | null; kernelError: string | null; disabled: boolean;
+}) {
   const [state, action] = useActionState(deleteServiceAction, {});
+  const now = traffic === null ? `The director's table could not be read (${kernelError}): its active connections are unknown.`
+    : traffic.realServers === 0 ? "The director has no real servers for it now: no connection breaks."
+      : `The director holds ${traffic.activeConns} active connection${traffic.activeConns === 1 ? "" : "s"} for it now (over ${traffic.realServers} real server${traffic.realServers === 1 ? "" : "s"}).`;
   return (
     <form action={action} className="space-y-2" noValidate>
       <FormMessage state={state} />
       <input type="hidden" name="id" value={id} /><input type="hidden" name="version" value={version} />
       <p className="text-sm text-zinc-500">Removes the service and its real servers from the desired state; the next apply deletes it from the director (disruptive).</p>
-      <SubmitButton className="btn btn-danger" disabled={disabled}>Remove virtual service</SubmitButton>
+      <ConfirmSubmit disabled={disabled} title={`Remove ${label}?`} confirmLabel="Remove the virtual service"
+        body={<><p>At the next apply the director deletes {label}: every connection through it breaks and new ones are refused.</p><p className="font-semibold" data-testid="delete-service-conns">{now}</p>
+          <p>To let clients finish, drain its real servers first and wait for ActiveConn to reach 0.</p></>}>Remove virtual service</ConfirmSubmit>
     </form>
   );
 }

@@ -1,5 +1,5 @@
 "use client";
-import { useActionState, useState } from "react";
+import { useActionState, useEffect, useRef, useState } from "react";
 import { createSshKeyAction } from "@/app/actions/ssh-keys";
 import { Field } from "../forms/field";
 import { FormMessage } from "../forms/form-message";
@@ -9,8 +9,13 @@ export function SshKeyCreateForm({ disabled }: { disabled: boolean }) {
   const [state, action] = useActionState(createSshKeyAction, {});
   const [mode, setMode] = useState<"generate" | "import">("generate");
   const v = state.values ?? {};
+  // React 19 resets the form after its action, radios included: put the radio back on the mode still shown
+  const form = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    form.current?.querySelectorAll<HTMLInputElement>('input[name="mode"]').forEach((r) => { r.checked = r.value === mode; });
+  }, [state, mode]);
   return (
-    <form action={action} className="space-y-3" noValidate>
+    <form ref={form} action={action} className="space-y-3" noValidate>
       <FormMessage state={state} />
       <fieldset disabled={disabled} className="space-y-3">
         <Field name="name" label="Name" errors={state.errors} defaultValue={v.name} placeholder="panel-prod" />

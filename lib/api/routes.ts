@@ -36,7 +36,11 @@ const rsWeightBody = new BodyParser({ schema: realServerUpdateSchema,
   fromPath: ["virtualServiceId", "id", "version", "hostId", "address", "port", "forwardingMethod", "upperThreshold", "lowerThreshold"] });
 export const hostKeyTrustSchema = z.object({ fingerprint: z.string({ error: "is required" }).trim().min(1, "is required").max(100, "must be at most 100 characters") });
 const hostKeyBody = new BodyParser({ schema: hostKeyTrustSchema });
-export const rsHostOpSchema = z.object({ host: z.string().trim().min(1, "is required").max(100, "must be at most 100 characters").optional() });
+export const rsHostOpSchema = z.object({
+  host: z.string().trim().min(1, "is required").max(100, "must be at most 100 characters").optional(),
+  // unprepare only: the hosts whose live traffic (the director still sends them a VIP's share) may be dropped
+  confirmDropTraffic: z.array(z.string().trim().min(1).max(100), { error: "must be a list of host names" }).max(1000).optional(),
+});
 const rsHostOpBody = new BodyParser({ schema: rsHostOpSchema });
 
 const webhookBody = new BodyParser({ schema: webhookInputSchema });
@@ -398,12 +402,12 @@ const routes: Route[] = [
   },
   ...(["prepare", "undo"] as const).map((op): Route => ({
     method: "POST", path: `${C}/${op === "prepare" ? "prepare" : "unprepare"}`, permission: "apply", tag: "operations", body: rsHostOpBody,
-    summary: op === "prepare" ? "Prepare real-server hosts for DR/TUN (ARP sysctls, VIP on lo): all, or {\"host\": NAME}" : "Undo the preparation: all, or {\"host\": NAME}",
+    summary: op === "prepare" ? "Prepare real-server hosts for DR/TUN (ARP sysctls, VIP on lo): all, or {\"host\": NAME}" : "Undo the preparation: all, or {\"host\": NAME}. Refused (409, nothing changed) while the director still sends a host DR/TUN traffic, unless {\"confirmDropTraffic\": [NAME, …]} names it",
     responses: { 200: "Per host: the report or the error", ...R_WRITE }, handler: async (ctx) => {
       const c = await cluster(ctx);
-      const { host } = rsHostOpBody.parse(ctx.body);
+      const { host, confirmDropTraffic } = rsHostOpBody.parse(ctx.body);
       const hostId = host ? (await findHost(ctx.prisma, c.id, host)).id : undefined;
-      const results = await realServerOp(ctx.prisma, ctx.caller.actor, c.id, op, hostId);
+      const results = await realServerOp(ctx.prisma, ctx.caller.actor, c.id, op, hostId, { confirmDropTraffic });
       return json({ ok: results.every((r) => !r.error && r.report?.ready !== false), hosts: results.map((r) => ({ host: r.host, ready: r.report?.ready ?? null, error: r.error, events: r.report?.events ?? [], verdicts: r.report?.verdicts ?? [] })) });
     },
   })),

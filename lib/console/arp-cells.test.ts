@@ -120,3 +120,17 @@ describe("the cells and the DR verdict judge alike (one effective/arpValueOk)", 
       }
   });
 });
+
+describe("a host not in use (it serves no VIP)", () => {
+  it("shows its values for reference and judges none of them: 0 is not red on a host without a VIP", () => {
+    const conf: ArpConf = { all: { arp_ignore: 0, arp_announce: 0 }, eth0: { arp_ignore: 0, arp_announce: 0 }, lo: { arp_ignore: 0, arp_announce: 0 } };
+    const judged = arpCells(conf, "eth0");
+    expect(judged.filter((c) => c.tone === "bad").map((c) => c.label)).toEqual(["all.arp_ignore", "all.arp_announce", "eth0.arp_ignore", "eth0.arp_announce"]);
+    const idle = arpCells(conf, "eth0", false);
+    expect(idle.map((c) => c.label)).toEqual(judged.map((c) => c.label));
+    expect(idle.map((c) => c.text)).toEqual(judged.map((c) => c.text));
+    expect(new Set(idle.map((c) => c.tone))).toEqual(new Set(["info"]));
+    expect(idle[0]!.title).toMatch(/^not in use/);
+  });
+});
+

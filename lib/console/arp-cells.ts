@@ -74,9 +74,15 @@ function loCell(conf: ArpConf, key: ArpKey): ArpCell {
   return { label, text: `${label}=${shown(conf.lo?.[key])}`, tone: "info", viaAll: false, title: "lo sends and answers no ARP: shown for reference, not judged" };
 }
 
-/** The panel's cells in display order: all, the VIP-facing interface, lo (each arp_ignore then arp_announce). */
-export function arpCells(conf: ArpConf, iface: string): ArpCell[] {
+/** The panel's cells in display order: all, the VIP-facing interface, lo (each arp_ignore then arp_announce).
+ *  A host not in use (it serves no VIP) is shown for reference only: none of its values is a problem. */
+export function arpCells(conf: ArpConf, iface: string, inUse = true): ArpCell[] {
   const keys: ArpKey[] = ["arp_ignore", "arp_announce"];
+  if (!inUse) {
+    const ifaces = ["all", ...(iface !== "all" && iface !== "lo" ? [iface] : []), "lo"];
+    return ifaces.flatMap((i) => keys.map((k) => ({ label: `${i}.${k}`, text: `${i}.${k}=${shown(conf[i]?.[k])}`, tone: "info" as const, viaAll: false,
+      title: "not in use: this host serves no virtual service, so its ARP settings matter to no VIP (shown for reference)" })));
+  }
   const cells = keys.map((k) => judgeAllCell(conf, iface, k));
   if (iface !== "all" && iface !== "lo") cells.push(...keys.map((k) => judgeIfaceCell(conf, iface, k)));
   cells.push(...keys.map((k) => loCell(conf, k)));

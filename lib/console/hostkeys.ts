@@ -5,7 +5,7 @@ import { UserError } from "@/lib/errors";
 import { canonicalAddress } from "@/lib/ipvs/address";
 import { can, type Role } from "@/lib/roles";
 import { fetchHostKey, isFingerprint, isSshError } from "@/lib/ssh";
-import { pool } from "./targets";
+import { pool, targetFor } from "./targets";
 
 export type KeyStatus = "new" | "same" | "changed";
 
@@ -61,3 +61,31 @@ export async function trustHostKey(prisma: PrismaClient, user: { email: string; 
   pool().disconnectHost(h.address, h.sshPort, now.fingerprint);
   return { host: h, changed: true };
 }
+
+/**
+ * "Test connection" on the Hosts page, in words: is the SSH port reachable, is the key it presents the
+ * pinned one, and (only then) can the panel log in with the host's key. Changes nothing.
+ */
+export async function testConnection(prisma: PrismaClient, hostId: string): Promise<{ ok: boolean; message: string }> {
+  const t0 = performance.now();
+  let k;
+  try {
+    k = await presentedKey(prisma, hostId);
+  } catch (e) {
+    if (e instanceof UserError) return { ok: false, message: `Not reachable: ${e.message}` };
+    throw e;
+  }
+  const h = k.host;
+  const where = `${h.address}:${h.sshPort}`;
+  const ms = () => `${Math.round(performance.now() - t0)} ms`;
+  if (k.status === "new") return { ok: false, message: `${h.name} answers on ${where} (${ms()}), presenting ${k.algorithm} key ${k.fingerprint}, which is not trusted yet: compare it and trust it on the cluster page. The panel does not log in before that.` };
+  if (k.status === "changed") return { ok: false, message: `HOST KEY CHANGED on ${h.name} (${where}): pinned ${h.hostKeyFingerprint}, presented ${k.fingerprint}. The panel will not log in until an admin checks and accepts the new key.` };
+  try {
+    const r = await pool().script(await targetFor(prisma, h), "id -un", [], { okExitCodes: "any", timeoutMs: 10_000 });
+    return { ok: r.exitCode === 0, message: `${h.name} answers on ${where}, its host key matches the pinned ${k.fingerprint}, and the panel logged in as ${r.stdout.trim() || h.sshUser} (${ms()}).` };
+  } catch (e) {
+    const why = isSshError(e) ? `${e.message}. ${e.hint}` : e instanceof Error ? e.message : String(e);
+    return { ok: false, message: `${h.name} answers on ${where} and its host key matches the pinned ${k.fingerprint}, but logging in failed: ${why}` };
+  }
+}
+

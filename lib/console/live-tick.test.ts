@@ -33,16 +33,20 @@ const report = (listening: RsReport["facts"]["listening"] | undefined): RsReport
 describe("liveRealServer: a host's entry in the ARP panel", () => {
   it("from its last probe, keys in the stream's order", () => {
     const e = liveRealServer(h, { at: "2026-01-01T00:00:00.000Z", error: null, report: report([{ addr: "0.0.0.0", port: 80 }]) });
-    expect(Object.keys(e)).toEqual(["hostId", "host", "address", "vips", "at", "error", "ready", "verdicts", "conf", "gateway", "vipOnLo", "listening"]);
+    expect(Object.keys(e)).toEqual(["hostId", "host", "address", "vips", "inUse", "at", "error", "ready", "verdicts", "conf", "gateway", "vipOnLo", "listening"]);
     expect(e).toEqual({
-      hostId: "h1", host: "rs1", address: "10.0.0.11", vips: ["10.0.0.100", "10.0.0.200"], at: "2026-01-01T00:00:00.000Z", error: null,
+      hostId: "h1", host: "rs1", address: "10.0.0.11", vips: ["10.0.0.100", "10.0.0.200"], inUse: true, at: "2026-01-01T00:00:00.000Z", error: null,
       ready: true, verdicts: report(null).verdicts, conf: { all: { arp_ignore: 1, arp_announce: 2 } }, gateway: "10.0.0.1",
       vipOnLo: ["10.0.0.100"], // 10.0.0.200 is on eth0, not lo
       listening: ["0.0.0.0:80"],
     });
   });
   it("never probed: nulls and empty lists", () => {
-    expect(liveRealServer(h, undefined)).toEqual({ hostId: "h1", host: "rs1", address: "10.0.0.11", vips: h.vips, at: null, error: null, ready: null, verdicts: [], conf: null, gateway: null, vipOnLo: [], listening: null });
+    expect(liveRealServer(h, undefined)).toEqual({ hostId: "h1", host: "rs1", address: "10.0.0.11", vips: h.vips, inUse: true, at: null, error: null, ready: null, verdicts: [], conf: null, gateway: null, vipOnLo: [], listening: null });
+  });
+  it("a host no virtual service uses any more (ownVips empty) is not in use, whatever it is probed for", () => {
+    expect(liveRealServer({ ...h, ownVips: [] }, { at: "x", error: null, report: report(null) }).inUse).toBe(false);
+    expect(liveRealServer({ ...h, ownVips: ["10.0.0.100"] }, undefined).inUse).toBe(true);
   });
   it("a failed probe keeps its error and time", () => {
     expect(liveRealServer(h, { at: "2026-01-01T00:00:00.000Z", error: "host key not trusted yet", report: null })).toMatchObject({ at: "2026-01-01T00:00:00.000Z", error: "host key not trusted yet", ready: null, vipOnLo: [] });

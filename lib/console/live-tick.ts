@@ -21,6 +21,8 @@ export interface LiveRealServer {
   host: string;
   address: string;
   vips: string[];
+  /** false when it serves no DR/TUN virtual service any more: its ARP state is then not judged */
+  inUse: boolean;
   /** when it was probed (null: never) */
   at: string | null;
   error: string | null;
@@ -45,10 +47,10 @@ export function probeDue(tick: number, hostIds: readonly string[], stored: Reado
 }
 
 /** Pure: one host's entry in the ARP panel from its last probe (none: nulls). */
-export function liveRealServer(h: { host: { id: string; name: string; address: string }; vips: string[] }, c: StoredProbe | undefined): LiveRealServer {
+export function liveRealServer(h: { host: { id: string; name: string; address: string }; vips: string[]; ownVips?: string[] }, c: StoredProbe | undefined): LiveRealServer {
   const report = c?.report ?? null;
   return {
-    hostId: h.host.id, host: h.host.name, address: h.host.address, vips: h.vips, at: c?.at ?? null, error: c?.error ?? null,
+    hostId: h.host.id, host: h.host.name, address: h.host.address, vips: h.vips, inUse: (h.ownVips ?? h.vips).length > 0, at: c?.at ?? null, error: c?.error ?? null,
     ready: report?.ready ?? null, verdicts: report?.verdicts ?? [], conf: report?.facts.conf ?? null, gateway: report?.facts.defaultGateway ?? null,
     vipOnLo: report ? h.vips.filter((v) => report.facts.interfaces.some((i) => i.ifname === "lo" && i.addrs.some((a) => a.local === v))) : [],
     // (reports stored before `listening` existed have none)
@@ -97,6 +99,16 @@ export async function liveTick(prisma: PrismaClient, clusterId: string, counters
   }
   const health = rowHealth(cluster?.virtualServices ?? []);
   return { ...snap, rows: snap.rows.map((row) => (health[row.key] ? { ...row, health: health[row.key] } : row)), realServers: hosts.map((h) => liveRealServer(h, probes.get(h.host.id))) };
+}
+
+/** The ARP panel's entries for hosts just prepared, undone or probed (so the panel shows them before the result banner does). */
+export async function liveRealServersAfter(prisma: PrismaClient, clusterId: string, results: ReadonlyArray<{ hostId: string; report: StoredProbe["report"]; error: string | null }>): Promise<LiveRealServer[]> {
+  const at = new Date().toISOString();
+  const hosts = await rsHosts(prisma, clusterId);
+  return results.flatMap((r) => {
+    const h = hosts.find((x) => x.host.id === r.hostId);
+    return h ? [liveRealServer(h, { at, report: r.report, error: r.error })] : [];
+  });
 }
 
 /**

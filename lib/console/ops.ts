@@ -8,8 +8,10 @@ import { prepareRealServer, probeRealServer, undoRealServer, type RsReport } fro
 import { isSshError, shJoin, SshError, type SshErrorCode } from "@/lib/ssh";
 import { coalescer } from "./coalesce";
 import { consoleCore } from "./desired";
+import { serviceLabel } from "./services";
 import { loadDesiredWithHealth, type DesiredWithHealth } from "./overlay";
-import { directorOf } from "./live";
+import { directorOf, readDirector } from "./live";
+import { activeConnsCut, describeDest, kernelDests, liveDrTraffic, type KernelDest } from "./traffic";
 import { keysFor, pool, targetFor, targetWithKeys } from "./targets";
 
 // Plan, apply, prepare/undo and probes for one cluster: the console's only way to touch machines.
@@ -28,9 +30,12 @@ export interface PlanHost {
   host: string;
   hostId: string | null;
   role: "director" | "real_server";
-  steps: Array<{ command: string; disruptive: boolean; why?: string }>;
+  /** activeConns: for a disruptive step, the active connections it would cut now (null: the table could not be read) */
+  steps: Array<{ command: string; disruptive: boolean; why?: string; activeConns?: number | null }>;
   note: string | null;
   error: string | null;
+  /** real servers: false when no virtual service uses the host any more */
+  inUse?: boolean;
 }
 
 async function requireDirector(prisma: PrismaClient, clusterId: string) {
@@ -52,8 +57,10 @@ export async function planCluster(prisma: PrismaClient, clusterId: string): Prom
   out.push(dh);
   const rs = await rsHosts(prisma, clusterId);
   for (const r of rs) {
-    out.push({ host: r.host.name, hostId: r.host.id, role: "real_server", steps: [], error: null,
-      note: `Real server for ${r.vips.join(", ")} (${r.mode}). Apply does not change real servers: use "Prepare for DR" on the cluster page.` });
+    // only what is current: a host no virtual service uses any more is "not in use", not a real server of the cluster's VIPs
+    out.push({ host: r.host.name, hostId: r.host.id, role: "real_server", steps: [], error: null, inUse: r.ownVips.length > 0,
+      note: r.ownVips.length ? `Real server for ${r.ownVips.join(", ")} (${r.mode}). Apply does not change real servers: use "Prepare for DR" on the cluster page.`
+        : "Not in use: no virtual service sends it traffic. Apply does not change real servers; undo its DR preparation on the cluster page if it is done with." });
   }
   return out;
 }
@@ -73,7 +80,12 @@ async function planDirectorHost(prisma: PrismaClient, director: NonNullable<Awai
       const held = probe.addresses.some((a) => a.local === vip);
       if (!held) dh.steps.push({ command: shJoin(["ip", "addr", "add", `${vip}/${vip.includes(":") ? 128 : 32}`, "dev", iface]), disruptive: false, why: "bind the VIP on the director" });
     }
-    for (const s of dry.steps) dh.steps.push({ command: s.command, disruptive: s.disruptive });
+    // a step that cuts connections says how many it cuts now (read only when there is one)
+    const kernel = dry.steps.some((s) => s.disruptive) ? await readKernel(prisma, director.clusterId) : null;
+    for (const s of dry.steps) {
+      const cut = s.disruptive ? { activeConns: kernel?.dests ? activeConnsCut(kernel.dests, s.command) : null } : {};
+      dh.steps.push({ command: s.command, disruptive: s.disruptive, ...cut });
+    }
     if (!dh.steps.length) dh.note = "The director already matches the desired state.";
     if (desired.health.length) dh.note = `${dh.note ? dh.note + " " : ""}Health checker's state kept: ${desired.health.join("; ")}.`;
   } catch (e) {
@@ -212,14 +224,74 @@ async function runApply(prisma: PrismaClient, lease: DirectorLease, runId: strin
 
 export type RsAction = "prepare" | "undo" | "probe";
 
-/** Prepare (ARP sysctls + VIP on lo), undo, or just probe, on one real-server host or all of a cluster's. */
-export async function realServerOp(prisma: PrismaClient, actor: string, clusterId: string, action: RsAction, hostId?: string) {
+/** The director's kernel table now (`ipvsadm -Ln`), or why it could not be read. */
+export async function readKernel(prisma: PrismaClient, clusterId: string): Promise<{ dests: KernelDest[]; error: null } | { dests: null; error: string }> {
+  const director = await directorOf(prisma, clusterId);
+  if (!director) return { dests: null, error: "this cluster has no director" };
+  if (!director.hostKeyFingerprint) return { dests: null, error: `${director.name}'s host key is not trusted yet` };
+  try {
+    return { dests: kernelDests((await readDirector(await targetFor(prisma, director), { stats: false, rate: false })).list), error: null };
+  } catch (e) {
+    return { dests: null, error: `${director.name} could not be read: ${sshMessage(e)}` };
+  }
+}
+
+/** readKernel for a page that must not hang on a slow director: after `ms`, the table counts as unread. */
+export async function readKernelWithin(prisma: PrismaClient, clusterId: string, ms = 4000): ReturnType<typeof readKernel> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<{ dests: null; error: string }>((resolve) => { timer = setTimeout(() => resolve({ dests: null, error: `the director did not answer within ${ms / 1000} s` }), ms); });
+  try {
+    return await Promise.race([readKernel(prisma, clusterId), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A real-server host that the director still sends traffic to, and what it sends. */
+export interface LiveHost { host: string; hostId: string; entries: string[]; services: Array<{ id: string; label: string }> }
+
+/**
+ * Undo refuses, unless confirmed host by host, when it would black-hole traffic: the director's KERNEL
+ * table (read now) still sends a DR/TUN share of a VIP to the host with weight > 0. When the table
+ * cannot be read, hosts the desired state still lists as real servers count as live (the safe guess).
+ */
+export class LiveTrafficError extends UserError {
+  constructor(readonly live: LiveHost[], readonly kernelError: string | null) {
+    const what = live.map((h) => `${h.host} still receives traffic (${h.entries.join("; ")})`).join(". ");
+    super(`${what}. Undoing takes the VIP off its lo: the director keeps sending it requests, which it then drops (clients time out). ` +
+      `Drain and remove it from the service first (then apply), or confirm to undo anyway.`);
+    this.name = "LiveTrafficError";
+  }
+}
+
+async function liveHosts(prisma: PrismaClient, clusterId: string, targets: Awaited<ReturnType<typeof rsHosts>>): Promise<{ live: LiveHost[]; kernelError: string | null }> {
+  const k = await readKernel(prisma, clusterId);
+  const live: LiveHost[] = [];
+  for (const r of targets) {
+    const services = [...new Map(r.host.realServers.map((x) => [x.virtualService.id, { id: x.virtualService.id, label: serviceLabel(x.virtualService) }])).values()];
+    const entries = k.dests ? liveDrTraffic(k.dests, r.host.address, r.vips).map(describeDest)
+      : r.ownVips.length ? [`the director's table could not be read (${k.error}); the desired state lists it for ${r.ownVips.join(", ")}`] : [];
+    if (entries.length) live.push({ host: r.host.name, hostId: r.host.id, entries, services });
+  }
+  return { live, kernelError: k.error };
+}
+
+/**
+ * Prepare (ARP sysctls + VIP on lo), undo, or just probe, on one real-server host or all of a cluster's.
+ * `confirmDropTraffic`: host names whose live traffic the operator agreed to drop (undo only).
+ */
+export async function realServerOp(prisma: PrismaClient, actor: string, clusterId: string, action: RsAction, hostId?: string, opts: { confirmDropTraffic?: readonly string[] } = {}) {
   const cluster = await prisma.cluster.findUnique({ where: { id: clusterId } });
   if (!cluster) throw new UserError("This cluster no longer exists.");
   const director = await directorOf(prisma, clusterId);
   const all = await rsHosts(prisma, clusterId);
   const targets = hostId ? all.filter((r) => r.host.id === hostId) : all;
   if (!targets.length) throw new UserError(hostId ? "This host is not a real server of this cluster." : "This cluster has no real-server hosts.");
+  if (action === "undo") {
+    const { live, kernelError } = await liveHosts(prisma, clusterId, targets.filter((r) => r.host.hostKeyFingerprint));
+    const unconfirmed = live.filter((h) => !opts.confirmDropTraffic?.includes(h.host));
+    if (unconfirmed.length) throw new LiveTrafficError(unconfirmed, kernelError);
+  }
   const keys = await keysFor(prisma, targets.map((r) => r.host));
   // a probe is a read: one younger than PROBE_MIN_INTERVAL_MS (any panel instance's, from the database,
   // or this process's, also one still running) is answered again instead of probing the host anew

@@ -32,6 +32,30 @@ describe("console form schemas on lib/ipvs", () => {
     expect(errors(realServerSchema.safeParse({ ...rs, weight: "" }))).toEqual({ weight: "is required" });
   });
 
+  it("an IPv4-mapped address is refused in every address field, with one message", () => {
+    const rule = "must not be an IPv4-mapped IPv6 address (::ffff:a.b.c.d): use the IPv4 address";
+    expect(errors(virtualServiceSchema.safeParse({ ...base, address: "::ffff:10.0.0.1" }))).toEqual({ address: rule });
+    expect(errors(virtualServiceSchema.safeParse({ ...base, address: "[::FFFF:a00:1]" }))).toEqual({ address: rule });
+    expect(errors(virtualServiceSchema.safeParse({ ...base, address: "::ffff:10.0.0.1", port: "80" })).address).toBe(rule);
+    expect(errors(virtualServiceSchema.safeParse({ ...base, sorryAddress: "::ffff:10.0.0.9", sorryPort: "80" })).sorryAddress).toBe(rule);
+    expect(errors(realServerSchema.safeParse({ ...rs, address: "::ffff:10.0.0.11" }))).toEqual({ address: rule });
+    // an IPv6 VIP that only looks alike is fine
+    expect(virtualServiceSchema.parse({ ...base, address: "64:ff9b::a00:1" }).address).toBe("64:ff9b::a00:1");
+  });
+
+  it("a port, weight or threshold with spaces is refused (not trimmed) in every number field", () => {
+    expect(errors(virtualServiceSchema.safeParse({ ...base, port: " 80" }))).toEqual({ port: 'must be digits only, without spaces (got " 80")' });
+    expect(errors(virtualServiceSchema.safeParse({ ...base, persistenceTimeout: "60 " }))).toEqual({ persistenceTimeout: 'must be digits only, without spaces (got "60 ")' });
+    expect(errors(virtualServiceSchema.safeParse({ ...base, sorryAddress: "10.0.0.9", sorryPort: " 80" }))).toEqual({ sorryPort: 'must be digits only, without spaces (got " 80")' });
+    expect(errors(virtualServiceSchema.safeParse({ ...base, protocol: "fwmark", address: "", port: "", fwmark: " 7" }))).toEqual({ fwmark: 'must be digits only, without spaces (got " 7")' });
+    expect(errors(realServerSchema.safeParse({ ...rs, weight: " 1" }))).toEqual({ weight: 'must be digits only, without spaces (got " 1")' });
+    expect(errors(realServerSchema.safeParse({ ...rs, port: "80 " }))).toEqual({ port: 'must be digits only, without spaces (got "80 ")' });
+    expect(errors(realServerSchema.safeParse({ ...rs, upperThreshold: " 10" }))).toEqual({ upperThreshold: 'must be digits only, without spaces (got " 10")' });
+    // digits alone, and JSON numbers, are what they always were
+    expect(virtualServiceSchema.parse({ ...base, port: "80" }).port).toBe(80);
+    expect(realServerSchema.parse({ ...rs, weight: 2 }).weight).toBe(2);
+  });
+
   it("what the form accepts, lib/ipvs accepts (the canonical values come from it)", () => {
     const v = virtualServiceSchema.parse({ ...base, address: "FD00:0:0::100", persistenceTimeout: "60", persistenceNetmask: "64" });
     expect(v.address).toBe("fd00::100");

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { versionSchema } from "@/lib/validation/common";
-import { canonicalAddress } from "@/lib/ipvs/address";
+import { canonicalAddress, IPV4_MAPPED_RULE, isIPv4Mapped } from "@/lib/ipvs/address";
 import { flagsFromBits, SCHEDULERS, type Scheduler } from "@/lib/ipvs/model";
-import { destinationInputSchema, validateService, type FieldError } from "@/lib/ipvs/schema";
+import { destinationInputSchema, NUMBER_SPACES_RULE, spacedNumber, validateService, type FieldError } from "@/lib/ipvs/schema";
 
 // The console's form schemas: one per form, used by the server actions AND by /api/v1 (lib/api), so
 // every way in validates the same. The rules themselves are lib/ipvs's (`serviceInputSchema` via
@@ -51,6 +51,10 @@ export const ipAddressSchema = z.string({ error: "is required" }).trim().min(1, 
     ctx.addIssue({ code: "custom", message: "must be an IPv4 or IPv6 address" });
     return z.NEVER;
   }
+  if (isIPv4Mapped(p.address)) {
+    ctx.addIssue({ code: "custom", message: IPV4_MAPPED_RULE });
+    return z.NEVER;
+  }
   return p.address;
 });
 
@@ -63,9 +67,9 @@ export const FORWARDING_LABEL: Record<(typeof FORWARDING_CHOICES)[number], strin
 /** A number field as lib/ipvs reads it (null when blank); lib/ipvs's own message when it is not one. */
 function num(v: unknown): number | null | "bad" {
   if (empty(v)) return null;
-  const t = typeof v === "string" ? v.trim() : v;
-  if (typeof t === "number") return Number.isInteger(t) ? t : "bad";
-  return typeof t === "string" && /^\d+$/.test(t) ? Number(t) : "bad";
+  // " 80" is refused like in lib/ipvs (NUMBER_SPACES_RULE), not trimmed
+  if (typeof v === "number") return Number.isInteger(v) ? v : "bad";
+  return typeof v === "string" && /^\d+$/.test(v) ? Number(v) : "bad";
 }
 
 /** Console service field ← lib/ipvs serviceInputSchema path (destinations.0 is the sorry server). */
@@ -128,13 +132,14 @@ function checkService(v: RawService, ctx: Ctx): VirtualServiceInput {
   const addr = (field: "address" | "sorryAddress", raw: string | null | undefined): string | null => {
     if (empty(raw)) return null;
     const r = ipAddressSchema.safeParse(raw);
-    if (!r.success) { ctx.addIssue({ code: "custom", path: [field], message: "must be an IPv4 or IPv6 address" }); return null; }
+    if (!r.success) { ctx.addIssue({ code: "custom", path: [field], message: r.error.issues[0]?.message ?? "must be an IPv4 or IPv6 address" }); return null; }
     return r.data;
   };
   const address = fw ? null : addr("address", v.address);
   const sorryAddress = addr("sorryAddress", v.sorryAddress);
   const sorryPort = num(v.sorryPort);
-  if (sorryPort === "bad" || (typeof sorryPort === "number" && (sorryPort < 1 || sorryPort > 65535))) ctx.addIssue({ code: "custom", path: ["sorryPort"], message: "must be a port 1..65535" });
+  if (spacedNumber(v.sorryPort)) ctx.addIssue({ code: "custom", path: ["sorryPort"], message: `${NUMBER_SPACES_RULE} (got ${JSON.stringify(v.sorryPort)})` });
+  else if (sorryPort === "bad" || (typeof sorryPort === "number" && (sorryPort < 1 || sorryPort > 65535))) ctx.addIssue({ code: "custom", path: ["sorryPort"], message: "must be a port 1..65535" });
   if ((empty(v.sorryAddress)) !== (empty(v.sorryPort))) ctx.addIssue({ code: "custom", path: [empty(v.sorryAddress) ? "sorryAddress" : "sorryPort"], message: "is needed with the other sorry-server field" });
   if (!fw && empty(v.address)) ctx.addIssue({ code: "custom", path: ["address"], message: "is required (the VIP)" });
   const bits = (v.flag1 ? 1 : 0) | (v.flag2 ? 2 : 0) | (v.flag3 ? 4 : 0);
@@ -208,7 +213,7 @@ function checkRealServer(v: RawRs, ctx: Ctx): RealServerInput {
   let address: string | null = null;
   if (!empty(v.address)) {
     const a = ipAddressSchema.safeParse(v.address);
-    if (!a.success) ctx.addIssue({ code: "custom", path: ["address"], message: "must be an IPv4 or IPv6 address" });
+    if (!a.success) ctx.addIssue({ code: "custom", path: ["address"], message: a.error.issues[0]?.message ?? "must be an IPv4 or IPv6 address" });
     else address = a.data;
   } else if (hostId === null) ctx.addIssue({ code: "custom", path: ["address"], message: "is required (or pick a known host)" });
   if (empty(v.weight)) ctx.addIssue({ code: "custom", path: ["weight"], message: "is required" });

@@ -124,6 +124,10 @@ export function canonicalAddress(text: string): ParsedAddress | null {
   return v4 ? { family: "inet", address: v4.join(".") } : null;
 }
 
+/** The one rule (and message) for an IPv4-mapped address wherever an operator types an address:
+ *  forms, API, CLI. The kernel refuses it as a real server; as a VIP it would be bound as ::ffff:…/128. */
+export const IPV4_MAPPED_RULE = "must not be an IPv4-mapped IPv6 address (::ffff:a.b.c.d): use the IPv4 address";
+
 /** True for ::ffff:a.b.c.d (the kernel refuses it as a real server). */
 export function isIPv4Mapped(address: string): boolean {
   const w = parseIPv6(address);

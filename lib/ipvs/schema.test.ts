@@ -22,7 +22,7 @@ describe("service input: canonical output", () => {
   });
   it("canonicalises IPv6 (compressed, lower case; brackets allowed) and infers the family", () => {
     expect(ok({ ...base, address: "[2001:DB8:0:0:0:0:0:ABCD]" }).value).toMatchObject({ address: "2001:db8::abcd", family: "inet6" });
-    expect(ok({ ...base, address: " ::FFFF:10.0.0.1 " }).value.address).toBe("::ffff:10.0.0.1");
+    expect(ok({ ...base, address: " 2001:DB8:0::A00:1 " }).value.address).toBe("2001:db8::a00:1");
   });
   it("takes FormData-style strings", () => {
     const v = ok({ protocol: "udp", address: "10.0.0.1", port: "53", persistent: "300", netmask: "24", ops: "on", pe: "sip", flags: "flag-1, flag-2", scheduler: "rr", destinations: [{ address: "10.0.1.1", weight: "7", upperThreshold: "10", lowerThreshold: "" }] }).value;
@@ -108,7 +108,14 @@ describe("every error names the field and the rule", () => {
     ["flag-3 combined", { ...base, scheduler: "sh", flags: ["sh-port", "flag-3"] }, "flags", /flag-3 cannot be combined/],
     ["destinations type", { ...base, destinations: "x" }, "destinations", /destinations must be a list of real servers/],
     ["dest address", { ...base, destinations: [{ address: "nope" }] }, "destinations.0.address", /real server address must be a valid IPv4/],
-    ["dest mapped", { ...base, address: "::1", destinations: [{ address: "::ffff:10.0.0.1" }] }, "destinations.0.address", /IPv4-mapped IPv6 address .* the kernel refuses it/],
+    ["dest mapped", { ...base, address: "::1", destinations: [{ address: "::ffff:10.0.0.1" }] }, "destinations.0.address", /^real server address must not be an IPv4-mapped IPv6 address \(::ffff:a\.b\.c\.d\): use the IPv4 address$/],
+    // the VIP too (it would be bound as ::ffff:10.0.0.1/128 on the director), dotted or hex, with the same rule
+    ["VIP mapped", { ...base, address: "::ffff:10.0.0.1" }, "address", /^service address must not be an IPv4-mapped IPv6 address \(::ffff:a\.b\.c\.d\): use the IPv4 address$/],
+    ["VIP mapped hex", { ...base, address: "[::FFFF:a00:1]" }, "address", /^service address must not be an IPv4-mapped/],
+    // a number typed with spaces is refused, never trimmed silently
+    ["port with spaces", { ...base, port: " 80" }, "port", /^service port must be digits only, without spaces \(got " 80"\)$/],
+    ["weight with spaces", { ...base, destinations: [{ address: "10.0.1.1", weight: "2 " }] }, "destinations.0.weight", /^weight must be digits only, without spaces \(got "2 "\)$/],
+    ["persistent with a tab", { ...base, persistent: "\t60" }, "persistent", /must be digits only, without spaces/],
     ["dest family", { ...base, destinations: [{ address: "2001:db8::1" }] }, "destinations.0.address", /must be IPv4 like the service \(a different family is only allowed when forward is tunnel\)/],
     ["dest port", { ...base, destinations: [{ address: "10.0.1.1", port: -1 }] }, "destinations.0.port", /real server port must be a whole number 0..65535/],
     ["forward", { ...base, destinations: [{ address: "10.0.1.1", forward: "nat" }] }, "destinations.0.forward", /forward \(forwarding method\) must be one of route, masq, tunnel, local/],

@@ -3,7 +3,7 @@
 // validateService / validateTable also apply ipvsadm's DR/TUN port rule and return its notices.
 // Nothing that fails here can reach a command line.
 import { z } from "zod";
-import { canonicalAddress, ipv4MaskPrefix, ipv4PrefixMask, isIPv4Mapped } from "./address";
+import { canonicalAddress, IPV4_MAPPED_RULE, ipv4MaskPrefix, ipv4PrefixMask, isIPv4Mapped } from "./address";
 import {
   DEFAULT_SCHEDULER, DEFAULT_TIMEOUT, FORWARDS, MAX_THRESHOLD, MAX_TIMEOUT, MAX_WEIGHT, PERSISTENCE_ENGINES, PROTOCOLS,
   SCHEDULERS, TUNNEL_CSUMS, TUNNEL_TYPES, canonicalFlags, destKey, normalizeService, serviceKey,
@@ -15,9 +15,21 @@ export const MAX_FORM_FWMARK = 2147483647;
 
 const blank = (v: unknown) => v === undefined || v === null || (typeof v === "string" && v.trim() === "");
 
+/** The rule for a number typed with spaces around it (" 80"): refused, never trimmed silently. Same words in every form and the API. */
+export const NUMBER_SPACES_RULE = "must be digits only, without spaces";
+
+/** True for a string of digits with spaces (or tabs) around it: what this project refuses instead of guessing. */
+export function spacedNumber(v: unknown): boolean {
+  return typeof v === "string" && v.trim() !== "" && v.trim() !== v;
+}
+
 function intField(field: string, min: number, max: number, unit = "") {
   return z.unknown().optional().transform((v, ctx): number => {
-    const t = typeof v === "string" ? v.trim() : v;
+    if (spacedNumber(v)) {
+      ctx.addIssue({ code: "custom", message: `${field} ${NUMBER_SPACES_RULE} (got ${JSON.stringify(v)})` });
+      return z.NEVER;
+    }
+    const t = v;
     const n = typeof t === "number" ? t : typeof t === "string" && /^\d+$/.test(t) ? Number(t) : NaN;
     if (!Number.isInteger(n) || n < min || n > max) {
       ctx.addIssue({ code: "custom", message: `${field} must be a whole number ${min}..${max}${unit}` });
@@ -89,7 +101,7 @@ export const destinationInputSchema = z
   })
   .superRefine((d, ctx) => {
     if (isIPv4Mapped(d.address.address))
-      ctx.addIssue({ code: "custom", path: ["address"], message: "real server address must not be an IPv4-mapped IPv6 address (::ffff:a.b.c.d): the kernel refuses it; use the IPv4 address" });
+      ctx.addIssue({ code: "custom", path: ["address"], message: `real server address ${IPV4_MAPPED_RULE}` });
     if ((d.lowerThreshold ?? 0) > (d.upperThreshold ?? 0))
       ctx.addIssue({ code: "custom", path: ["lowerThreshold"], message: "lowerThreshold must not exceed upperThreshold (an upper threshold of 0 means no limit, so a lower one needs an upper one)" });
     const tunnel = d.forward === "tunnel";
@@ -145,6 +157,7 @@ export const serviceInputSchema = z
     } else {
       if (s.fwmark !== null) issue(["fwmark"], `fwmark only applies when protocol is fwmark`);
       if (s.address === null) issue(["address"], "service address is required (IPv4 or IPv6)");
+      else if (isIPv4Mapped(s.address.address)) issue(["address"], `service address ${IPV4_MAPPED_RULE}`);
       if (s.port === null) issue(["port"], "service port is required (0..65535; 0 only with persistence)");
       family = s.address?.family ?? s.family ?? "inet";
       if (s.family !== null && s.address !== null && s.family !== s.address.family)

@@ -38,11 +38,22 @@ describe("host schema", () => {
   });
   it.each([
     ["address", "10.0.0.1; reboot"], ["address", "$(touch /tmp/x)"], ["address", "a b"], ["address", ""],
-    ["sshPort", "0"], ["sshPort", "65536"], ["sshPort", "22.5"], ["sshPort", "ssh"],
+    ["sshPort", "0"], ["sshPort", "65536"], ["sshPort", "22.5"], ["sshPort", "ssh"], ["sshPort", " 22"], ["sshPort", "22 "],
+    ["address", "::ffff:10.0.0.11"], ["address", "::FFFF:a00:b"],
     ["sshUser", "Root"], ["sshUser", "root;id"], ["sshUser", "a".repeat(33)],
     ["role", "loadbalancer"],
   ])("refuses %s = %j", (field, value) => {
     expect(errorsOf(hostCreateSchema, { ...ok, [field]: value })[field]?.length).toBeGreaterThan(0);
+  });
+});
+
+describe("host schema: the shared rules' words", () => {
+  const ok = { clusterId: "c1", name: "rs1", address: "10.0.0.11", sshPort: "22", sshUser: "root", sshKeyId: "", role: "real_server" };
+  it("an IPv4-mapped address and a spaced port are refused with the same message as the service forms", () => {
+    expect(errorsOf(hostCreateSchema, { ...ok, address: "::ffff:10.0.0.11" }).address).toEqual(["must not be an IPv4-mapped IPv6 address (::ffff:a.b.c.d): use the IPv4 address"]);
+    expect(errorsOf(hostCreateSchema, { ...ok, sshPort: " 22" }).sshPort).toEqual(['must be digits only, without spaces (got " 22")']);
+    expect(hostCreateSchema.parse({ ...ok, sshPort: "" }).sshPort).toBe(22);
+    expect(hostCreateSchema.parse({ ...ok, sshPort: 2222 }).sshPort).toBe(2222);
   });
 });
 

@@ -13,7 +13,7 @@ export default async function HostsPage({ searchParams }: { searchParams: Promis
   const { cluster } = await searchParams;
   const prisma = await db();
   const [hosts, clusters, keys] = await Promise.all([
-    prisma.host.findMany({ orderBy: [{ cluster: { name: "asc" } }, { name: "asc" }], include: { cluster: { select: { name: true } } } }),
+    prisma.host.findMany({ orderBy: [{ cluster: { name: "asc" } }, { name: "asc" }], include: { cluster: { select: { name: true } }, _count: { select: { realServers: true } } } }),
     prisma.cluster.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true } }),
     prisma.sshKey.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true } }),
   ]);
@@ -21,7 +21,7 @@ export default async function HostsPage({ searchParams }: { searchParams: Promis
   return (
     <div className="space-y-6">
       <h1>Hosts</h1>
-      {hosts.length ? <HostTable hosts={hosts} showCluster canTrust={can(user.role, "trust-host-key")} canRetrust={can(user.role, "retrust-host-key")} /> : (
+      {hosts.length ? <HostTable hosts={hosts} showCluster canTrust={can(user.role, "trust-host-key")} canRetrust={can(user.role, "retrust-host-key")} actions={{ keys, canEdit: editable }} /> : (
         <EmptyState title="No hosts yet">Hosts are the machines the panel logs into over SSH: a cluster&apos;s director and its real servers.</EmptyState>
       )}
       <section className="card space-y-3">

@@ -2,6 +2,7 @@ import { EmptyState } from "@/components/empty-state";
 import { RoleNotice } from "@/components/role-notice";
 import { SshKeyCreateForm } from "@/components/ssh-keys/create-form";
 import { requireUser } from "@/lib/auth";
+import { publicKeyFingerprint } from "@/lib/ssh-keys";
 import { db } from "@/lib/db";
 import { can } from "@/lib/roles";
 
@@ -16,9 +17,9 @@ export default async function SshKeysPage() {
     <div className="space-y-6">
       <h1>SSH keys</h1>
       {keys.length ? (
-        <div className="card overflow-x-auto p-0"><table className="table"><thead><tr><th>Name</th><th>Public key (for authorized_keys)</th><th>Hosts</th></tr></thead><tbody>
+        <div className="card overflow-x-auto p-0"><table className="table"><thead><tr><th>Name</th><th>Fingerprint</th><th>Public key (for authorized_keys)</th><th>Hosts</th></tr></thead><tbody>
           {keys.map((k) => (
-            <tr key={k.id}><td className="font-medium">{k.name}</td><td className="mono max-w-xl break-all text-xs">{k.publicKey}</td><td className="tabular-nums">{k._count.hosts}</td></tr>
+            <tr key={k.id} data-key={k.name}><td className="font-medium">{k.name}</td><td className="mono whitespace-nowrap text-xs" data-testid="key-fingerprint" title="as ssh-keygen -lf prints it">{publicKeyFingerprint(k.publicKey) ?? "?"}</td><td className="mono max-w-xl break-all text-xs">{k.publicKey}</td><td className="tabular-nums">{k._count.hosts}</td></tr>
           ))}
         </tbody></table></div>
       ) : <EmptyState title="No SSH keys yet">The panel logs into directors and real servers with a key stored here. Generate one and add its public key to each host&apos;s authorized_keys.</EmptyState>}

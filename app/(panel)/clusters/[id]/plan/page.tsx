@@ -18,14 +18,14 @@ export default async function PlanPage({ params }: { params: Promise<{ id: strin
       <p className="text-sm" data-testid="plan-summary">{total} command{total === 1 ? "" : "s"} would run{disruptive ? `, ${disruptive} disruptive (drop connections)` : ""}. This is a dry run against the director&apos;s table as it is now.</p>
       {plan.map((h) => (
         <section key={h.host} className="card space-y-2" data-plan-host={h.host}>
-          <h2>{h.host} <span className="text-sm font-normal text-zinc-500">({h.role === "director" ? "director" : "real server"})</span></h2>
+          <h2>{h.host} <span className="text-sm font-normal text-zinc-500">({h.role === "director" ? "director" : h.inUse === false ? "real server, not in use" : "real server"})</span></h2>
           {h.error && <p role="alert" className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900">{h.error}</p>}
           {h.note && <p className="text-sm text-zinc-500">{h.note}</p>}
           {h.steps.length > 0 && (
             <ol className="mono space-y-1 text-xs">
               {h.steps.map((s, i) => (
                 <li key={i} className={s.disruptive ? "rounded bg-red-100 px-2 py-1 font-semibold text-red-900 dark:bg-red-950 dark:text-red-200" : "px-2 py-1"} data-disruptive={s.disruptive ? "yes" : "no"}>
-                  {s.command}{s.disruptive && " — disruptive"}{s.why && <span className="font-sans text-zinc-500"> ({s.why})</span>}
+                  {s.command}{s.disruptive && ` — disruptive${typeof s.activeConns === "number" ? ` (cuts ${s.activeConns} active connection${s.activeConns === 1 ? "" : "s"} now)` : ""}`}{s.why && <span className="font-sans text-zinc-500"> ({s.why})</span>}
                 </li>
               ))}
             </ol>
@@ -34,7 +34,7 @@ export default async function PlanPage({ params }: { params: Promise<{ id: strin
       ))}
       {!can(user.role, "apply") && <RoleNotice role={user.role} permission="apply" />}
       {/* shown (disabled) to every role: the server refuses an apply from a role without the permission anyway */}
-      <ApplyButton clusterId={id} label="Apply" disabled={!can(user.role, "apply")} />
+      <ApplyButton clusterId={id} label="Apply" disabled={!can(user.role, "apply")} disruptive={plan.flatMap((h) => h.steps.filter((s) => s.disruptive))} />
     </div>
   );
 }
