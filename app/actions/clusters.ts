@@ -32,8 +32,8 @@ export type DeleteClusterState = FormState & { teardown?: TeardownPlan };
  * that from the director first (an apply) or to leave it running; otherwise answers with the plan.
  */
 export async function deleteClusterAction(_prev: DeleteClusterState, form: FormData): Promise<DeleteClusterState> {
-  const permission = form.get("director") === "remove" ? "apply" : "edit";
-  const r = await formAction(permission, deleteSchema, form, async (input, user) => {
+  // removing from the director is an apply: the permission follows the parsed choice
+  const r = await formAction((input) => (input.director === "remove" ? "apply" : "edit"), deleteSchema, form, async (input, user) => {
     const prisma = await db();
     const c = await prisma.cluster.findUnique({ where: { id: input.id } });
     if (c && input.confirm !== c.name) return { refused: true as const };
