@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { expect, test, type Page } from "@playwright/test";
 import { acquireLab, assertLabRoute, lab, labEnv, type LabEnv } from "../lab/env";
-import { ADMIN, addHosts, alerts, importSshKey, login, trustHostKeys } from "./helpers";
+import { ADMIN, addHosts, alerts, ensureAdmin, importSshKey, login, trustHostKeys } from "./helpers";
 
 // On the real lab, through the browser: a cluster applied to the director (a VIP and a virtual
 // service in its kernel). Two tabs opened on the same real server: the second tab's change is refused
@@ -21,17 +21,9 @@ let clusterUrl = "";
 const kernel = () => lab(["ssh", "director", "ipvsadm -S -n"]);
 const addrs = () => lab(["ssh", "director", "ip -o addr show"]);
 
-/** Signs in as the admin, creating it on the setup page when this database is new. */
+/** Signs in as the admin, creating it on the setup page (with its token) when this database is new. */
 async function signIn(page: Page) {
-  await page.goto("/clusters");
-  if (/\/setup$/.test(page.url())) {
-    await page.getByLabel("Name").fill(ADMIN.name);
-    await page.getByLabel("Email").fill(ADMIN.email);
-    await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
-    await page.getByLabel("Confirm password").fill(ADMIN.password);
-    await page.getByRole("button", { name: "Create admin" }).click();
-    await expect(page).toHaveURL(/\/login\?setup=done/);
-  }
+  await ensureAdmin(page);
   await login(page, ADMIN);
 }
 
