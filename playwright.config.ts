@@ -10,6 +10,8 @@ const baseURL = `http://127.0.0.1:${port}`;
 const pgliteURL = `http://127.0.0.1:${pglitePort}`;
 const databaseUrl = process.env.E2E_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/lvs_test_e2e";
 const pgliteDataDir = `.data/e2e-pglite-${pglitePort}`;
+const pgMeta = { database: "postgres", dataDir: ".data/e2e" };
+const pgliteMeta = { database: "pglite", dataDir: pgliteDataDir };
 const secrets = { NEXTAUTH_SECRET: "e2e-nextauth-secret-not-for-production", LVS_PANEL_KEY_SECRET: "e2e-key-secret-not-for-production" };
 
 export default defineConfig({
@@ -27,10 +29,13 @@ export default defineConfig({
         "--disable-sync", "--no-first-run", "--disable-quic"],
     },
   },
+  // foundation.spec.ts runs first on each database (it creates the admin and the viewer the other specs
+  // sign in as, and its first test needs a panel nobody has set up): the other projects depend on it.
   projects: [
-    { name: "postgres", use: { baseURL }, metadata: { database: "postgres", dataDir: ".data/e2e" } },
-    // foundation.spec.ts first: it creates the admin and the viewer the lab specs sign in as
-    { name: "pglite", use: { baseURL: pgliteURL }, metadata: { database: "pglite", dataDir: pgliteDataDir }, testMatch: ["foundation.spec.ts", "health.spec.ts", "seed-dr.spec.ts"] },
+    { name: "postgres-foundation", use: { baseURL }, metadata: pgMeta, testMatch: ["foundation.spec.ts"] },
+    { name: "postgres", use: { baseURL }, metadata: pgMeta, testIgnore: ["foundation.spec.ts"], dependencies: ["postgres-foundation"] },
+    { name: "pglite-foundation", use: { baseURL: pgliteURL }, metadata: pgliteMeta, testMatch: ["foundation.spec.ts"] },
+    { name: "pglite", use: { baseURL: pgliteURL }, metadata: pgliteMeta, testMatch: ["health.spec.ts", "seed-dr.spec.ts"], dependencies: ["pglite-foundation"] },
   ],
   webServer: [
     {

@@ -124,7 +124,17 @@ export async function deleteCluster(browser: Browser, name: string, clusterUrl: 
     await page.goto(clusterUrl);
     await page.getByLabel("Type the cluster's name to confirm").fill(name);
     await page.getByRole("button", { name: "Delete cluster" }).click();
-    await expect(page).toHaveURL(/\/clusters$/);
+    // while the director still runs the cluster's services the form asks what to do with them: leave
+    // them (the caller resets the lab after) and delete as chosen
+    const plan = page.getByTestId("teardown-plan");
+    const quiet = () => undefined;
+    await Promise.race([page.waitForURL(/\/clusters$/, { timeout: 30_000 }).catch(quiet), plan.waitFor({ timeout: 30_000 }).catch(quiet)]);
+    if (await plan.isVisible()) {
+      await plan.getByLabel(/leave the director as it is/).check();
+      await page.getByLabel("Type the cluster's name to confirm").fill(name);
+      await page.getByRole("button", { name: "Delete cluster as chosen" }).click();
+    }
+    await expect(page).toHaveURL(/\/clusters$/, { timeout: 30_000 });
   } finally {
     await page.close();
   }

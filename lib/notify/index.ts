@@ -143,7 +143,9 @@ export async function deliverDue(prisma: PrismaClient, opts: { limit?: number; b
 export async function testWebhook(prisma: PrismaClient, webhookId: string, actor: string): Promise<SendResult & { deliveryId: string }> {
   const hook = await prisma.webhook.findUniqueOrThrow({ where: { id: webhookId } });
   const payload: WebhookPayload = { event: "test", at: new Date().toISOString(), cluster: null, summary: `Test delivery requested by ${actor}`, data: { webhook: hook.name } };
-  const d = await prisma.webhookDelivery.create({ data: { webhookId, event: "test", payload: payload as unknown as Prisma.InputJsonValue, attempts: 1 } });
+  // created already leased (as deliverDue's claim leaves a row), so a worker never sends it a second time
+  const d = await prisma.webhookDelivery.create({ data: { webhookId, event: "test", payload: payload as unknown as Prisma.InputJsonValue, attempts: 1,
+    nextAttemptAt: new Date(Date.now() + DELIVERY.leaseMs) } });
   const r = await sendWebhook(hook, d.id, payload);
   await prisma.webhookDelivery.update({ where: { id: d.id }, data: { status: r.ok ? "delivered" : "failed", lastStatus: r.status, lastError: r.error, deliveredAt: r.ok ? new Date() : null } });
   return { ...r, deliveryId: d.id };

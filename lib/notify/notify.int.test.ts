@@ -11,6 +11,7 @@ let server: http.Server;
 let url = "";
 const got: Array<{ id: string; event: string }> = [];
 let status = 204;
+let answerAfterMs = 0;
 
 beforeAll(async () => {
   // the receiver is on loopback, which the egress policy denies unless allowed (lib/egress)
@@ -20,7 +21,7 @@ beforeAll(async () => {
     let b = "";
     req.on("data", (c) => (b += c)).on("end", () => {
       if (status < 300) got.push(JSON.parse(b) as { id: string; event: string });
-      res.writeHead(status).end();
+      setTimeout(() => res.writeHead(status).end(), answerAfterMs);
     });
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
@@ -122,5 +123,21 @@ describe("webhooks", () => {
     const bad = await testWebhook(ctx.prisma, hook.id, "admin@example.com");
     expect(bad.ok).toBe(false);
     expect(bad.error).toMatch(/ECONNREFUSED/);
+  });
+
+  it("a worker delivering while the test button waits for its answer does not send the test again", async () => {
+    const hook = await ctx.prisma.webhook.findFirstOrThrow({ where: { name: "all" } });
+    await ctx.prisma.webhook.update({ where: { id: hook.id }, data: { url } });
+    answerAfterMs = 400;
+    try {
+      const test = testWebhook(ctx.prisma, hook.id, "admin@example.com");
+      await new Promise((r) => setTimeout(r, 150)); // the test's row exists and its POST is in flight
+      await deliverDue(ctx.prisma);
+      const r = await test;
+      expect(r.ok).toBe(true);
+      expect(got.filter((g) => g.id === r.deliveryId)).toHaveLength(1);
+    } finally {
+      answerAfterMs = 0;
+    }
   });
 });
