@@ -6,20 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migratedDatabase } from "@/test/support/database";
 import { overviewPage } from "@/lib/console/overview";
 import { clusterJson, realServerEtag, realServerJson } from "./present";
-import { handleApi } from "./routes";
+import { inProcessApi } from "./testing/in-process";
 import { userWithToken } from "./testing/panel";
 
 let ctx: Awaited<ReturnType<typeof migratedDatabase>>;
 let token = "";
 
-/** Like testing/panel's api(), but through the router in this process. */
-async function call(method: string, p: string, body?: unknown, headers: Record<string, string> = {}) {
-  const h: Record<string, string> = { authorization: `Bearer ${token}`, ...headers };
-  if (body !== undefined) h["content-type"] = "application/json";
-  const res = await handleApi(new Request(`http://127.0.0.1/api/v1${p}`, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) }));
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
-}
+const call = inProcessApi(() => token);
 
 const svc = "/clusters/race/services/tcp:10.9.0.100:80";
 

@@ -8,6 +8,7 @@ import { prismaFor, signIn, startPanel, type Panel } from "@/lib/api/testing/pan
 import { hashPassword } from "@/lib/passwords";
 import { readLive } from "./live";
 import { freshDatabase } from "@/test/support/database";
+import { sseData } from "@/test/support/sse";
 // @ts-ignore plain ESM module without type declarations
 import { deploy } from "@/scripts/migrate.mjs";
 
@@ -41,18 +42,9 @@ function watch(query: string, n: number) {
   const done = (async () => {
     const res = await fetch(`${panel.url}/api/clusters/ls1/live?${query}`, { headers: { cookie }, signal: ac.signal });
     expect(res.headers.get("content-type")).toContain("text/event-stream");
-    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-    let buf = "";
-    while (ats.length < n) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buf += value;
-      let i: number;
-      while ((i = buf.indexOf("\n\n")) >= 0) {
-        const data = buf.slice(0, i).split("\n").find((l) => l.startsWith("data: "));
-        buf = buf.slice(i + 2);
-        if (data) ats.push((JSON.parse(data.slice(6)) as { at: string; error: { code: string } | null }).at);
-      }
+    for await (const e of sseData<{ at: string }>(res.body!)) {
+      ats.push(e.at);
+      if (ats.length >= n) break;
     }
     ac.abort();
     return ats;

@@ -4,7 +4,7 @@
 // are called through the router in this process. Also: two admins demoting each other at once.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { StaleError } from "@/lib/errors";
-import { handleApi } from "@/lib/api/routes";
+import { inProcessApi } from "@/lib/api/testing/in-process";
 import { userWithToken } from "@/lib/api/testing/panel";
 import { setUserRoleAndState } from "@/lib/users";
 import { migratedDatabase } from "@/test/support/database";
@@ -16,13 +16,7 @@ let token = "";
 let vsId = "";
 let clusterId = "";
 
-async function call(method: string, p: string, body?: unknown, headers: Record<string, string> = {}) {
-  const h: Record<string, string> = { authorization: `Bearer ${token}`, ...headers };
-  if (body !== undefined) h["content-type"] = "application/json";
-  const res = await handleApi(new Request(`http://127.0.0.1/api/v1${p}`, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) }));
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
-}
+const call = inProcessApi(() => token);
 const svc = "/clusters/lost/services/tcp:10.9.1.100:80";
 
 beforeAll(async () => {

@@ -10,6 +10,7 @@ import { acquireLab, assertLabRoute, labEnv, type LabEnv } from "@/lab/env";
 import { encryptSecret } from "@/lib/crypto";
 import { algorithmOf, fingerprintOf, sshPool, type SshTarget } from "@/lib/ssh";
 import { migratedDatabase } from "@/test/support/database";
+import { sseData } from "@/test/support/sse";
 import { LIVE_INTERVAL_MS, LiveHub, liveHub } from "./live-hub";
 import { liveStream } from "./live-tick";
 import { targetFor } from "./targets";
@@ -67,20 +68,8 @@ function reader(query: string, ac: AbortController, hub?: LiveHub) {
   const ats: string[] = [];
   const res = liveStream(ctx.prisma, clusterId, new URLSearchParams(query), ac.signal, async () => true, hub ? { hub } : {});
   const done = (async () => {
-    const r = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-    let buf = "";
     try {
-      for (;;) {
-        const { value, done } = await r.read();
-        if (done) break;
-        buf += value;
-        let i: number;
-        while ((i = buf.indexOf("\n\n")) >= 0) {
-          const data = buf.slice(0, i).split("\n").find((l) => l.startsWith("data: "));
-          buf = buf.slice(i + 2);
-          if (data) ats.push((JSON.parse(data.slice(6)) as { at: string }).at);
-        }
-      }
+      for await (const e of sseData<{ at: string }>(res.body!)) ats.push(e.at);
     } catch {
       /* aborted or dropped */
     }

@@ -13,6 +13,7 @@ import { applyDirector, bindVip, probeDirector, unbindVip } from "@/lib/director
 import { targetFromHost } from "@/lib/host-target";
 import { prepareRealServer } from "@/lib/realserver";
 import { SshPool, type SshTarget } from "@/lib/ssh";
+import { kernelWeights } from "@/test/support/kernel-weights";
 import { labTarget } from "@/test/support/sshd";
 import { migratedDatabase } from "@/test/support/database";
 import { effectiveCheck, type CheckSpec } from "./config";
@@ -122,15 +123,7 @@ describe("a broken checker on the real lab director changes no weight", () => {
   let vip: string;
   const logs: string[] = [];
   const onDirector = (cmd: string) => pool.exec(director, ["sh", "-c", cmd], { okExitCodes: "any" });
-  const weights = async () => {
-    const r = await pool.exec(director, ["ipvsadm", "-S", "-n"]);
-    const m = new Map<string, number>();
-    for (const line of r.stdout.split("\n")) {
-      const x = /^-a -t (\S+) -r (\S+) .*-w (\d+)/.exec(line);
-      if (x && x[1] === `${vip}:80`) m.set(x[2]!.replace(/:80$/, ""), Number(x[3]));
-    }
-    return m;
-  };
+  const weights = () => kernelWeights(pool, director, vip);
   const rsAddr = (i: number) => env.realServers[i]!.address;
   const statuses = async () => (await ctx.prisma.healthState.findMany({ orderBy: { realServerId: "asc" } })).map((s) => s.status);
   const events = async (kind: string) => ctx.prisma.healthEvent.findMany({ where: { clusterId, kind }, orderBy: { createdAt: "asc" } });

@@ -17,6 +17,7 @@ import { targetFromHost } from "@/lib/host-target";
 import { prepareRealServer } from "@/lib/realserver";
 import { SshPool, type SshTarget } from "@/lib/ssh";
 import { migratedDatabase } from "@/test/support/database";
+import { kernelWeights } from "@/test/support/kernel-weights";
 
 const INTERVAL = 1000;
 const FALL = 2;
@@ -60,15 +61,7 @@ async function until<T>(what: string, fn: () => Promise<T | null | undefined | f
   }
 }
 
-async function weights(): Promise<Map<string, number>> {
-  const r = await pool.exec(director, ["ipvsadm", "-S", "-n"]);
-  const m = new Map<string, number>();
-  for (const line of r.stdout.split("\n")) {
-    const x = /^-a -t (\S+) -r (\S+) .*-w (\d+)/.exec(line);
-    if (x && x[1] === `${vip}:80`) m.set(x[2]!.replace(/:80$/, ""), Number(x[3]));
-  }
-  return m;
-}
+const weights = () => kernelWeights(pool, director, vip);
 
 async function curl(n = 10): Promise<string[]> {
   await promisify(execFile)("ip", ["netns", "exec", "lvsp-client", "ip", "neigh", "flush", "all"]).catch(() => undefined);
