@@ -4,8 +4,6 @@
 // director with real PostgreSQL: a checker broken on the director (a read-only /tmp, then a "prohibit"
 // route to every real server) is a CHECKER FAULT: event, webhook row, no weight changed; the same setup
 // quiesces a real server whose httpd is stopped, so the unchanged weights are the guard's doing.
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { acquireLab, assertLabRoute, lab, labEnv, type LabEnv } from "@/lab/env";
 import { consoleCore, loadDesired } from "@/lib/console/desired";
@@ -14,6 +12,7 @@ import { targetFromHost } from "@/lib/host-target";
 import { prepareRealServer } from "@/lib/realserver";
 import { SshPool, type SshTarget } from "@/lib/ssh";
 import { kernelWeights } from "@/test/support/kernel-weights";
+import { registeredLab } from "@/test/support/lab-cluster";
 import { labTarget } from "@/test/support/sshd";
 import { migratedDatabase } from "@/test/support/database";
 import { effectiveCheck, type CheckSpec } from "./config";
@@ -133,12 +132,10 @@ describe("a broken checker on the real lab director changes no weight", () => {
     vip = env.vip.current;
     for (const h of [env.hosts.director!, env.realServers[0]!, env.realServers[1]!]) await assertLabRoute(h.address);
     ctx = await migratedDatabase("lvs_hostscripts");
-    await promisify(execFile)("node", ["--import", "tsx", "lab/register.ts"], { env: { ...process.env, DATABASE_URL: ctx.url } });
     const p = ctx.prisma;
-    const cluster = await p.cluster.findUniqueOrThrow({ where: { name: "lab" }, include: { hosts: { include: { sshKey: true } } } });
+    const { cluster, host, director: d } = await registeredLab(p, ctx.url);
     clusterId = cluster.id;
-    const host = (n: string) => cluster.hosts.find((h) => h.name === n)!;
-    director = targetFromHost(host("director"));
+    director = d;
     const vs = await p.virtualService.create({ data: { clusterId, protocol: "tcp", address: vip, port: 80, scheduler: "rr" } });
     vsId = vs.id;
     for (const i of [0, 1]) await p.realServer.create({ data: { virtualServiceId: vs.id, hostId: host(env.realServers[i]!.name).id, address: rsAddr(i), port: 80, weight: 3, forwardingMethod: "route" } });

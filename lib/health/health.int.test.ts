@@ -18,6 +18,7 @@ import { prepareRealServer } from "@/lib/realserver";
 import { SshPool, type SshTarget } from "@/lib/ssh";
 import { migratedDatabase } from "@/test/support/database";
 import { kernelWeights } from "@/test/support/kernel-weights";
+import { registeredLab } from "@/test/support/lab-cluster";
 
 const INTERVAL = 1000;
 const FALL = 2;
@@ -79,12 +80,10 @@ beforeAll(async () => {
   for (const h of [env.hosts.director, rs(0), rs(1), env.hosts.sorry]) await assertLabRoute(h.address);
   vip = env.vip.current;
   ctx = await migratedDatabase("lvs_health");
-  await promisify(execFile)("node", ["--import", "tsx", "lab/register.ts"], { env: { ...process.env, DATABASE_URL: ctx.url } });
   const p = ctx.prisma;
-  const cluster = await p.cluster.findUniqueOrThrow({ where: { name: "lab" }, include: { hosts: { include: { sshKey: true } } } });
+  const { cluster, host, director: d } = await registeredLab(p, ctx.url);
   clusterId = cluster.id;
-  const host = (n: string) => cluster.hosts.find((h) => h.name === n)!;
-  director = targetFromHost(host("director"));
+  director = d;
   const vs = await p.virtualService.create({ data: { clusterId, protocol: "tcp", address: vip, port: 80, scheduler: "rr", sorryAddress: env.hosts.sorry.address, sorryPort: 80 } });
   for (const i of [0, 1]) await p.realServer.create({ data: { virtualServiceId: vs.id, hostId: host(rs(i).name).id, address: rs(i).address, port: 80, weight: 3, forwardingMethod: "route" } });
   await p.healthCheck.create({ data: { virtualServiceId: vs.id, kind: "http", path: "/health", bodyContains: "ok", intervalMs: INTERVAL, timeoutMs: 500, rise: RISE, fall: FALL } });
