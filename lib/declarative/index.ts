@@ -1,0 +1,5 @@
+// The declarative cluster document: schema, validation, YAML/JSON text. Pure (no I/O).
+export * from "./schema";
+export * from "./validate";
+export * from "./text";
+export { documentJsonSchema, JSON_SCHEMA_ID } from "./json-schema";
