@@ -46,20 +46,20 @@ export function validateDocument(value: unknown): DocumentResult {
   const err = (parts: PathPart[], message: string) => errors.push({ parts, path: formatPath(parts), message });
   const seen = new Map<string, number>();
   const services = r.data.services.map((s, i) => {
-    const out = normalizeService(s, i, err, notices);
-    if (out) {
-      const k = serviceKey(out);
+    const n = normalizeService(s, i, err, notices);
+    if (n) {
+      const k = n.key;
       const j = seen.get(k);
       if (j !== undefined) err(["services", i], `service ${k} is listed twice (also at services[${j}])`);
       else seen.set(k, i);
     }
-    return out;
+    return n?.out;
   });
   if (errors.length) return { ok: false, errors };
   return { ok: true, document: { ...r.data, services: services as DocumentService[] }, notices };
 }
 
-function normalizeService(s: DocumentService, i: number, err: (p: PathPart[], m: string) => void, notices: DocumentNotice[]): DocumentService | null {
+function normalizeService(s: DocumentService, i: number, err: (p: PathPart[], m: string) => void, notices: DocumentNotice[]): { out: DocumentService; key: string } | null {
   const at = (p: PathPart[]) => ["services", i, ...p];
   const v = validateService({
     protocol: s.protocol, family: s.family, address: s.address, port: s.port, fwmark: s.fwmark, scheduler: s.scheduler, flags: s.flags,
@@ -86,8 +86,11 @@ function normalizeService(s: DocumentService, i: number, err: (p: PathPart[], m:
     flags: n.flags,
     persistence: n.persistent === null ? null : { timeout: n.persistent, netmask: n.netmask ?? undefined, ...(n.pe ? { engine: n.pe } : {}) },
     sorryServer: sorry,
-    realServers: s.realServers.map(({ address: _a, port: _p, ...rest }, j) => ({ address: n.destinations[j]!.address, port: n.destinations[j]!.port, ...rest })),
+    // a real server's forward only when it differs from the service's
+    realServers: s.realServers.map(({ address: _a, port: _p, forward, ...rest }, j) => ({
+      address: n.destinations[j]!.address, port: n.destinations[j]!.port, ...rest, ...(forward && forward !== s.forward ? { forward } : {}),
+    })),
   };
   if (!fwmark) delete out.family;
-  return out;
+  return { out, key: serviceKey(n) };
 }

@@ -1,0 +1,151 @@
+// keepalived.conf → a tree of statements (keyword, words, block), each with its FILE:LINE.
+// keepalived's own rules: comments start with # or ! anywhere outside quotes; " and ' quote (and
+// join: ab"c d" is one word), with shell-like escapes inside; { and } are words of their own; a block
+// opens on the keyword's line or on the next. `include` (and includer/m/w/b/a) takes globs resolved
+// against the including file's directory, read through an injected reader: no I/O here.
+import { dirname, joinPath } from "./paths";
+
+export interface Statement {
+  keyword: string;
+  args: string[];
+  file: string;
+  line: number;
+  /** null: a plain line; []: an empty block */
+  block: Statement[] | null;
+}
+
+export interface ParseIssue {
+  kind: "error" | "unsupported" | "note";
+  file: string;
+  line: number;
+  message: string;
+}
+
+/** How included files are found and read: absolute POSIX paths in, text out. */
+export interface ConfigReader {
+  read(path: string): string;
+  /** the existing files matching an absolute glob (*, ?, [..]), sorted */
+  glob(pattern: string): string[];
+}
+
+export interface ParsedConfig {
+  statements: Statement[];
+  issues: ParseIssue[];
+  /** every file read, in order */
+  files: string[];
+}
+
+interface Word { text: string; line: number }
+
+/** Splits one file into lines of words (a line may end early at a brace: braces are words). */
+export function tokenize(text: string): Word[][] {
+  const lines: Word[][] = [];
+  let cur: Word[] = [], word = "", inWord = false, quote = "", line = 1, wordLine = 1;
+  const end = () => { if (inWord) cur.push({ text: word, line: wordLine }); word = ""; inWord = false; };
+  const newline = () => { end(); if (cur.length) lines.push(cur); cur = []; };
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote) {
+      if (c === quote) quote = "";
+      else if (c === "\\" && i + 1 < text.length) word += unescape(text[++i]!);
+      else { if (c === "\n") line++; word += c; }
+      continue;
+    }
+    if (c === "\n") { newline(); line++; continue; }
+    if (c === "\\" && text[i + 1] === "\n") { i++; line++; continue; } // a continued line
+    if (c === " " || c === "\t" || c === "\r") { end(); continue; }
+    if (c === "#" || c === "!") { while (i + 1 < text.length && text[i + 1] !== "\n") i++; continue; }
+    if (c === "{" || c === "}") { end(); cur.push({ text: c, line }); continue; }
+    if (!inWord) { inWord = true; wordLine = line; }
+    if (c === '"' || c === "'") quote = c;
+    else word += c;
+  }
+  newline();
+  return lines;
+}
+
+const ESC: Record<string, string> = { n: "\n", t: "\t", r: "\r", a: "\x07", b: "\b", f: "\f", v: "\v", E: "\x1b" };
+function unescape(c: string): string {
+  return ESC[c] ?? c;
+}
+
+const INCLUDES = new Set(["include", "includer", "includem", "includew", "includeb", "includea"]);
+const MAX_DEPTH = 16;
+
+/** Parses the file at `path` (absolute), following includes through `reader`. */
+export function parseConfig(path: string, reader: ConfigReader): ParsedConfig {
+  const issues: ParseIssue[] = [], files: string[] = [];
+  const statements = parseFile(path, reader, issues, files, 0);
+  return { statements, issues, files };
+}
+
+/** Parses one text (a paste): includes resolve against `path`'s directory. */
+export function parseText(text: string, path: string, reader: ConfigReader): ParsedConfig {
+  const issues: ParseIssue[] = [], files: string[] = [path];
+  return { statements: build(tokenize(text), path, reader, issues, files, 0), issues, files };
+}
+
+function parseFile(path: string, reader: ConfigReader, issues: ParseIssue[], files: string[], depth: number): Statement[] {
+  files.push(path);
+  return build(tokenize(reader.read(path)), path, reader, issues, files, depth);
+}
+
+function build(lines: Word[][], file: string, reader: ConfigReader, issues: ParseIssue[], files: string[], depth: number): Statement[] {
+  const root: Statement[] = [];
+  const stack: Statement[][] = [root];
+  let last: Statement | null = null; // the statement a `{` on the next line opens
+  for (const words of lines) {
+    let i = 0;
+    while (i < words.length) {
+      const w = words[i]!;
+      const top = stack[stack.length - 1]!;
+      if (w.text === "{") {
+        if (!last || last.block) { issues.push({ kind: "error", file, line: w.line, message: "'{' without a keyword before it" }); i++; continue; }
+        last.block = [];
+        stack.push(last.block);
+        last = null;
+        i++;
+        continue;
+      }
+      if (w.text === "}") {
+        if (stack.length === 1) issues.push({ kind: "error", file, line: w.line, message: "'}' without a block to close" });
+        else stack.pop();
+        last = null;
+        i++;
+        continue;
+      }
+      let j = i;
+      while (j < words.length && words[j]!.text !== "{" && words[j]!.text !== "}") j++;
+      const st: Statement = { keyword: w.text, args: words.slice(i + 1, j).map((x) => x.text), file, line: w.line, block: null };
+      i = j;
+      if (INCLUDES.has(st.keyword)) { include(st, top, reader, issues, files, depth); last = null; continue; }
+      const sigil = st.keyword[0];
+      if (sigil === "$" || sigil === "@" || st.keyword.startsWith("~SEQ"))
+        issues.push({ kind: "unsupported", file, line: st.line, message: `${sigil === "@" ? "conditional configuration" : sigil === "$" ? "parameter definitions and substitution" : "~SEQ"} (${st.keyword}) is not supported: expand it first` });
+      else if (st.args.some((a) => a.includes("$"))) issues.push({ kind: "unsupported", file, line: st.line, message: `parameter substitution in "${st.args.join(" ")}" is not supported: expand it first` });
+      top.push(st);
+      last = st;
+    }
+  }
+  if (stack.length > 1) {
+    const open = stack.length - 1;
+    issues.push({ kind: "error", file, line: lines.at(-1)?.at(-1)?.line ?? 1, message: `${open} block${open > 1 ? "s" : ""} not closed at the end of the file` });
+  }
+  return root;
+}
+
+function include(st: Statement, into: Statement[], reader: ConfigReader, issues: ParseIssue[], files: string[], depth: number) {
+  const [pattern] = st.args;
+  if (!pattern) { issues.push({ kind: "error", file: st.file, line: st.line, message: `${st.keyword} needs a file name` }); return; }
+  if (depth >= MAX_DEPTH) { issues.push({ kind: "error", file: st.file, line: st.line, message: `includes nested more than ${MAX_DEPTH} deep (a loop?)` }); return; }
+  const abs = pattern.startsWith("/") ? pattern : joinPath(dirname(st.file), pattern);
+  const found = /[*?[]/.test(abs) ? reader.glob(abs) : [abs];
+  if (found.length === 0) { issues.push({ kind: "note", file: st.file, line: st.line, message: `${st.keyword} ${pattern}: no file matches` }); return; }
+  for (const f of found) {
+    try {
+      into.push(...parseFile(f, reader, issues, files, depth + 1));
+    } catch (e) {
+      issues.push({ kind: "error", file: st.file, line: st.line, message: `${st.keyword} ${pattern}: cannot read ${f}: ${(e as Error).message}` });
+    }
+  }
+}

@@ -1,0 +1,59 @@
+// The preview an import produces: every directive accounted for, each with its FILE:LINE.
+import type { Statement } from "./parse";
+
+/**
+ * mapped: one-to-one; noted: mapped with a note (e.g. retry → fall) or harmless and not carried;
+ * refused: no equivalent (the import fails); pending: not yet mapped (director HA, vrrp_*).
+ */
+export type PreviewKind = "mapped" | "noted" | "refused" | "pending";
+
+export interface PreviewItem {
+  kind: PreviewKind;
+  file: string;
+  line: number;
+  /** the directive, e.g. "lb_algo" */
+  keyword: string;
+  message: string;
+}
+
+/** Collects items; one instance per import. */
+export class Items {
+  readonly list: PreviewItem[] = [];
+  add(kind: PreviewKind, st: Pick<Statement, "file" | "line" | "keyword">, message: string) {
+    this.list.push({ kind, file: st.file, line: st.line, keyword: st.keyword, message });
+  }
+  mapped(st: Pick<Statement, "file" | "line" | "keyword">, message: string) { this.add("mapped", st, message); }
+  noted(st: Pick<Statement, "file" | "line" | "keyword">, message: string) { this.add("noted", st, message); }
+  refused(st: Pick<Statement, "file" | "line" | "keyword">, message: string) { this.add("refused", st, message); }
+}
+
+/** "FILE:LINE: kind: keyword: message", the CLI's stderr line. */
+export function formatItem(i: PreviewItem): string {
+  const what = i.kind === "refused" ? "no equivalent" : i.kind === "pending" ? "not yet mapped" : i.kind === "noted" ? "note" : "mapped";
+  return `${i.file}:${i.line}: ${what}: ${i.keyword}: ${i.message}`;
+}
+
+// ---- values: keepalived's number and <TIMER>/<BOOL> syntax; each refuses on a bad value
+
+export function uint(st: Statement, items: Items, text: string | undefined, what: string): number | undefined {
+  if (text !== undefined && /^\d{1,10}$/.test(text)) return Number(text);
+  items.refused(st, `${what} must be a whole number (got ${text === undefined ? "nothing" : JSON.stringify(text)})`);
+  return undefined;
+}
+
+/** <TIMER>: seconds, fractions allowed → milliseconds. */
+export function timerMs(st: Statement, items: Items, text: string | undefined): number | undefined {
+  if (text !== undefined && /^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  items.refused(st, `${st.keyword} must be a time in seconds (got ${text === undefined ? "nothing" : JSON.stringify(text)})`);
+  return undefined;
+}
+
+const TRUE = ["on", "true", "yes"], FALSE = ["off", "false", "no"];
+/** <BOOL> after a keyword; the keyword alone means true. */
+export function bool(st: Statement, items: Items): boolean | undefined {
+  const v = st.args[0]?.toLowerCase();
+  if (v === undefined || TRUE.includes(v)) return true;
+  if (FALSE.includes(v)) return false;
+  items.refused(st, `${st.keyword} takes on|off|true|false|yes|no (got ${JSON.stringify(st.args[0])})`);
+  return undefined;
+}
