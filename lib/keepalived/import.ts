@@ -29,7 +29,7 @@ export function previewKeepalived(path: string, reader: ConfigReader): ImportRes
 
 export function importKeepalived(parsed: ParsedConfig): ImportResult {
   const items = new Items();
-  for (const i of parsed.issues) items.add(i.kind === "note" ? "noted" : "refused", { file: i.file, line: i.line, keyword: i.kind === "error" ? "syntax" : "include" }, i.message);
+  for (const i of parsed.issues) items.add(i.kind === "note" ? "noted" : "refused", i, i.message);
   const groups = new Map<string, { st: Statement; members: GroupMember[] }>();
   for (const st of parsed.statements)
     if (st.keyword === "virtual_server_group") {
@@ -39,10 +39,10 @@ export function importKeepalived(parsed: ParsedConfig): ImportResult {
       else groups.set(name, { st, members: expandGroup(st, items) });
     }
   const services: DocService[] = [];
-  const lines: Array<{ st: Statement; rs: Statement[] }> = [];
+  const lines: Lines[] = [];
   for (const st of parsed.statements) {
     if (st.keyword === "virtual_server") {
-      for (const s of virtualServer(st, groups, items)) { services.push(s.service); lines.push({ st, rs: s.rsLines }); }
+      for (const s of virtualServer(st, groups, items)) { services.push(s.service); lines.push({ st, rs: s.rsLines, check: s.checkSt }); }
     } else if (st.keyword === "virtual_server_group") continue;
     else if (PENDING.has(st.keyword)) items.add("pending", st, `${st.keyword} ${st.args.join(" ")}: not yet mapped (director HA)`);
     else if (st.keyword === "global_defs") items.noted(st, "not imported: keepalived's daemon settings (router_id, notification e-mail…) are not part of a cluster");
@@ -55,14 +55,25 @@ export function importKeepalived(parsed: ParsedConfig): ImportResult {
   return { ok, document: v.ok ? v.document : (raw as ClusterDocument), items: items.list };
 }
 
-function lineOf(e: DocumentError, lines: Array<{ st: Statement; rs: Statement[] }>): Statement {
-  const [, i, field, j] = e.parts as [PathPart, number, PathPart, number];
+interface Lines { st: Statement; rs: Statement[]; check?: Statement }
+
+// the directive a document field comes from, to point an error at its line
+const FIELD_KEYWORDS: Record<string, string[]> = {
+  weight: ["weight"], upperThreshold: ["uthreshold"], lowerThreshold: ["lthreshold"], forward: ["lvs_method", "lb_kind"], scheduler: ["lb_algo", "lvs_sched"],
+  persistence: ["persistence_timeout", "persistence_granularity", "persistence_engine"], flags: [...SCHED_FLAGS], ops: ["ops"], sorryServer: ["sorry_server"], family: ["ip_family"],
+};
+const within = (st: Statement, field: PathPart | undefined) => st.block?.find((c) => FIELD_KEYWORDS[String(field)]?.includes(c.keyword)) ?? st;
+
+function lineOf(e: DocumentError, lines: Lines[]): Statement {
+  const [, i, field, j, sub] = e.parts as [PathPart, number, PathPart, number, PathPart];
   const l = lines[i];
   if (!l) return { keyword: "document", args: [], file: lines[0]?.st.file ?? "", line: 0, block: null };
-  return field === "realServers" && l.rs[j] ? l.rs[j]! : l.st;
+  if (field === "healthCheck" && l.check) return l.check;
+  if (field === "realServers" && l.rs[j]) return within(l.rs[j]!, sub);
+  return within(l.st, field);
 }
 
-interface Expanded { service: DocService; rsLines: Statement[] }
+interface Expanded { service: DocService; rsLines: Statement[]; checkSt?: Statement }
 
 function virtualServer(st: Statement, groups: Map<string, { st: Statement; members: GroupMember[] }>, items: Items): Expanded[] {
   const [a0, a1] = st.args;
@@ -93,11 +104,11 @@ function virtualServer(st: Statement, groups: Map<string, { st: Statement; membe
       ...(fw ? { protocol: "fwmark", fwmark: t.fwmark, family: t.family ?? body.family } : { protocol: body.protocol, address: t.address, port: t.port }),
       ...body.service,
     };
-    return { service, rsLines: body.rsLines };
+    return { service, rsLines: body.rsLines, checkSt: body.checkSt };
   });
 }
 
-interface Body { protocol: "tcp" | "udp" | "sctp"; family?: "inet" | "inet6"; service: Omit<DocService, "protocol">; rsLines: Statement[] }
+interface Body { protocol: "tcp" | "udp" | "sctp"; family?: "inet" | "inet6"; service: Omit<DocService, "protocol">; rsLines: Statement[]; checkSt?: Statement }
 
 function serviceBody(vs: Statement, items: Items): Body | null {
   if (!vs.block) { items.refused(vs, "virtual_server without a block"); return null; }
@@ -197,7 +208,7 @@ function serviceBody(vs: Statement, items: Items): Body | null {
     else { sorryServer = { address: sorry.address, port }; items.mapped(sorry.st, `sorryServer ${sorry.address}:${port}`); }
   }
   return {
-    protocol, family, rsLines: checks.map((c) => c.rs),
+    protocol, family, rsLines: checks.map((c) => c.rs), checkSt: checks.find((c) => c.check)?.check?.st,
     service: { scheduler: scheduler ?? DEFAULT_SCHEDULER, flags, persistence, ops, forward: svcForward, sorryServer, healthCheck, realServers },
   };
 }

@@ -18,6 +18,8 @@ export interface ParseIssue {
   kind: "error" | "unsupported" | "note";
   file: string;
   line: number;
+  /** the statement's keyword, or "syntax" */
+  keyword: string;
   message: string;
 }
 
@@ -100,7 +102,7 @@ function build(lines: Word[][], file: string, reader: ConfigReader, issues: Pars
       const w = words[i]!;
       const top = stack[stack.length - 1]!;
       if (w.text === "{") {
-        if (!last || last.block) { issues.push({ kind: "error", file, line: w.line, message: "'{' without a keyword before it" }); i++; continue; }
+        if (!last || last.block) { issues.push({ kind: "error", file, line: w.line, keyword: "syntax", message: "'{' without a keyword before it" }); i++; continue; }
         last.block = [];
         stack.push(last.block);
         last = null;
@@ -108,7 +110,7 @@ function build(lines: Word[][], file: string, reader: ConfigReader, issues: Pars
         continue;
       }
       if (w.text === "}") {
-        if (stack.length === 1) issues.push({ kind: "error", file, line: w.line, message: "'}' without a block to close" });
+        if (stack.length === 1) issues.push({ kind: "error", file, line: w.line, keyword: "syntax", message: "'}' without a block to close" });
         else stack.pop();
         last = null;
         i++;
@@ -121,31 +123,31 @@ function build(lines: Word[][], file: string, reader: ConfigReader, issues: Pars
       if (INCLUDES.has(st.keyword)) { include(st, top, reader, issues, files, depth); last = null; continue; }
       const sigil = st.keyword[0];
       if (sigil === "$" || sigil === "@" || st.keyword.startsWith("~SEQ"))
-        issues.push({ kind: "unsupported", file, line: st.line, message: `${sigil === "@" ? "conditional configuration" : sigil === "$" ? "parameter definitions and substitution" : "~SEQ"} (${st.keyword}) is not supported: expand it first` });
-      else if (st.args.some((a) => a.includes("$"))) issues.push({ kind: "unsupported", file, line: st.line, message: `parameter substitution in "${st.args.join(" ")}" is not supported: expand it first` });
+        issues.push({ kind: "unsupported", file, line: st.line, keyword: st.keyword, message: `${sigil === "@" ? "conditional configuration" : sigil === "$" ? "parameter definitions and substitution" : "~SEQ"} (${st.keyword}) is not supported: expand it first` });
+      else if (st.args.some((a) => /\$(\{|[A-Za-z_])/.test(a))) issues.push({ kind: "unsupported", file, line: st.line, keyword: st.keyword, message: `parameter substitution in "${st.args.join(" ")}" is not supported: expand it first` });
       top.push(st);
       last = st;
     }
   }
   if (stack.length > 1) {
     const open = stack.length - 1;
-    issues.push({ kind: "error", file, line: lines.at(-1)?.at(-1)?.line ?? 1, message: `${open} block${open > 1 ? "s" : ""} not closed at the end of the file` });
+    issues.push({ kind: "error", file, line: lines.at(-1)?.at(-1)?.line ?? 1, keyword: "syntax", message: `${open} block${open > 1 ? "s" : ""} not closed at the end of the file` });
   }
   return root;
 }
 
 function include(st: Statement, into: Statement[], reader: ConfigReader, issues: ParseIssue[], files: string[], depth: number) {
   const [pattern] = st.args;
-  if (!pattern) { issues.push({ kind: "error", file: st.file, line: st.line, message: `${st.keyword} needs a file name` }); return; }
-  if (depth >= MAX_DEPTH) { issues.push({ kind: "error", file: st.file, line: st.line, message: `includes nested more than ${MAX_DEPTH} deep (a loop?)` }); return; }
+  if (!pattern) { issues.push({ kind: "error", file: st.file, line: st.line, keyword: st.keyword, message: `${st.keyword} needs a file name` }); return; }
+  if (depth >= MAX_DEPTH) { issues.push({ kind: "error", file: st.file, line: st.line, keyword: st.keyword, message: `includes nested more than ${MAX_DEPTH} deep (a loop?)` }); return; }
   const abs = pattern.startsWith("/") ? pattern : joinPath(dirname(st.file), pattern);
   const found = /[*?[]/.test(abs) ? reader.glob(abs) : [abs];
-  if (found.length === 0) { issues.push({ kind: "note", file: st.file, line: st.line, message: `${st.keyword} ${pattern}: no file matches` }); return; }
+  if (found.length === 0) { issues.push({ kind: "note", file: st.file, line: st.line, keyword: st.keyword, message: `${st.keyword} ${pattern}: no file matches` }); return; }
   for (const f of found) {
     try {
       into.push(...parseFile(f, reader, issues, files, depth + 1));
     } catch (e) {
-      issues.push({ kind: "error", file: st.file, line: st.line, message: `${st.keyword} ${pattern}: cannot read ${f}: ${(e as Error).message}` });
+      issues.push({ kind: "error", file: st.file, line: st.line, keyword: st.keyword, message: `${st.keyword} ${pattern}: cannot read ${f}: ${(e as Error).message}` });
     }
   }
 }

@@ -36,7 +36,7 @@ export function formatItem(i: PreviewItem): string {
 // ---- values: keepalived's number and <TIMER>/<BOOL> syntax; each refuses on a bad value
 
 export function uint(st: Statement, items: Items, text: string | undefined, what: string): number | undefined {
-  if (text !== undefined && /^\d{1,10}$/.test(text)) return Number(text);
+  if (text !== undefined && /^\d{1,15}$/.test(text)) return Number(text);
   items.refused(st, `${what} must be a whole number (got ${text === undefined ? "nothing" : JSON.stringify(text)})`);
   return undefined;
 }
