@@ -4,7 +4,8 @@ import { NextResponse, type NextRequest } from "next/server";
 // First line of defence only: every page, action and route handler checks the session itself.
 // /api/metrics checks its own bearer token (METRICS_TOKEN).
 // /api/v1 authenticates every request itself (bearer tokens, problem+json 401): lib/api/router.ts.
-const PUBLIC = [/^\/login$/, /^\/setup$/, /^\/api\/auth\//, /^\/api\/health$/, /^\/api\/metrics$/, /^\/favicon\.(svg|ico)$/, /^\/api\/v1(\/|$)/];
+// /schemas/*.json: public JSON Schemas (public/schemas), like the OpenAPI document.
+const PUBLIC = [/^\/login$/, /^\/setup$/, /^\/api\/auth\//, /^\/api\/health$/, /^\/api\/metrics$/, /^\/favicon\.(svg|ico)$/, /^\/api\/v1(\/|$)/, /^\/schemas\/[\w.-]+\.json$/];
 
 export async function proxy(req: NextRequest) {
   const { pathname, search } = req.nextUrl;

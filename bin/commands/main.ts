@@ -3,6 +3,7 @@ import { IpvsParseError } from "../../lib/ipvs/errors";
 import { processIo, UsageError, type Command, type Io } from "./io";
 import { parseCommand } from "./parse";
 import { planCommand } from "./plan";
+import { convertCommand } from "./convert";
 import { remoteCommands, remotePlanCommand, rsCommand } from "./remote";
 import { directorCommand } from "./director";
 import { helperCommand } from "./helper";
@@ -15,6 +16,7 @@ export const COMMANDS: Record<string, Command> = {
   rs: rsVerbs(rsCommand()), // lvs rs status|prepare|undo over SSH (bin/commands/rs.ts); other rs verbs: remote.ts
   director: directorCommand, // lvs director status|apply over SSH: bin/commands/director.ts
   helper: helperCommand, // lvs helper install over SSH: bin/commands/helper.ts
+  convert: convertCommand, // keepalived.conf ⇄ YAML/JSON, offline: bin/commands/convert.ts
 };
 
 export function usage(): string {

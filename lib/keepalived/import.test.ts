@@ -1,7 +1,7 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { formatItem, importKeepalived, memoryReader, parseText, previewKeepalived, type ImportResult } from ".";
-import { fsReader } from "./testing/fs-reader";
+import { fsReader } from "@/bin/commands/fs-reader";
 
 const DIR = path.resolve(import.meta.dirname, "../../test/fixtures/keepalived");
 const fixture = (name: string) => previewKeepalived(path.join(DIR, name), fsReader);

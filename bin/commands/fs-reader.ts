@@ -1,7 +1,7 @@
 // The ConfigReader over the real file system (CLI, tests): reads files, expands globs segment by segment.
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import type { ConfigReader } from "../parse";
-import { globSegment } from "../paths";
+import type { ConfigReader } from "../../lib/keepalived/parse";
+import { globSegment } from "../../lib/keepalived/paths";
 
 export const fsReader: ConfigReader = {
   read: (p) => readFileSync(p, "utf8"),
