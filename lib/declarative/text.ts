@@ -47,8 +47,11 @@ function lineOf(doc: Document, lc: LineCounter, parts: PathPart[]): number | nul
 
 function jsonErrorLine(text: string, e: Error): number | null {
   const m = /position (\d+)/.exec(e.message);
-  if (!m) return null;
-  return text.slice(0, Number(m[1])).split("\n").length;
+  if (m) return text.slice(0, Number(m[1])).split("\n").length;
+  // V8 does not always say where: the YAML parser (JSON is YAML 1.2) usually can
+  const lc = new LineCounter();
+  const err = parseDocument(text, { lineCounter: lc }).errors[0];
+  return err ? lc.linePos(err.pos[0]).line : null;
 }
 
 /** The document as text: JSON (2-space indent) or YAML (block style), newline-terminated. */
