@@ -17,7 +17,7 @@ stage() { printf '\n=== %s ===\n' "$*"; }
 
 stage "system packages"
 set -e
-ensure_apt_packages chromium openssh-server openssh-client sudo iproute2 procps curl dash shellcheck
+ensure_apt_packages chromium openssh-server openssh-client sudo iproute2 procps curl dash shellcheck keepalived
 ensure_postgres
 [ -f lab/lab.sh ] && bash lab/lab.sh deps
 ensure_npm_deps

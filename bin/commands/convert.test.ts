@@ -9,7 +9,7 @@ const ROOT = path.resolve(import.meta.dirname, "../..");
 const FX = "test/fixtures/keepalived";
 vi.setConfig({ testTimeout: 60_000 });
 // no panel URL, no token: convert must not need them
-const env = { PATH: process.env.PATH ?? "", HOME: mkdtempSync(path.join(tmpdir(), "lvs-home-")) };
+const env = { PATH: process.env.PATH ?? "", HOME: mkdtempSync(path.join(tmpdir(), "lvs-home-")) } as unknown as NodeJS.ProcessEnv;
 function lvs(args: string[]) {
   const r = spawnSync(process.execPath, [path.join(ROOT, "bin/lvs.mjs"), ...args], { encoding: "utf8", cwd: ROOT, timeout: 30_000, env });
   return { code: r.status, out: r.stdout, err: r.stderr };
