@@ -42,27 +42,37 @@ interface Word { text: string; line: number }
 /** Splits one file into lines of words (a line may end early at a brace: braces are words). */
 export function tokenize(text: string): Word[][] {
   const lines: Word[][] = [];
-  let cur: Word[] = [], word = "", inWord = false, quote = "", line = 1, wordLine = 1;
+  let cur: Word[] = [], word = "", inWord = false, line = 1, wordLine = 1;
+  const n = text.length;
   const end = () => { if (inWord) cur.push({ text: word, line: wordLine }); word = ""; inWord = false; };
-  const newline = () => { end(); if (cur.length) lines.push(cur); cur = []; };
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quote) {
-      if (c === quote) quote = "";
-      else if (c === "\\" && i + 1 < text.length) word += unescape(text[++i]!);
-      else { if (c === "\n") line++; word += c; }
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) { end(); if (cur.length) { lines.push(cur); cur = []; } line++; continue; }
+    if (c === 32 || c === 9 || c === 13) { end(); continue; }
+    if (c === 35 /* # */ || c === 33 /* ! */) { const j = text.indexOf("\n", i); i = (j === -1 ? n : j) - 1; continue; }
+    if (c === 123 || c === 125) { end(); cur.push({ text: c === 123 ? "{" : "}", line }); continue; }
+    if (c === 92 && text.charCodeAt(i + 1) === 10) { i++; line++; continue; } // a continued line
+    if (!inWord) { inWord = true; wordLine = line; }
+    if (c === 34 || c === 39) { // a quoted part: up to the same quote, escapes inside
+      const q = c;
+      for (i++; i < n && text.charCodeAt(i) !== q; i++) {
+        const d = text[i]!;
+        if (d === "\\" && i + 1 < n) word += unescape(text[++i]!);
+        else { if (d === "\n") line++; word += d; }
+      }
       continue;
     }
-    if (c === "\n") { newline(); line++; continue; }
-    if (c === "\\" && text[i + 1] === "\n") { i++; line++; continue; } // a continued line
-    if (c === " " || c === "\t" || c === "\r") { end(); continue; }
-    if (c === "#" || c === "!") { while (i + 1 < text.length && text[i + 1] !== "\n") i++; continue; }
-    if (c === "{" || c === "}") { end(); cur.push({ text: c, line }); continue; }
-    if (!inWord) { inWord = true; wordLine = line; }
-    if (c === '"' || c === "'") quote = c;
-    else word += c;
+    // a plain run: up to the next special character
+    let j = i + 1;
+    for (; j < n; j++) {
+      const d = text.charCodeAt(j);
+      if (d === 10 || d === 32 || d === 9 || d === 13 || d === 35 || d === 33 || d === 123 || d === 125 || d === 34 || d === 39 || d === 92) break;
+    }
+    word += text.slice(i, j);
+    i = j - 1;
   }
-  newline();
+  end();
+  if (cur.length) lines.push(cur);
   return lines;
 }
 
