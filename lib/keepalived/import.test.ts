@@ -24,6 +24,8 @@ describe("the corpus", () => {
       "dr-seed.conf:14 TCP_CHECK: rise 1: keepalived puts a server back after one good check",
     ]));
     expect(of(r, "refused")).toEqual([]);
+    // the same note on every real server of a service is given once
+    expect(of(r, "noted").filter((m) => m.includes("rise 1"))).toHaveLength(1);
   });
   it("NAT + HTTP_GET (older keywords), a NAT sorry server, retry → fall", () => {
     const r = fixture("nat-http.conf");

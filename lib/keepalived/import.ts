@@ -189,12 +189,14 @@ function serviceBody(vs: Statement, items: Items): Body | null {
   if (!persistence && (netmask || engine)) items.refused(vs, "persistence_granularity / persistence_engine without persistence_timeout");
 
   const realServers: DocRealServer[] = [], checks: Array<{ rs: Statement; check: ParsedCheck | null; none: boolean; inhibit: boolean }> = [];
+  const from = items.list.length;
   for (const rs of rsStatements) {
     const r = realServer(rs, o, inhibit, svcForward, items);
     if (!r) continue;
     realServers.push(r.rs);
     checks.push({ rs, check: r.check, none: r.none, inhibit: r.inhibit });
   }
+  items.dedupeNotes(from);
   const svcPort = isFwmark || vs.args[0] === "group" ? undefined : Number(vs.args[1] ?? 0);
   const healthCheck = serviceCheck(checks, realServers.map((r) => r.port ?? svcPort), quorum, quorumSt, items, realServers.every((r) => (r.weight ?? 1) === 1));
   let sorryServer: { address: string; port: number } | null = null;

@@ -25,6 +25,18 @@ export class Items {
   mapped(st: Pick<Statement, "file" | "line" | "keyword">, message: string) { this.add("mapped", st, message); }
   noted(st: Pick<Statement, "file" | "line" | "keyword">, message: string) { this.add("noted", st, message); }
   refused(st: Pick<Statement, "file" | "line" | "keyword">, message: string) { this.add("refused", st, message); }
+  /** Keeps the first of identical notes added since `from` (the same note on every real server of a service). */
+  dedupeNotes(from: number) {
+    const seen = new Set<string>();
+    let w = from;
+    for (let r = from; r < this.list.length; r++) {
+      const i = this.list[r]!;
+      const k = i.kind === "noted" ? `${i.keyword}\0${i.message}` : null;
+      if (k !== null) { if (seen.has(k)) continue; seen.add(k); }
+      this.list[w++] = i;
+    }
+    this.list.length = w;
+  }
 }
 
 /** "FILE:LINE: kind: keyword: message", the CLI's stderr line. */
