@@ -32,6 +32,7 @@ describe("lvs convert", () => {
       "",
     ]);
     expect(lvs(["convert", `${FX}/includes/keepalived.conf`, "--from", "keepalived", "--to", "json", "--quiet"]).err).not.toContain("note:");
+    expect(lvs(["convert", `${FX}/includes/keepalived.conf`, "--from", "keepalived", "--to", "json", "--verbose"]).err).toContain(`${FX}/includes/conf.d/10-web.conf:3: mapped: lb_algo: scheduler rr`);
   });
   it("no equivalent: exit 1, every refusal named FILE:LINE, nothing on stdout", () => {
     const r = lvs(["convert", `${FX}/refused.conf`, "--from", "keepalived", "--to", "yaml"]);

@@ -16,10 +16,10 @@ const format = (v: string | undefined, opt: string): Format => {
 export const convertCommand: Command = {
   summary:
     "converts a cluster between keepalived.conf and the panel's declarative document (YAML/JSON), offline; includes are resolved relative to FILE; " +
-    "notes on stderr; exit 1 naming FILE:LINE for anything without an equivalent. --json-schema prints the document's JSON Schema",
-  usage: "convert FILE --from keepalived|yaml|json --to keepalived|yaml|json [--quiet] | convert --json-schema",
+    "notes on stderr (--verbose: every directive mapped one-to-one too; --quiet: no notes); exit 1 naming FILE:LINE for anything without an equivalent. --json-schema prints the document's JSON Schema",
+  usage: "convert FILE --from keepalived|yaml|json --to keepalived|yaml|json [--quiet | --verbose] | convert --json-schema",
   async run(args, io) {
-    const { flags, options, positionals } = parseArgs(args, { flags: ["quiet", "json-schema"], options: ["from", "to"] });
+    const { flags, options, positionals } = parseArgs(args, { flags: ["quiet", "verbose", "json-schema"], options: ["from", "to"] });
     if (flags.has("json-schema")) {
       if (positionals.length || options.size) throw new UsageError("--json-schema takes no other argument");
       io.out(`${JSON.stringify(documentJsonSchema(), null, 2)}\n`);
@@ -39,7 +39,8 @@ export const convertCommand: Command = {
         throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
       }
       const refused = r.items.filter((i) => i.kind === "refused");
-      for (const i of r.items) if (i.kind === "refused" || i.kind === "pending" || (i.kind === "noted" && !flags.has("quiet"))) io.err(`${formatItem({ ...i, file: shown(i.file) })}\n`);
+      const shows = (k: string) => k === "refused" || k === "pending" || (k === "noted" && !flags.has("quiet")) || (k === "mapped" && flags.has("verbose"));
+      for (const i of r.items) if (shows(i.kind)) io.err(`${formatItem({ ...i, file: shown(i.file) })}\n`);
       if (!r.ok) {
         io.err(`${file}: ${refused.length} directive${refused.length === 1 ? "" : "s"} without an equivalent: nothing converted\n`);
         return 1;

@@ -77,6 +77,9 @@ function normalizeService(s: DocumentService, i: number, err: (p: PathPart[], m:
     for (const e of v.errors) err(at(ipvsPath(e.path)), e.message);
     return null;
   }
+  const hc = s.healthCheck;
+  if (hc?.enabled && hc.port === null && v.value.destinations.some((d) => d.port === 0))
+    err(at(["healthCheck", "port"]), "a check needs a port when a real server's port is 0 (fwmark or all-ports services)");
   for (const n of v.notices) notices.push({ path: formatPath(at(ipvsPath(n.path))), message: n.message });
   const n = v.value;
   const fwmark = n.protocol === "fwmark";

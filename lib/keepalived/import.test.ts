@@ -126,6 +126,10 @@ describe("refusals and notes", () => {
     ]);
     expect(of(text(vs(" frobnicate 1\n")), "refused")).toEqual(["k.conf:5 frobnicate: virtual_server frobnicate: no equivalent in the panel"]);
   });
+  it("a check under fwmark without connect_port is refused at the checker (the real server's port is 0)", () => {
+    const r = text("virtual_server fwmark 3 {\n lb_kind DR\n lb_algo rr\n real_server 10.0.0.2 {\n  TCP_CHECK {\n  }\n }\n}\n");
+    expect(of(r, "refused")).toEqual(["k.conf:5 TCP_CHECK: services[0].healthCheck.port: a check needs a port when a real server's port is 0 (fwmark or all-ports services)"]);
+  });
   it("duplicate services are refused at the second", () => {
     const one = "virtual_server 10.0.0.1 80 {\n protocol TCP\n lb_kind DR\n lb_algo rr\n}\n";
     expect(of(text(one + one), "refused")).toEqual(["k.conf:6 virtual_server: services[1]: service TCP 10.0.0.1:80 is listed twice (also at services[0])"]);
