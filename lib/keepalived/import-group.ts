@@ -1,6 +1,6 @@
 // virtual_server_group members: "VIP [PORT]", IPv4 ranges (a.b.c.d-e, a.b.c.d-e.f.g.h, a.b.c.d/nn)
 // and "fwmark N [inet|inet6]". The document has no groups: each member becomes a service.
-import { canonicalAddress, parseIPv4 } from "@/lib/ipvs/address";
+import { canonicalAddress, formatIPv6, parseIPv4, parseIPv6 } from "@/lib/ipvs/address";
 import type { Statement } from "./parse";
 import { uint, type Items } from "./preview";
 
@@ -21,7 +21,7 @@ export function expandGroup(g: Statement, items: Items): GroupMember[] {
     if (port === undefined) continue;
     const one = canonicalAddress(st.keyword);
     if (one) { out.push({ address: one.address, port }); items.mapped(st, `address ${one.address} port ${port}`); continue; }
-    const range = ipv4Range(st.keyword);
+    const range = st.keyword.includes(":") ? ipv6Range(st.keyword) : ipv4Range(st.keyword);
     if (typeof range === "string") { items.refused(st, range); continue; }
     for (const a of range) out.push({ address: a, port });
     items.mapped(st, `${st.keyword} → ${range.length} addresses, port ${port}`);
@@ -57,5 +57,18 @@ export function ipv4Range(text: string): string[] | string {
   if (hi - lo + 1 > MAX_RANGE) return `${text}: more than ${MAX_RANGE} addresses`;
   const out: string[] = [];
   for (let n = lo; n <= hi; n++) out.push(toText(n));
+  return out;
+}
+
+/** An IPv6 range over the last group (fd00::2-9, hex), or the reason it is refused. */
+export function ipv6Range(text: string): string[] | string {
+  const m = /^([0-9a-fA-F:.]+)-([0-9a-fA-F]{1,4})$/.exec(text);
+  const w = m ? parseIPv6(m[1]!) : null;
+  if (!m || !w) return `${text}: not an IPv6 address range (only a range of the last group, e.g. fd00::2-9, is supported)`;
+  const lo = w[7]!, hi = parseInt(m[2]!, 16);
+  if (hi < lo) return `${text}: the range ends before it starts`;
+  if (hi - lo + 1 > MAX_RANGE) return `${text}: more than ${MAX_RANGE} addresses`;
+  const out: string[] = [];
+  for (let n = lo; n <= hi; n++) out.push(formatIPv6([...w.slice(0, 7), n]));
   return out;
 }

@@ -130,6 +130,12 @@ describe("refusals and notes", () => {
     const r = text("virtual_server fwmark 3 {\n lb_kind DR\n lb_algo rr\n real_server 10.0.0.2 {\n  TCP_CHECK {\n  }\n }\n}\n");
     expect(of(r, "refused")).toEqual(["k.conf:5 TCP_CHECK: services[0].healthCheck.port: a check needs a port when a real server's port is 0 (fwmark or all-ports services)"]);
   });
+  it("group ranges: IPv4 last octet, IPv4 to IPv4, CIDR, IPv6 last group", () => {
+    const r = text("virtual_server_group G {\n 10.0.0.1-2 80\n 10.0.1.254-10.0.2.1 80\n 10.0.3.0/31 80\n fd00::a-b 80\n}\nvirtual_server group G {\n protocol TCP\n lb_kind TUN\n lb_algo rr\n}\n");
+    expect(r.ok).toBe(true);
+    expect(r.document.services.map((s) => s.address)).toEqual(["10.0.0.1", "10.0.0.2", "10.0.1.254", "10.0.1.255", "10.0.2.0", "10.0.2.1", "10.0.3.0", "10.0.3.1", "fd00::a", "fd00::b"]);
+    expect(of(text("virtual_server_group G {\n 10.0.0.0/8 80\n}\n"), "refused")).toEqual(["k.conf:2 10.0.0.0/8: 10.0.0.0/8: more than 4096 addresses"]);
+  });
   it("duplicate services are refused at the second", () => {
     const one = "virtual_server 10.0.0.1 80 {\n protocol TCP\n lb_kind DR\n lb_algo rr\n}\n";
     expect(of(text(one + one), "refused")).toEqual(["k.conf:6 virtual_server: services[1]: service TCP 10.0.0.1:80 is listed twice (also at services[0])"]);

@@ -52,6 +52,9 @@ export function importKeepalived(parsed: ParsedConfig): ImportResult {
   const v = validateDocument(raw);
   if (!v.ok) for (const e of v.errors) items.refused(lineOf(e, lines), `${e.path}: ${e.message}`);
   const ok = v.ok && !items.list.some((i) => i.kind === "refused");
+  // in the order of the files as read, then by line
+  const order = new Map(parsed.files.map((f, i) => [f, i]));
+  items.list.sort((a, b) => (order.get(a.file) ?? 0) - (order.get(b.file) ?? 0) || a.line - b.line);
   return { ok, document: v.ok ? v.document : (raw as ClusterDocument), items: items.list };
 }
 
