@@ -269,6 +269,7 @@ function serviceCheck(checks: Array<{ rs: Statement; check: ParsedCheck | null; 
     return null;
   }
   const first = withCheck[0]!;
+  // ports apart: one connect_port for all, or each real server's own port (null), see below
   const key = (c: ParsedCheck, rsPort: number | undefined) => JSON.stringify({ ...c, st: 0, port: c.port === rsPort ? null : c.port });
   const firstKey = first.check ? key(first.check, ports[checks.indexOf(first)]) : null;
   let ok = !!first.check;
@@ -287,9 +288,10 @@ function serviceCheck(checks: Array<{ rs: Statement; check: ParsedCheck | null; 
   }
   items.noted(first.rs, first.inhibit ? "inhibit_on_failure → onFail quiesce (weight 0)" : "no inhibit_on_failure: keepalived removes a failed server → onFail remove");
   const c = first.check;
-  const rsPort = ports[checks.indexOf(first)];
+  const all = checks.map((x) => x.check?.port);
+  const port = all.every((p) => p === all[0]) ? (all[0] ?? null) : null;
   return {
-    enabled: true, kind: c.kind, port: c.port === rsPort ? null : c.port, path: c.path, hostHeader: c.hostHeader, expectStatus: c.expectStatus, bodyContains: c.bodyContains,
+    enabled: true, kind: c.kind, port, path: c.path, hostHeader: c.hostHeader, expectStatus: c.expectStatus, bodyContains: c.bodyContains,
     intervalMs: c.intervalMs, timeoutMs: c.timeoutMs, rise: 1, fall: c.fall, runFrom: "director", onFail: first.inhibit ? "quiesce" : "remove", quorum: q,
   };
 }

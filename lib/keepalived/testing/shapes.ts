@@ -13,9 +13,9 @@ export const SHAPES: Record<string, DocumentInput> = {
       healthCheck: tcp({ kind: "http", path: "/healthz", expectStatus: "200,204", hostHeader: "www.example.org", intervalMs: 10_000, timeoutMs: 3000, fall: 3, onFail: "quiesce", quorum: 2 }),
       realServers: [{ address: "10.0.0.21", port: 8443, weight: 3, upperThreshold: 1000, lowerThreshold: 800 }, { address: "10.0.0.22", port: 8443, weight: 2 }] },
   ] },
-  "TUN with an HTTPS check on another port and a body match": { version: 1, services: [
+  "TUN with an HTTPS check on the service port named explicitly, a body match": { version: 1, services: [
     { protocol: "tcp", address: "198.51.100.5", port: 443, scheduler: "wrr", forward: "tunnel",
-      healthCheck: tcp({ kind: "https", port: 8443, path: "/status", expectStatus: "200-299", bodyContains: "ok.ready (v1)", intervalMs: 3000, timeoutMs: 1500, fall: 4 }),
+      healthCheck: tcp({ kind: "https", port: 443, path: "/status", expectStatus: "200-299", bodyContains: "ok.ready (v1)", intervalMs: 3000, timeoutMs: 1500, fall: 4 }),
       realServers: [{ address: "203.0.113.11", weight: 10 }, { address: "203.0.113.12", weight: 20 }] },
   ] },
   "DR sorry server on the service port, quorum": { version: 1, services: [
@@ -23,7 +23,8 @@ export const SHAPES: Record<string, DocumentInput> = {
       healthCheck: tcp({ kind: "http", intervalMs: 2000, timeoutMs: 1000, fall: 3, onFail: "quiesce", quorum: 2 }),
       realServers: [{ address: "10.78.0.11" }, { address: "10.78.0.12" }] },
   ] },
-  "fwmark inet and inet6, persistence with a netmask": { version: 1, services: [
+  "fwmark inet and inet6, persistence with a netmask, a check on port 443": { version: 1, services: [
+    { protocol: "fwmark", fwmark: 6, scheduler: "rr", forward: "route", healthCheck: tcp({ port: 443 }), realServers: [{ address: "10.10.1.11" }, { address: "10.10.1.12" }] },
     { protocol: "fwmark", fwmark: 7, scheduler: "rr", forward: "route", persistence: { timeout: 600, netmask: "255.255.255.0" }, realServers: [{ address: "10.10.1.21" }] },
     { protocol: "fwmark", fwmark: 8, family: "inet6", scheduler: "lc", forward: "route", realServers: [{ address: "fd00::21", weight: 5 }] },
     { protocol: "fwmark", fwmark: 9, scheduler: "wlc", forward: "masq", realServers: [{ address: "10.10.1.31", port: 8080 }] },
