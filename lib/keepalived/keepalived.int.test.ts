@@ -8,6 +8,7 @@ import { configTest, keepalivedBinary } from "@/test/support/keepalived";
 import { fsReader } from "@/bin/commands/fs-reader";
 import { previewKeepalived, renderKeepalived } from ".";
 import { SHAPES } from "./testing/shapes";
+import { randomDocument } from "./testing/random";
 
 const DIR = path.resolve(import.meta.dirname, "../../test/fixtures/keepalived");
 let bin: string;
@@ -30,6 +31,13 @@ describe("keepalived --config-test", () => {
       expect(e.ok).toBe(true);
       expect(configTest({ "keepalived.conf": e.text }, bin)).toEqual({ code: 0, output: "" });
     });
+  it("exports of 50 seeded random documents pass", () => {
+    for (let seed = 1; seed <= 50; seed++) {
+      const v = validateDocument(randomDocument(seed));
+      if (!v.ok) throw new Error(JSON.stringify(v.errors));
+      expect(configTest({ "keepalived.conf": renderKeepalived(v.document).text }, bin), `seed ${seed}`).toEqual({ code: 0, output: "" });
+    }
+  });
   const corpus = ["dr-seed.conf", "tun-ssl.conf", "fwmark-groups.conf", "persistence-udp.conf", "quorum-sorry.conf"];
   for (const f of corpus)
     it(`corpus ${f} and its export pass`, () => {

@@ -49,8 +49,14 @@ function service(s: DocumentService, note: Note): string[] {
     const panel = s.protocol !== "fwmark" && s.sorryServer.port === s.port ? "route" : "masq";
     if (panel !== s.forward) add(`sorry_server_lvs_method ${METHOD_OF[panel]}`);
   }
+  const exported = s.realServers.filter((r) => r.state !== "disabled");
+  const total = exported.reduce((n, r) => n + (r.state === "draining" ? 0 : r.weight), 0);
+  if (exported.length === 0) note("noted", ".realServers", "keepalived ignores a virtual_server without real servers (and warns)");
+  else if (total === 0) note("noted", ".realServers", "every real server has weight 0: keepalived warns and runs the service with quorum 0");
   if (hc) {
-    add(`quorum ${hc.quorum}`);
+    const quorum = total > 0 && hc.quorum > total ? total : hc.quorum;
+    if (quorum !== hc.quorum) note("noted", ".healthCheck.quorum", `quorum ${hc.quorum} exceeds the real servers' total weight ${total}: written as ${total} (keepalived's quorum is a total weight)`);
+    add(`quorum ${quorum}`);
     if (hc.quorum !== 1 && s.realServers.some((r) => r.weight !== 1)) note("noted", ".healthCheck.quorum", "keepalived's quorum is a total weight of live servers, the panel's a count");
     if (hc.rise !== 1) note("noted", ".healthCheck.rise", `rise ${hc.rise}: keepalived puts a server back after one good check`);
     if (hc.runFrom !== "director") note("noted", ".healthCheck.runFrom", "keepalived checks from the director");

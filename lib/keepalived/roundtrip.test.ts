@@ -56,13 +56,41 @@ describe("what keepalived cannot hold is listed on export", () => {
     expect(e.ok).toBe(true);
     expect(e.notes.map((n) => `${n.path}: ${n.message}`)).toEqual([
       "services[0].description: not carried: keepalived.conf has no description (kept as a comment)",
+      "services[0].realServers: every real server has weight 0: keepalived warns and runs the service with quorum 0",
       "services[0].healthCheck.rise: rise 3: keepalived puts a server back after one good check",
       "services[0].healthCheck.runFrom: keepalived checks from the director",
       "services[0].realServers[0].state: real server 10.0.0.2 is draining: weight 0",
       "services[0].realServers[1].state: real server 10.0.0.3 is disabled: left out",
       "services[1].healthCheck.enabled: a disabled check is left out (keepalived has no disabled checker)",
+      "services[1].realServers: keepalived ignores a virtual_server without real servers (and warns)",
     ]);
     expect(e.text).toContain("# web\nvirtual_server 10.0.0.1 80 {");
     expect(e.text).not.toContain("10.0.0.3");
+  });
+  it("a quorum above the total weight is written as the total weight; weight 0 everywhere is noted", () => {
+    const doc = normal({ version: 1, services: [{ protocol: "tcp", address: "10.0.0.1", port: 80, healthCheck: { quorum: 5 }, realServers: [{ address: "10.0.0.2", weight: 2 }, { address: "10.0.0.3", weight: 1 }] },
+      { protocol: "tcp", address: "10.0.0.1", port: 81, realServers: [{ address: "10.0.0.2", weight: 0 }] }] });
+    const e = renderKeepalived(doc);
+    expect(e.text).toContain("    quorum 3\n");
+    expect(e.notes.map((n) => `${n.path}: ${n.message}`)).toEqual([
+      "services[0].healthCheck.quorum: quorum 5 exceeds the real servers' total weight 3: written as 3 (keepalived's quorum is a total weight)",
+      "services[0].healthCheck.quorum: keepalived's quorum is a total weight of live servers, the panel's a count",
+      "services[0].healthCheck.rise: rise 2: keepalived puts a server back after one good check",
+      "services[1].realServers: every real server has weight 0: keepalived warns and runs the service with quorum 0",
+    ]);
+  });
+});
+
+describe("round trip of seeded random documents", () => {
+  it("import(export(x)) == x for 300 documents", async () => {
+    const { randomDocument } = await import("./testing/random");
+    for (let seed = 1; seed <= 300; seed++) {
+      const v = validateDocument(randomDocument(seed));
+      if (!v.ok) throw new Error(`seed ${seed}: ${JSON.stringify(v.errors)}`);
+      const { e, r, back, want } = reimport(v.document);
+      expect(e.ok, `seed ${seed}`).toBe(true);
+      expect(r.items.filter((i) => i.kind === "refused"), `seed ${seed}`).toEqual([]);
+      expect(back, `seed ${seed}`).toEqual(want);
+    }
   });
 });
