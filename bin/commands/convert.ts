@@ -16,10 +16,10 @@ const format = (v: string | undefined, opt: string): Format => {
 export const convertCommand: Command = {
   summary:
     "converts a cluster between keepalived.conf and the panel's declarative document (YAML/JSON), offline; includes are resolved relative to FILE; " +
-    "notes on stderr (--verbose: every directive mapped one-to-one too; --quiet: no notes); exit 1 naming FILE:LINE for anything without an equivalent. --json-schema prints the document's JSON Schema",
-  usage: "convert FILE --from keepalived|yaml|json --to keepalived|yaml|json [--quiet | --verbose] | convert --json-schema",
+    "notes on stderr (--verbose: every directive mapped one-to-one too; --quiet: no notes); exit 1 naming FILE:LINE for anything without an equivalent. --full writes every default too; --json-schema prints the document's JSON Schema",
+  usage: "convert FILE --from keepalived|yaml|json --to keepalived|yaml|json [--quiet | --verbose] [--full] | convert --json-schema",
   async run(args, io) {
-    const { flags, options, positionals } = parseArgs(args, { flags: ["quiet", "verbose", "json-schema"], options: ["from", "to"] });
+    const { flags, options, positionals } = parseArgs(args, { flags: ["quiet", "verbose", "full", "json-schema"], options: ["from", "to"] });
     if (flags.has("json-schema")) {
       if (positionals.length || options.size) throw new UsageError("--json-schema takes no other argument");
       io.out(`${JSON.stringify(documentJsonSchema(), null, 2)}\n`);
@@ -62,7 +62,7 @@ export const convertCommand: Command = {
       doc = r.document;
     }
     if (to !== "keepalived") {
-      io.out(writeDocument(doc, to));
+      io.out(writeDocument(doc, to, { full: flags.has("full") }));
       return 0;
     }
     const e = renderKeepalived(doc);

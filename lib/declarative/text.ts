@@ -1,5 +1,6 @@
 // The document as YAML or JSON text: read (syntax errors and path errors with their line) and write.
 import { isNode, LineCounter, parseDocument, stringify, type Document } from "yaml";
+import { compactDocument } from "./compact";
 import type { ClusterDocument } from "./schema";
 import { validateDocument, type DocumentError, type DocumentResult, type PathPart } from "./validate";
 
@@ -54,7 +55,11 @@ function jsonErrorLine(text: string, e: Error): number | null {
   return err ? lc.linePos(err.pos[0]).line : null;
 }
 
-/** The document as text: JSON (2-space indent) or YAML (block style), newline-terminated. */
-export function writeDocument(doc: ClusterDocument, format: DocumentFormat): string {
-  return format === "json" ? `${JSON.stringify(doc, null, 2)}\n` : stringify(doc, { lineWidth: 0 });
+/**
+ * The document as text: JSON (2-space indent) or YAML (block style), newline-terminated; without the
+ * values the schema fills in anyway unless `full` (reading either gives the same document).
+ */
+export function writeDocument(doc: ClusterDocument, format: DocumentFormat, opts: { full?: boolean } = {}): string {
+  const value = opts.full ? doc : compactDocument(doc);
+  return format === "json" ? `${JSON.stringify(value, null, 2)}\n` : stringify(value, { lineWidth: 0 });
 }

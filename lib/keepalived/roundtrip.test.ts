@@ -40,10 +40,11 @@ describe("round trip through YAML and JSON", () => {
   for (const [name, shape] of Object.entries(SHAPES))
     it(name, () => {
       const doc = normal(shape);
-      for (const f of ["yaml", "json"] as const) {
-        const r = readDocument(writeDocument(doc, f), f);
-        expect(r.ok && r.document).toEqual(doc);
-      }
+      for (const f of ["yaml", "json"] as const)
+        for (const full of [false, true]) {
+          const r = readDocument(writeDocument(doc, f, { full }), f);
+          expect(r.ok && r.document).toEqual(doc);
+        }
     });
 });
 
@@ -91,6 +92,8 @@ describe("round trip of seeded random documents", () => {
       expect(e.ok, `seed ${seed}`).toBe(true);
       expect(r.items.filter((i) => i.kind === "refused"), `seed ${seed}`).toEqual([]);
       expect(back, `seed ${seed}`).toEqual(want);
+      const y = readDocument(writeDocument(v.document, "yaml"), "yaml");
+      expect(y.ok && y.document, `seed ${seed} yaml`).toEqual(v.document);
     }
   });
 });
