@@ -28,6 +28,7 @@ describe("lvs convert", () => {
     expect(r.out).toMatch(/^version: 1\nservices:\n {2}- protocol: tcp\n {4}address: 10\.30\.0\.100\n/);
     expect(r.err.split("\n")).toEqual([
       `${FX}/includes/keepalived.conf:2: note: global_defs: not imported: keepalived's daemon settings (router_id, notification e-mail…) are not part of a cluster`,
+      `${FX}/includes/conf.d/10-web.conf:2: note: delay_loop: not carried: this service has no checks`,
       `${FX}/includes/vrrp.inc:1: not yet mapped: vrrp_instance: vrrp_instance VI_1: not yet mapped (director HA)`,
       "",
     ]);

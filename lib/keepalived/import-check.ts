@@ -64,7 +64,8 @@ export function parseChecker(st: Statement, inherited: CheckOptions, items: Item
     if (kind !== "tcp" && c.keyword === "url") {
       if (++urls > 1) { items.refused(c, "a second url: the panel checks one path per service"); ok = false; continue; }
       const u = parseUrl(c, items);
-      if (!u) { ok = false; continue; }
+      if (!u) { items.noted(c, "url not mapped: see the refusals inside"); ok = false; continue; }
+      items.mapped(c, "the check's path and expected status");
       ({ path, bodyContains } = u);
       if (u.expectStatus) expectStatus = u.expectStatus;
       urlHost = u.hostHeader;
@@ -76,7 +77,7 @@ export function parseChecker(st: Statement, inherited: CheckOptions, items: Item
     ok = false;
   }
   if (kind !== "tcp" && urls === 0) { items.refused(st, `${st.keyword} without a url block`); ok = false; }
-  if (!ok) return null;
+  if (!ok) { items.noted(st, `${st.keyword} not mapped: see the refusals inside`); return null; }
   const intervalMs = o.delayLoopMs ?? KEEPALIVED_DEFAULTS.delayLoopMs;
   const retry = o.retry ?? KEEPALIVED_DEFAULTS.retry;
   const fall = retry + 1;

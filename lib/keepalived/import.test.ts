@@ -1,6 +1,6 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { formatItem, importKeepalived, memoryReader, parseText, previewKeepalived, type ImportResult } from ".";
+import { formatItem, importKeepalived, memoryReader, parseConfig, parseText, previewKeepalived, type ImportResult, type Statement } from ".";
 import { fsReader } from "@/bin/commands/fs-reader";
 
 const DIR = path.resolve(import.meta.dirname, "../../test/fixtures/keepalived");
@@ -26,6 +26,7 @@ describe("the corpus", () => {
     expect(of(r, "refused")).toEqual([]);
     // the same note on every real server of a service is given once
     expect(of(r, "noted").filter((m) => m.includes("rise 1"))).toHaveLength(1);
+    expect(formatItem(r.items.find((i) => i.message.startsWith("rise 1"))!)).toBe(`${DIR}/dr-seed.conf:14: note: TCP_CHECK: rise 1: keepalived puts a server back after one good check (also at line 20)`);
   });
   it("NAT + HTTP_GET (older keywords), a NAT sorry server, retry → fall", () => {
     const r = fixture("nat-http.conf");
@@ -52,6 +53,7 @@ describe("the corpus", () => {
     expect(r.document.services[3]).toMatchObject({ scheduler: "sh", flags: ["sh-fallback", "sh-port"], realServers: [{ address: "10.10.1.11", port: 8080 }, { address: "10.10.1.12", port: 8080 }] });
     expect(r.document.services[4]).toMatchObject({ persistence: { timeout: 600, netmask: "255.255.255.0" }, realServers: [{ port: 0 }] });
     expect(of(r, "noted")).toContain("fwmark-groups.conf:7 virtual_server: group WEB → 4 virtual services (the document has no groups; exported as one virtual_server each)");
+    expect(of(r, "noted")).toContain("fwmark-groups.conf:8 delay_loop: not carried: this service has no checks");
   });
   it("UDP ops, SIP persistence engine, persistence_timeout without a value (360 s)", () => {
     const r = fixture("persistence-udp.conf");
@@ -140,4 +142,19 @@ describe("refusals and notes", () => {
     const one = "virtual_server 10.0.0.1 80 {\n protocol TCP\n lb_kind DR\n lb_algo rr\n}\n";
     expect(of(text(one + one), "refused")).toEqual(["k.conf:6 virtual_server: services[1]: service TCP 10.0.0.1:80 is listed twice (also at services[0])"]);
   });
+});
+
+describe("nothing is silently dropped", () => {
+  const extra = "virtual_server 10.0.0.1 80 {\n retry 3\n delay_before_retry 2\n connect_timeout 1\n inhibit_on_failure\n quorum 2\n virtualhost x\n warmup 1\n protocol TCP\n real_server 10.0.0.2 80 {\n inhibit_on_failure\n retry 2\n }\n}\n";
+  for (const f of ["dr-seed.conf", "nat-http.conf", "tun-ssl.conf", "fwmark-groups.conf", "persistence-udp.conf", "quorum-sorry.conf", "refused.conf", "includes/keepalived.conf", "(options without checks)"])
+    it(`every directive of a virtual_server in ${f} has a preview item`, () => {
+      const parsed = f.startsWith("(") ? parseText(extra, "/k.conf", memoryReader({})) : parseConfig(path.join(DIR, f), fsReader);
+      const r = importKeepalived(parsed);
+      const seen = new Set(r.items.flatMap((i) => [`${i.file}:${i.line}:${i.keyword}`, ...(i.also ?? []).map((a) => `${a.file}:${a.line}:${i.keyword}`)]));
+      const refused = new Set(r.items.filter((i) => i.kind === "refused").map((i) => `${i.file}:${i.line}:${i.keyword}`));
+      // a refused directive covers its block
+      const walkUnrefused = (sts: Statement[], out: Statement[] = []) => { for (const s of sts) { out.push(s); if (s.block && !refused.has(`${s.file}:${s.line}:${s.keyword}`)) walkUnrefused(s.block, out); } return out; };
+      const vs = parsed.statements.filter((s) => s.keyword.startsWith("virtual_server"));
+      expect(walkUnrefused(vs).filter((s) => !seen.has(`${s.file}:${s.line}:${s.keyword}`)).map((s) => `${path.basename(s.file)}:${s.line} ${s.keyword}`)).toEqual([]);
+    });
 });

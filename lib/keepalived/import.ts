@@ -36,7 +36,10 @@ export function importKeepalived(parsed: ParsedConfig): ImportResult {
       const name = st.args[0];
       if (!name || !st.block) items.refused(st, "virtual_server_group needs a name and a block");
       else if (groups.has(name)) items.refused(st, `virtual_server_group ${name} is defined twice`);
-      else groups.set(name, { st, members: expandGroup(st, items) });
+      else {
+        groups.set(name, { st, members: expandGroup(st, items) });
+        items.mapped(st, `virtual_server_group ${name}: ${groups.get(name)!.members.length} members, one service each where it is used`);
+      }
     }
   const services: DocService[] = [];
   const lines: Lines[] = [];
@@ -120,9 +123,9 @@ function serviceBody(vs: Statement, items: Items): Body | null {
   let scheduler: Scheduler | undefined, ops = false, quorum: number | undefined, quorumSt: Statement | undefined, inhibit: boolean | undefined;
   let persistence: { timeout: number; netmask?: string; engine?: "sip" } | null = null, netmask: string | undefined, engine: "sip" | undefined;
   let sorry: { address: string; port?: number; st: Statement } | null = null, sorryMethod: Forward | undefined;
-  const flags: SchedFlag[] = [], rsStatements: Statement[] = [];
+  const flags: SchedFlag[] = [], rsStatements: Statement[] = [], optionSts: Statement[] = [];
   for (const st of vs.block) {
-    if (readCheckOption(st, o, items)) continue;
+    if (readCheckOption(st, o, items)) { optionSts.push(st); continue; }
     switch (st.keyword) {
       case "lb_algo": case "lvs_sched": {
         const s = st.args[0] as Scheduler;
@@ -169,7 +172,7 @@ function serviceBody(vs: Statement, items: Items): Body | null {
       }
       case "sorry_server_lvs_method": { const f = method(st, items); if (f) sorryMethod = f; break; }
       case "sorry_server_inhibit": items.noted(st, "the panel adds the sorry server when it is needed and removes it after (keepalived keeps it at weight 0)"); break;
-      case "inhibit_on_failure": { const b = bool(st, items); if (b !== undefined) inhibit = b; break; }
+      case "inhibit_on_failure": { const b = bool(st, items); if (b !== undefined) { inhibit = b; optionSts.push(st); items.mapped(st, `onFail ${b ? "quiesce (weight 0)" : "remove"}`); } break; }
       case "real_server": rsStatements.push(st); break;
       case "ha_suspend": items.add("pending", st, "ha_suspend: not yet mapped (director HA)"); break;
       case "omega": items.noted(st, "not carried: the panel runs no notify scripts"); break;
@@ -194,13 +197,14 @@ function serviceBody(vs: Statement, items: Items): Body | null {
   const realServers: DocRealServer[] = [], checks: Array<{ rs: Statement; check: ParsedCheck | null; none: boolean; inhibit: boolean }> = [];
   const from = items.list.length;
   for (const rs of rsStatements) {
-    const r = realServer(rs, o, inhibit, svcForward, items);
+    const r = realServer(rs, o, inhibit, svcForward, items, optionSts);
     if (!r) continue;
     realServers.push(r.rs);
     checks.push({ rs, check: r.check, none: r.none, inhibit: r.inhibit });
   }
   items.dedupeNotes(from);
   const svcPort = isFwmark || vs.args[0] === "group" ? undefined : Number(vs.args[1] ?? 0);
+  if (!checks.some((c) => !c.none)) unused(optionSts, items);
   const healthCheck = serviceCheck(checks, realServers.map((r) => r.port ?? svcPort), quorum, quorumSt, items, realServers.every((r) => (r.weight ?? 1) === 1));
   let sorryServer: { address: string; port: number } | null = null;
   if (sorry) {
@@ -218,6 +222,18 @@ function serviceBody(vs: Statement, items: Items): Body | null {
   };
 }
 
+/** Check options on a service without checks: carried nowhere, so noted instead of mapped. */
+function unused(sts: Statement[], items: Items) {
+  const key = (x: { file: string; line: number; keyword: string }) => `${x.file}:${x.line}:${x.keyword}`;
+  const at = new Set(sts.map(key)), covered = new Set<string>();
+  for (const i of items.list) {
+    if (!at.has(key(i))) continue;
+    covered.add(key(i));
+    if (i.kind === "mapped") { i.kind = "noted"; i.message = "not carried: this service has no checks"; }
+  }
+  for (const st of sts) if (!covered.has(key(st))) items.noted(st, "not carried: this service has no checks");
+}
+
 function method(st: Statement, items: Items): Forward | undefined {
   const f = METHODS[st.args[0]?.toUpperCase() ?? ""];
   if (!f) { items.refused(st, `${st.keyword} ${st.args[0] ?? ""}: DR, NAT or TUN expected`); return undefined; }
@@ -229,7 +245,7 @@ function method(st: Statement, items: Items): Forward | undefined {
   return f;
 }
 
-function realServer(st: Statement, vsOptions: CheckOptions, vsInhibit: boolean | undefined, svcForward: Forward, items: Items) {
+function realServer(st: Statement, vsOptions: CheckOptions, vsInhibit: boolean | undefined, svcForward: Forward, items: Items, optionSts: Statement[]) {
   const a = st.args[0] ? canonicalAddress(st.args[0].replace(/^\[(.*)\]$/, "$1")) : null;
   if (!a) { items.refused(st, "real_server needs an address"); return null; }
   const port = st.args[1] === undefined ? undefined : uint(st, items, st.args[1], "port");
@@ -240,13 +256,13 @@ function realServer(st: Statement, vsOptions: CheckOptions, vsInhibit: boolean |
   let inhibit = vsInhibit ?? false, check: ParsedCheck | null = null, checkers = 0;
   const checkSts: Statement[] = [];
   for (const c of st.block ?? []) {
-    if (readCheckOption(c, o, items)) continue;
+    if (readCheckOption(c, o, items)) { optionSts.push(c); continue; }
     switch (c.keyword) {
       case "weight": { const w = uint(c, items, c.args[0], "weight"); if (w !== undefined) { rs.weight = w; items.mapped(c, `weight ${w}`); } break; }
       case "uthreshold": { const v = uint(c, items, c.args[0], "uthreshold"); if (v !== undefined) { rs.upperThreshold = v; items.mapped(c, `upperThreshold ${v}`); } break; }
       case "lthreshold": { const v = uint(c, items, c.args[0], "lthreshold"); if (v !== undefined) { rs.lowerThreshold = v; items.mapped(c, `lowerThreshold ${v}`); } break; }
       case "lvs_method": { const f = method(c, items); if (f && f !== svcForward) rs.forward = f; break; }
-      case "inhibit_on_failure": { const b = bool(c, items); if (b !== undefined) inhibit = b; break; }
+      case "inhibit_on_failure": { const b = bool(c, items); if (b !== undefined) { inhibit = b; optionSts.push(c); items.mapped(c, `onFail ${b ? "quiesce (weight 0)" : "remove"}`); } break; }
       case "notify_up": case "notify_down": items.refused(c, `${c.keyword}: the panel runs no scripts (its webhooks report health transitions)`); break;
       default:
         if (c.keyword in CHECKERS) checkSts.push(c);
@@ -286,7 +302,7 @@ function serviceCheck(checks: Array<{ rs: Statement; check: ParsedCheck | null; 
     if (weights) items.mapped(quorumSt, `quorum ${q}`);
     else items.noted(quorumSt, `quorum ${q}: keepalived counts the weight of live servers, the panel counts live servers`);
   }
-  items.noted(first.rs, first.inhibit ? "inhibit_on_failure → onFail quiesce (weight 0)" : "no inhibit_on_failure: keepalived removes a failed server → onFail remove");
+  if (!first.inhibit) items.noted(first.rs, "no inhibit_on_failure: keepalived removes a failed server → onFail remove");
   const c = first.check;
   const all = checks.map((x) => x.check?.port);
   const port = all.every((p) => p === all[0]) ? (all[0] ?? null) : null;

@@ -14,6 +14,8 @@ export interface PreviewItem {
   /** the directive, e.g. "lb_algo" */
   keyword: string;
   message: string;
+  /** the same note at other lines (one per real server), merged into this item */
+  also?: Array<{ file: string; line: number }>;
 }
 
 /** Collects items; one instance per import. */
@@ -27,12 +29,14 @@ export class Items {
   refused(st: Pick<Statement, "file" | "line" | "keyword">, message: string) { this.add("refused", st, message); }
   /** Keeps the first of identical notes added since `from` (the same note on every real server of a service). */
   dedupeNotes(from: number) {
-    const seen = new Set<string>();
+    const seen = new Map<string, PreviewItem>();
     let w = from;
     for (let r = from; r < this.list.length; r++) {
       const i = this.list[r]!;
       const k = i.kind === "noted" ? `${i.keyword}\0${i.message}` : null;
-      if (k !== null) { if (seen.has(k)) continue; seen.add(k); }
+      const first = k === null ? undefined : seen.get(k);
+      if (first) { if (first.file !== i.file || first.line !== i.line) (first.also ??= []).push({ file: i.file, line: i.line }); continue; }
+      if (k !== null) seen.set(k, i);
       this.list[w++] = i;
     }
     this.list.length = w;
@@ -42,7 +46,8 @@ export class Items {
 /** "FILE:LINE: kind: keyword: message", the CLI's stderr line. */
 export function formatItem(i: PreviewItem): string {
   const what = i.kind === "refused" ? "no equivalent" : i.kind === "pending" ? "not yet mapped" : i.kind === "noted" ? "note" : "mapped";
-  return `${i.file}:${i.line}: ${what}: ${i.keyword}: ${i.message}`;
+  const also = i.also?.length ? ` (also at line${i.also.length > 1 ? "s" : ""} ${i.also.slice(0, 5).map((a) => (a.file === i.file ? a.line : `${a.file}:${a.line}`)).join(", ")}${i.also.length > 5 ? ` and ${i.also.length - 5} more` : ""})` : "";
+  return `${i.file}:${i.line}: ${what}: ${i.keyword}: ${i.message}${also}`;
 }
 
 // ---- values: keepalived's number and <TIMER>/<BOOL> syntax; each refuses on a bad value
