@@ -87,7 +87,8 @@ export function parseChecker(st: Statement, inherited: CheckOptions, items: Item
   if (o.delayBeforeRetrySt) {
     if (o.delayBeforeRetryMs === intervalMs) items.mapped(o.delayBeforeRetrySt, "the panel retries at the check interval");
     else items.noted(o.delayBeforeRetrySt, `the panel retries at the check interval (${intervalMs / 1000} s), not after ${o.delayBeforeRetryMs! / 1000} s`);
-  }
+  } else if (retry > 0 && delayBeforeRetryDefault(kind) !== intervalMs)
+    items.noted(st, `no delay_before_retry: keepalived retries after ${delayBeforeRetryDefault(kind) / 1000} s, the panel at the check interval (${intervalMs / 1000} s)`);
   if (o.delayLoopMs === undefined) items.noted(st, `no delay_loop: keepalived's default 60 s → intervalMs ${intervalMs}`);
   if (o.connectTimeoutMs === undefined) items.noted(st, `no connect_timeout: keepalived's default 5 s → timeoutMs ${KEEPALIVED_DEFAULTS.connectTimeoutMs}`);
   items.mapped(st, `healthCheck kind ${kind}`);
