@@ -35,6 +35,10 @@ describe("lvs convert", () => {
     expect(lvs(["convert", `${FX}/includes/keepalived.conf`, "--from", "keepalived", "--to", "json", "--quiet"]).err).not.toContain("note:");
     expect(lvs(["convert", `${FX}/includes/keepalived.conf`, "--from", "keepalived", "--to", "json", "--verbose"]).err).toContain(`${FX}/includes/conf.d/10-web.conf:3: mapped: lb_algo: scheduler rr`);
   });
+  it("a note repeated on every real server is given once, with the other lines", () => {
+    const r = lvs(["convert", `${FX}/dr-seed.conf`, "--from", "keepalived", "--to", "json"]);
+    expect(r.err).toContain(`${FX}/dr-seed.conf:14: note: TCP_CHECK: rise 1: keepalived puts a server back after one good check (also at line 20)\n`);
+  });
   it("no equivalent: exit 1, every refusal named FILE:LINE, nothing on stdout", () => {
     const r = lvs(["convert", `${FX}/refused.conf`, "--from", "keepalived", "--to", "yaml"]);
     expect(r.code).toBe(1);

@@ -40,7 +40,7 @@ export const convertCommand: Command = {
       }
       const refused = r.items.filter((i) => i.kind === "refused");
       const shows = (k: string) => k === "refused" || k === "pending" || (k === "noted" && !flags.has("quiet")) || (k === "mapped" && flags.has("verbose"));
-      for (const i of r.items) if (shows(i.kind)) io.err(`${formatItem({ ...i, file: shown(i.file) })}\n`);
+      for (const i of r.items) if (shows(i.kind)) io.err(`${formatItem({ ...i, file: shown(i.file), also: i.also?.map((a) => ({ ...a, file: shown(a.file) })) })}\n`);
       if (!r.ok) {
         io.err(`${file}: ${refused.length} directive${refused.length === 1 ? "" : "s"} without an equivalent: nothing converted\n`);
         return 1;
