@@ -11,6 +11,9 @@ describe("tokenize", () => {
   it("quotes join and keep spaces; shell-like escapes inside quotes", () => {
     expect(words(`abcd" efg h "mnop 'q r' "a\\"b" "t\\tu"`)).toEqual([["abcd efg h mnop", "q r", 'a"b', "t\tu"]]);
   });
+  it("a BOM, CRLF line ends and tabs", () => {
+    expect(words("\ufeffglobal_defs {\r\n\trouter_id A\r\n}\r\n")).toEqual([["global_defs", "{"], ["router_id", "A"], ["}"]]);
+  });
   it("braces are words of their own, line numbers kept, a continued line joins", () => {
     const t = tokenize("real_server 1.2.3.4 80 {weight 1}\nurl {\n path / \\\n  x\n}");
     expect(t.map((l) => l.map((w) => w.text))).toEqual([["real_server", "1.2.3.4", "80", "{", "weight", "1", "}"], ["url", "{"], ["path", "/", "x"], ["}"]]);

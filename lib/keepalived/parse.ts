@@ -43,6 +43,7 @@ interface Word { text: string; line: number }
 export function tokenize(text: string): Word[][] {
   const lines: Word[][] = [];
   let cur: Word[] = [], word = "", inWord = false, line = 1, wordLine = 1;
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a BOM from an editor
   const n = text.length;
   const end = () => { if (inWord) cur.push({ text: word, line: wordLine }); word = ""; inWord = false; };
   for (let i = 0; i < n; i++) {
