@@ -10,6 +10,8 @@ const baseURL = `http://127.0.0.1:${port}`;
 const pgliteURL = `http://127.0.0.1:${pglitePort}`;
 const databaseUrl = process.env.E2E_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/lvs_test_e2e";
 const pgliteDataDir = `.data/e2e-pglite-${pglitePort}`;
+// The panels run on the node that runs Playwright (the pinned one under `npm test`), not PATH's first.
+const node = JSON.stringify(process.execPath);
 const secrets = { NEXTAUTH_SECRET: "e2e-nextauth-secret-not-for-production", LVS_PANEL_KEY_SECRET: "e2e-key-secret-not-for-production" };
 
 export default defineConfig({
@@ -34,7 +36,7 @@ export default defineConfig({
   ],
   webServer: [
     {
-      command: "node --import tsx scripts/serve.ts",
+      command: `${node} --import tsx scripts/serve.ts`,
       url: `${baseURL}/api/health`,
       timeout: 240_000,
       reuseExistingServer: false,
@@ -44,7 +46,7 @@ export default defineConfig({
         LVS_PANEL_ALLOW_EGRESS: "127.0.0.1/32" },
     },
     {
-      command: `rm -rf ${pgliteDataDir} && node --import tsx scripts/serve.ts`,
+      command: `rm -rf ${pgliteDataDir} && ${node} --import tsx scripts/serve.ts`,
       url: `${pgliteURL}/api/health`,
       timeout: 240_000,
       reuseExistingServer: false,

@@ -140,7 +140,7 @@ describe("a broken checker on the real lab director changes no weight", () => {
     vip = env.vip.current;
     for (const h of [env.hosts.director!, env.realServers[0]!, env.realServers[1]!]) await assertLabRoute(h.address);
     ctx = await migratedDatabase("lvs_hostscripts");
-    await promisify(execFile)("node", ["--import", "tsx", "lab/register.ts"], { env: { ...process.env, DATABASE_URL: ctx.url } });
+    await promisify(execFile)(process.execPath, ["--import", "tsx", "lab/register.ts"], { env: { ...process.env, DATABASE_URL: ctx.url } });
     const p = ctx.prisma;
     const cluster = await p.cluster.findUniqueOrThrow({ where: { name: "lab" }, include: { hosts: { include: { sshKey: true } } } });
     clusterId = cluster.id;

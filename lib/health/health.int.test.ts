@@ -37,7 +37,7 @@ let receiver: http.Server;
 const figures: Record<string, unknown> = {};
 
 function startWorker() {
-  const p = spawn("node", ["--import", "tsx", "lib/worker/main.ts"], {
+  const p = spawn(process.execPath, ["--import", "tsx", "lib/worker/main.ts"], {
     env: { ...process.env, DATABASE_URL: ctx.url, WORKER_POLL_MS: "2000", WEBHOOK_BACKOFF_MS: "300", WORKER_ACQUIRE_MS: "300", LVS_PANEL_ALLOW_EGRESS: "127.0.0.1/32" },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -86,7 +86,7 @@ beforeAll(async () => {
   for (const h of [env.hosts.director, rs(0), rs(1), env.hosts.sorry]) await assertLabRoute(h.address);
   vip = env.vip.current;
   ctx = await migratedDatabase("lvs_health");
-  await promisify(execFile)("node", ["--import", "tsx", "lab/register.ts"], { env: { ...process.env, DATABASE_URL: ctx.url } });
+  await promisify(execFile)(process.execPath, ["--import", "tsx", "lab/register.ts"], { env: { ...process.env, DATABASE_URL: ctx.url } });
   const p = ctx.prisma;
   const cluster = await p.cluster.findUniqueOrThrow({ where: { name: "lab" }, include: { hosts: { include: { sshKey: true } } } });
   clusterId = cluster.id;
