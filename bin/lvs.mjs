@@ -28,6 +28,7 @@ if (have < major || (have === major && haveMinor < minor)) {
 }
 
 const { register } = await import("tsx/esm/api");
-register();
+// this package's tsconfig (its "@/…" paths), not one found from wherever the shell is
+register({ tsconfig: fileURLToPath(new URL("../tsconfig.json", import.meta.url)) });
 const { main } = await import("./commands/main.ts");
 process.exitCode = await main(process.argv.slice(2));

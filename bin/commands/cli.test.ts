@@ -196,4 +196,14 @@ describe("lvs on the machine's node", () => {
     expect(parsed.status).toBe(0);
     expect(JSON.parse(parsed.stdout).services).toHaveLength(25);
   });
+  it("resolves its own imports from any directory (an installed `lvs` runs wherever the shell is)", () => {
+    // lib/director's "@/…" imports come from this package's tsconfig, not the cwd's; port 1 refuses
+    const keyFile = path.join(tmp, "id_ed25519");
+    expect(spawnSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", keyFile]).status).toBe(0);
+    const r = spawnSync(machineNode!, [path.join(ROOT, "bin/lvs.mjs"), "director", "status", "--target", "root@127.0.0.1:1", "--key", keyFile, "--known-hosts", file("known_hosts", "")],
+      { encoding: "utf8", cwd: tmp, timeout: 30_000 });
+    expect(r.stderr).not.toContain("ERR_MODULE_NOT_FOUND");
+    expect(r.status).toBe(4);
+    expect(JSON.parse(r.stdout).error.code).toBe("unreachable");
+  });
 });
