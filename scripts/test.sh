@@ -17,7 +17,8 @@ stage() { printf '\n=== %s ===\n' "$*"; }
 
 stage "system packages"
 set -e
-ensure_apt_packages chromium openssh-server openssh-client sudo iproute2 procps curl dash shellcheck
+# python3, make, g++: node-gyp builds the native addons (ssh2 crypto, cpu-features) for the pinned Node
+ensure_apt_packages chromium openssh-server openssh-client sudo iproute2 procps curl dash shellcheck python3 make g++
 ensure_postgres
 [ -f lab/lab.sh ] && bash lab/lab.sh deps
 ensure_npm_deps

@@ -29,7 +29,7 @@ let env: LabEnv;
 let release: (() => void) | null = null;
 
 async function register(envVars: Record<string, string>) {
-  await promisify(execFile)("node", ["--import", "tsx", "lab/register.ts"], { env: { ...process.env, LVS_PANEL_KEY_SECRET: KEY_SECRET, ...envVars } });
+  await promisify(execFile)(process.execPath, ["--import", "tsx", "lab/register.ts"], { env: { ...process.env, LVS_PANEL_KEY_SECRET: KEY_SECRET, ...envVars } });
 }
 
 const within = <T>(ms: number, p: Promise<T>, what: string) =>
