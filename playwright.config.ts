@@ -12,6 +12,8 @@ const databaseUrl = process.env.E2E_DATABASE_URL ?? "postgresql://postgres@127.0
 const pgliteDataDir = `.data/e2e-pglite-${pglitePort}`;
 const pgMeta = { database: "postgres", dataDir: ".data/e2e" };
 const pgliteMeta = { database: "pglite", dataDir: pgliteDataDir };
+// The panels run on the node that runs Playwright (the pinned one under `npm test`), not PATH's first.
+const node = JSON.stringify(process.execPath);
 const secrets = { NEXTAUTH_SECRET: "e2e-nextauth-secret-not-for-production", LVS_PANEL_KEY_SECRET: "e2e-key-secret-not-for-production" };
 
 export default defineConfig({
@@ -39,7 +41,7 @@ export default defineConfig({
   ],
   webServer: [
     {
-      command: "node --import tsx scripts/serve.ts",
+      command: `${node} --import tsx scripts/serve.ts`,
       url: `${baseURL}/api/health`,
       timeout: 240_000,
       reuseExistingServer: false,
@@ -49,7 +51,7 @@ export default defineConfig({
         LVS_PANEL_ALLOW_EGRESS: "127.0.0.1/32" },
     },
     {
-      command: `rm -rf ${pgliteDataDir} && node --import tsx scripts/serve.ts`,
+      command: `rm -rf ${pgliteDataDir} && ${node} --import tsx scripts/serve.ts`,
       url: `${pgliteURL}/api/health`,
       timeout: 240_000,
       reuseExistingServer: false,

@@ -32,7 +32,7 @@ const pool = new SshPool();
 try {
   if (RS && RS !== before) await lab(["up", "--rs", String(RS)], { timeoutMs: 600_000 });
   const env = await labEnv();
-  await promisify(execFile)("node", ["--import", "tsx", "lab/register.ts"], { env: { ...process.env, DATABASE_URL: ctx.url } });
+  await promisify(execFile)(process.execPath, ["--import", "tsx", "lab/register.ts"], { env: { ...process.env, DATABASE_URL: ctx.url } });
   const p = ctx.prisma;
   const cluster = await p.cluster.findUniqueOrThrow({ where: { name: "lab" } });
   for (const K of KS) {

@@ -39,7 +39,7 @@ async function main() {
   // it only reads the lab (the plan's dry run, the probe): no lab lock
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), "lvs-bench-pglite-"));
   try {
-    await promisify(execFile)("node", ["--import", "tsx", "lab/register.ts"], { cwd: repo, env: { ...process.env, DATABASE_URL: "", LVS_PANEL_DATA_DIR: dir, LVS_PANEL_KEY_SECRET: KEY_SECRET } });
+    await promisify(execFile)(process.execPath, ["--import", "tsx", "lab/register.ts"], { cwd: repo, env: { ...process.env, DATABASE_URL: "", LVS_PANEL_DATA_DIR: dir, LVS_PANEL_KEY_SECRET: KEY_SECRET } });
     const { PGlite } = await import("@electric-sql/pglite");
     const { PrismaPGlite } = await import("pglite-prisma-adapter");
     const pg = new PGlite(path.join(dir, "pglite"));

@@ -1,7 +1,34 @@
 #!/usr/bin/env node
-// `lvs`: a tiny launcher. Registers tsx so the TypeScript commands run as they are, then dispatches.
-import { register } from "tsx/esm/api";
+// `lvs`: a tiny launcher. On a Node.js older than package.json's engines it re-runs itself on the
+// pinned binary npm installed beside it (optionalDependencies node-linux-<arch>), or says what it
+// needs; then registers tsx so the TypeScript commands run as they are, and dispatches.
+// Plain JavaScript up to the version check, so an old node gets this far.
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 
-register();
+const pkgFile = fileURLToPath(new URL("../package.json", import.meta.url));
+const engines = JSON.parse(fs.readFileSync(pkgFile, "utf8")).engines.node; // "^24.11.0"
+const [major, minor] = /(\d+)\.(\d+)/.exec(engines).slice(1).map(Number);
+const [have, haveMinor] = process.versions.node.split(".").map(Number);
+if (have < major || (have === major && haveMinor < minor)) {
+  let pinned = null;
+  try {
+    // resolved like any dependency, so a hoisted install is found too
+    pinned = createRequire(pkgFile).resolve(`node-linux-${process.arch}/bin/node`);
+  } catch {}
+  if (!pinned) {
+    process.stderr.write(`lvs needs Node.js ${engines} (this is ${process.version}): install Node.js ${major} LTS, or run \`npm install\` where this package is, which fetches it\n`);
+    process.exit(1);
+  }
+  const r = spawnSync(pinned, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: "inherit" });
+  if (r.signal) process.kill(process.pid, r.signal);
+  process.exit(r.status ?? 1);
+}
+
+const { register } = await import("tsx/esm/api");
+// this package's tsconfig (its "@/…" paths), not one found from wherever the shell is
+register({ tsconfig: fileURLToPath(new URL("../tsconfig.json", import.meta.url)) });
 const { main } = await import("./commands/main.ts");
 process.exitCode = await main(process.argv.slice(2));

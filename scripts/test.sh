@@ -17,7 +17,9 @@ stage() { printf '\n=== %s ===\n' "$*"; }
 
 stage "system packages"
 set -e
-ensure_apt_packages chromium openssh-server openssh-client sudo iproute2 procps curl dash shellcheck keepalived
+# python3, make, g++: node-gyp builds the native addons (ssh2 crypto, cpu-features) for the pinned Node
+# keepalived: the exported keepalived.conf is checked with the real keepalived --config-test
+ensure_apt_packages chromium openssh-server openssh-client sudo iproute2 procps curl dash shellcheck python3 make g++ keepalived
 ensure_postgres
 [ -f lab/lab.sh ] && bash lab/lab.sh deps
 ensure_npm_deps

@@ -17,7 +17,7 @@ const ssh = (cmd: string) => lab(["ssh", "director", cmd]);
 
 function lvs(args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number; out: string; err: string; json: any }> {
   return new Promise((resolve) => {
-    execFile("node", [LVS, ...args], { env: { ...process.env, HOME: dir, XDG_CONFIG_HOME: dir, LVS_URL: "", LVS_TOKEN: "", ...extraEnv }, maxBuffer: 16 << 20 }, (e, out, err) => {
+    execFile(process.execPath, [LVS, ...args], { env: { ...process.env, HOME: dir, XDG_CONFIG_HOME: dir, LVS_URL: "", LVS_TOKEN: "", ...extraEnv }, maxBuffer: 16 << 20 }, (e, out, err) => {
       let json: unknown = null;
       try {
         json = JSON.parse(out);

@@ -8,6 +8,9 @@ import { remoteCommands, remotePlanCommand, rsCommand } from "./remote";
 import { directorCommand } from "./director";
 import { helperCommand } from "./helper";
 import { rsVerbs } from "./rs";
+import pkg from "../../package.json" with { type: "json" };
+
+const PACKAGE_VERSION: string = pkg.version;
 
 export const COMMANDS: Record<string, Command> = {
   parse: parseCommand,
@@ -21,7 +24,7 @@ export const COMMANDS: Record<string, Command> = {
 
 export function usage(): string {
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  lvs ${c.usage}\n      ${c.summary}`);
-  return `usage:\n${lines.join("\n")}\n`;
+  return `usage:\n${lines.join("\n")}\n  lvs --version\n      the lvs version and the Node.js that runs it\n`;
 }
 
 /** Runs `lvs ARGS`; returns the exit status (0 ok, 1 bad input, 2 usage). */
@@ -30,6 +33,11 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   if (verb === undefined || verb === "help" || verb === "--help" || verb === "-h") {
     (verb === undefined ? io.err : io.out)(usage());
     return verb === undefined ? 2 : 0;
+  }
+  if (verb === "--version" || verb === "version") {
+    // which Node.js runs it: the launcher may have switched to the pinned one (bin/lvs.mjs)
+    io.out(`lvs ${PACKAGE_VERSION} (Node.js ${process.version}, ${process.execPath})\n`);
+    return 0;
   }
   const cmd = COMMANDS[verb];
   if (!cmd) {

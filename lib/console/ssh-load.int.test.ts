@@ -134,10 +134,11 @@ describe("live streams: one shared poller per cluster", () => {
     for (const a of got) expect(a.every((at) => got[0]!.includes(at))).toBe(true);
     const gaps = got[0]!.slice(1).map((at, i) => Date.parse(at) - Date.parse(got[0]![i]!));
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(LIVE_INTERVAL_MS - 100);
-    // the 5 s viewer: its events at least ~5 s apart
+    // the 5 s viewer: its events ~5 s apart, never at the 2 s cadence (an event's `at` is when the
+    // shared read finished, so two reads' SSH times apart: a loaded machine moves it by a second)
     const slow = got[3]!.map((at) => Date.parse(at));
     expect(slow.length).toBeGreaterThanOrEqual(1);
-    for (let i = 1; i < slow.length; i++) expect(slow[i]! - slow[i - 1]!).toBeGreaterThanOrEqual(4_800);
+    for (let i = 1; i < slow.length; i++) expect(slow[i]! - slow[i - 1]!).toBeGreaterThanOrEqual(4_000);
     expect(liveHub().listeners(`live:${clusterId}`)).toBe(0);
   }, 60_000);
 

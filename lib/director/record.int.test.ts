@@ -31,7 +31,7 @@ beforeAll(async () => {
   env = await labEnv();
   if (!env.up) throw new Error("the lab is not up (npm run lab -- up)");
   ctx = await migratedDatabase("lvs_record");
-  await promisify(execFile)("node", ["--import", "tsx", "lab/register.ts"], { env: { ...process.env, DATABASE_URL: ctx.url } });
+  await promisify(execFile)(process.execPath, ["--import", "tsx", "lab/register.ts"], { env: { ...process.env, DATABASE_URL: ctx.url } });
   const hosts = await ctx.prisma.host.findMany({ include: { sshKey: true }, orderBy: { name: "asc" } });
   const d = hosts.find((h) => h.role === "director")!;
   clusterId = d.clusterId;

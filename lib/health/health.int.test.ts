@@ -39,7 +39,7 @@ let receiver: http.Server;
 const figures: Record<string, unknown> = {};
 
 function startWorker() {
-  const p = spawn("node", ["--import", "tsx", "lib/worker/main.ts"], {
+  const p = spawn(process.execPath, ["--import", "tsx", "lib/worker/main.ts"], {
     env: { ...process.env, DATABASE_URL: ctx.url, WORKER_POLL_MS: "2000", WEBHOOK_BACKOFF_MS: "300", WORKER_ACQUIRE_MS: "300", LVS_PANEL_ALLOW_EGRESS: "127.0.0.1/32" },
     stdio: ["ignore", "pipe", "pipe"],
   });

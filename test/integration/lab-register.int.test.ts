@@ -24,7 +24,7 @@ afterAll(async () => {
 
 // Asynchronous on purpose: this process's own pooled connections must stay serviceable meanwhile.
 async function register() {
-  const { stdout } = await promisify(execFile)("node", ["--import", "tsx", "lab/register.ts"], { env: { ...process.env, DATABASE_URL: ctx.url }, encoding: "utf8" });
+  const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", "lab/register.ts"], { env: { ...process.env, DATABASE_URL: ctx.url }, encoding: "utf8" });
   return stdout;
 }
 
