@@ -70,7 +70,9 @@ test("tutorial, single subnet: hosts with trusted keys, VIP:80 rr, rs1 + rs2, pr
   clusterUrl = page.url().replace(/\?.*$/, "");
   const clusterId = clusterUrl.split("/").pop()!;
 
-  await addHosts(page, clusterId, "lab-key", ([["director", "director"], ["rs1", "real_server"], ["rs2", "real_server"]] as const).map(([name, role]) => ({ name, role, address: env.hosts[name]!.address })));
+  // the Debian director as its non-root user (sudo through the panel's helper, the lab installs it)
+  const sshUser = (name: string) => (name === "director" && env.hosts.director.sudoUser ? env.hosts.director.sudoUser : undefined);
+  await addHosts(page, clusterId, "lab-key", ([["director", "director"], ["rs1", "real_server"], ["rs2", "real_server"]] as const).map(([name, role]) => ({ name, role, address: env.hosts[name]!.address, sshUser: sshUser(name) })));
 
   // Trust each key after comparing the fingerprint with the one the lab publishes
   await page.goto(clusterUrl);

@@ -161,7 +161,7 @@ describe("a broken checker on the real lab director changes no weight", () => {
 
   afterAll(async () => {
     if (director) {
-      await onDirector("umount /tmp 2>/dev/null; ip route del prohibit 10.78.0.11/32 2>/dev/null; ip route del prohibit 10.78.0.12/32 2>/dev/null; true");
+      await onDirector("umount /tmp 2>/dev/null; umount /usr/bin/curl 2>/dev/null; rm -f /run/lvsp-nocurl; ip route del prohibit 10.78.0.11/32 2>/dev/null; ip route del prohibit 10.78.0.12/32 2>/dev/null; true");
     }
     await ctx?.close();
   }, 60_000);
@@ -173,6 +173,12 @@ describe("a broken checker on the real lab director changes no weight", () => {
     if (!r) throw new Error("no round ran");
     return r;
   };
+
+  it("the lab director is the Debian VM (dash, Debian's ipvsadm) unless LVSP_LAB_DIRECTOR=initramfs", async () => {
+    const sh = (await onDirector("readlink -f /bin/sh; dpkg-query -W -f '${Version}' ipvsadm 2>/dev/null")).stdout;
+    if (env.directorKind === "debian") expect(sh).toMatch(/^\/usr\/bin\/dash\n1:1\.31/);
+    else expect(env.directorKind).toBe("initramfs");
+  });
 
   it("healthy: both up at weight 3", async () => {
     const r = await round();
@@ -221,6 +227,22 @@ describe("a broken checker on the real lab director changes no weight", () => {
     } finally {
       await onDirector(`ip route del prohibit ${rsAddr(0)}/32; ip route del prohibit ${rsAddr(1)}/32`);
     }
+  });
+
+  it("an HTTPS check on a director with neither curl nor wget: CHECKER FAULT, no weight changed", async () => {
+    // hide curl (wget is not installed on the lab's director): a non-executable file over it
+    expect((await onDirector("command -v wget || echo no-wget; : > /run/lvsp-nocurl && chmod 644 /run/lvsp-nocurl && mount --bind /run/lvsp-nocurl \"$(command -v curl)\" && echo hidden")).stdout).toMatch(/no-wget\nhidden/);
+    await ctx.prisma.healthCheck.updateMany({ where: { virtualServiceId: vsId }, data: { kind: "https", port: 443 } });
+    try {
+      const r = await round();
+      expect(r.faults).toEqual([expect.objectContaining({ vsId, reason: expect.stringMatching(/HTTPS checks need curl or wget on the director/) })]);
+      expect(await weights()).toEqual(new Map([[rsAddr(0), 3], [rsAddr(1), 3]]));
+      expect(await statuses()).toEqual(["up", "up"]);
+    } finally {
+      await ctx.prisma.healthCheck.updateMany({ where: { virtualServiceId: vsId }, data: { kind: "http", port: null } });
+      await onDirector("umount /usr/bin/curl; rm -f /run/lvsp-nocurl");
+    }
+    expect((await round()).faults).toEqual([]);
   });
 
   it("the same checker quiesces a real server that really fails, and restores it", async () => {
