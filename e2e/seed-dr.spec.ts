@@ -127,6 +127,14 @@ test("tutorial, single subnet: hosts with trusted keys, VIP:80 rr, rs1 + rs2, pr
   await expect(page.getByTestId("apply-outcome")).toHaveText("succeeded");
   await expect(page.getByTestId("verification")).toContainText("matches the desired state");
   expect(await lab(["ssh", "director", "ipvsadm -S -n"])).toContain(`-a -t ${vip}:80 -r ${env.hosts.rs2!.address}:80 -g -w 1`);
+  // ... and persisted for a reboot, the distribution's way (the reboot itself: lab/test/reboot.int.test.ts)
+  const persist = page.getByTestId("apply-run").locator("tr", { hasText: "persist for a reboot" });
+  await expect(persist).toContainText("succeeded");
+  if (env.directorKind === "debian") {
+    await expect(persist).toContainText("debian: rules saved to /etc/ipvsadm.rules; VIPs bound at boot by lvs-panel-director-vip.service");
+    expect(await lab(["ssh", "director", "cat /etc/ipvsadm.rules"])).toBe(await lab(["ssh", "director", "ipvsadm -S -n"]));
+    expect(await lab(["ssh", "director", "systemctl is-enabled lvs-panel-director-vip.service"])).toBe("enabled\n");
+  }
 
   // the live table shows both real servers Route 1, and no drift
   await page.goto(clusterUrl);
