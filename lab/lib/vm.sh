@@ -161,7 +161,7 @@ cmd_reboot() {  # reboot HOST: a real `systemctl reboot`; returns when SSH answe
   [ "$(vm_kind "$n")" = debian ] || die "$n is the RAM-only initramfs director: nothing would survive a reboot (LVSP_LAB_DIRECTOR=debian)"
   old=$(boot_id "$n") || die "$n does not answer over SSH"
   t0=$(now)
-  labssh "$n" 'systemctl reboot' >/dev/null 2>&1 || true
+  assert_lab_route "$(host_ip "$n")" && timeout 30 ssh -F "$CACHE/ssh/config" "$n" 'systemctl reboot' >/dev/null 2>&1 || true
   while :; do
     vm_alive "$n" || die "$n: qemu exited during the reboot (see $(vm_dir "$n")/console.log)"
     new=$(tcp_open "$(host_ip "$n")" 22 && boot_id "$n" || true)
