@@ -191,6 +191,7 @@ cmd_reset() {
     ip -6 addr show dev eth0 scope global | awk '/inet6 /{print \$2}' | grep -vx '$ip6/64' | xargs -r -n1 ip -6 addr del dev eth0
     ip -4 addr show dev lo | awk '/inet /{print \$2}' | grep -vx 127.0.0.1/8 | xargs -r -n1 ip addr del dev lo
     ip route replace default via $RTR_SRV_IP; ip -6 route replace default via $RTR_SRV_IP6 2>/dev/null
+    sysctl -qw net.ipv4.conf.all.rp_filter=0
     ip neigh flush dev eth0; true" & pids="$pids $!"
   done
   # the address/sysctl part of a real server, for a namespace host and an rs VM alike

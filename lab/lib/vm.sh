@@ -59,14 +59,15 @@ iface eth0 inet6 static
     dad-attempts 0
     accept_ra 0
 N
-  helper_install_script > "$S/usr/local/lib/lvsp-lab/helper-install.sh"
+  helper_install_script > "$S/usr/local/lib/lvsp-lab/helper-install.sh"; chmod 755 "$S/usr/local/lib/lvsp-lab/helper-install.sh"
   if [[ $n == rs* ]]; then
     mkdir -p "$S/srv/www/cgi-bin" "$S/var/log/httpd"; chmod 755 "$S/srv" "$S/srv/www" "$S/srv/www/cgi-bin" "$S/var" "$S/var/log"
     echo "$n" > "$S/srv/www/index.html"; echo ok > "$S/srv/www/health"
     printf '#!/bin/sh\nprintf "Content-Type: text/plain\\r\\n\\r\\n%%s %%s\\n" "$(hostname)" "$REMOTE_ADDR"\n' > "$S/srv/www/cgi-bin/whoami"
     chmod 755 "$S/srv/www/cgi-bin/whoami"
   fi
-  tar --owner=0 --group=0 --numeric-owner -C "$S" -cf "$d/seed.tar" .
+  # a new file (not rewritten in place): a running qemu keeps reading the one it opened
+  tar --owner=0 --group=0 --numeric-owner -C "$S" -cf "$d/seed.tar.new" . && mv "$d/seed.tar.new" "$d/seed.tar"
 }
 
 vm_prepare() {  # vm_prepare NAME: overlay (kept if it exists: a crashed VM powers on with its disk) + seed

@@ -81,11 +81,11 @@ describe("reboots of the Debian VMs", () => {
     expect(sysctlDone).toBeGreaterThan(0);
     expect(vipStart).toBeGreaterThanOrEqual(sysctlDone);
     // the journal of this boot: systemd-sysctl finished before lvs-panel-vip.service started
-    const j = (await sh("rs1", "journalctl -b -o short-monotonic --no-pager _PID=1 | grep -E 'Finished systemd-sysctl.service|Starting lvs-panel-vip.service|Finished lvs-panel-vip.service'")).trim().split("\n");
+    const j = (await sh("rs1", "journalctl -b -o short-monotonic --no-pager | grep -E 'systemd\\[1\\]: (Finished systemd-sysctl.service|Starting lvs-panel-vip.service|Finished lvs-panel-vip.service)'")).trim().split("\n");
     const at = (re: RegExp) => { const l = j.find((x) => re.test(x)); expect(l, `journal line ${re}`).toBeDefined(); return Number(/^\[\s*([\d.]+)\]/.exec(l!)![1]); };
     expect(at(/Finished systemd-sysctl\.service/)).toBeLessThanOrEqual(at(/Starting lvs-panel-vip\.service/));
     await alternates();
-  });
+  }, 600_000);
 
   it("the director rebooted after Apply: Debian's ipvsadm restores the rules, the VIP unit binds the VIP, no drift, traffic flows", async () => {
     const before = await sh("director", "ipvsadm -S -n");
@@ -103,7 +103,7 @@ describe("reboots of the Debian VMs", () => {
     expect(dry.steps).toEqual([]);
     expect(dry.differences).toEqual([]);
     await alternates();
-  });
+  }, 600_000);
 
   it("Undo, then rs1 rebooted: nothing of the preparation comes back", async () => {
     const undo = await undoRealServer(pool, rs1, { vips: [vip] });
@@ -112,5 +112,5 @@ describe("reboots of the Debian VMs", () => {
     expect(await arp("rs1")).toEqual([0, 0, 0, 0]);
     expect(await sh("rs1", "ip -o addr show dev lo")).not.toContain(vip);
     expect((await sh("rs1", "ls /etc/sysctl.d/ /etc/systemd/system/; systemctl list-unit-files 'lvs-panel*' --no-legend")).includes("lvs-panel")).toBe(false);
-  });
+  }, 600_000);
 });
