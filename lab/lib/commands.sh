@@ -223,7 +223,7 @@ cmd_daemon() {  # http|sshd NAME start|stop|status
   if [ -n "$n" ] && is_vm "$n" && [[ $n == rs* ]]; then   # an rs VM: its systemd units
     [ "$what" = http ] || die "lab sshd $n: $n is a VM; stopping its sshd would cut the lab off it (use lab crash/reboot)"
     case $act in
-      start|stop) labssh "$n" "systemctl $act lvsp-httpd" && log "$n $1 ${act%p}ed";;
+      start|stop) labssh "$n" "systemctl $act lvsp-httpd" && log "$n $1: $act done";;
       status) if labssh "$n" 'systemctl -q is-active lvsp-httpd'; then echo "$n $1 running"; else echo "$n $1 stopped"; return 3; fi;;
       *) die "usage: lab $1 $n start|stop|status";;
     esac
