@@ -5,7 +5,7 @@
 // Undo. The only reboots of the suite are here; every other test uses `lab reset`.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { lab, type LabEnv } from "@/lab/env";
-import { applyDirector, bindVip, ipvsCore, persistDirector, DIRECTOR_VIP_UNIT_NAME } from "@/lib/director";
+import { applyDirector, bindVip, ipvsCore, persistDirector, probeDirector, DIRECTOR_VIP_UNIT_NAME } from "@/lib/director";
 import { prepareRealServer, undoRealServer } from "@/lib/realserver";
 import { SshPool, type SshTarget } from "@/lib/ssh";
 import { labTarget } from "@/test/support/sshd";
@@ -45,6 +45,11 @@ beforeAll(async () => {
   pool = new SshPool();
   rs1 = await labTarget(env, "rs1", { username: "lvs" });
   director = await labTarget(env, "director", { username: "lvs" });
+  // as lvs (a non-root SSH session: /usr/sbin is not on its PATH), the probe still finds ipvsadm
+  const probe = await probeDirector(pool, director);
+  expect(probe.ipvsadm).toEqual({ present: true, version: "v1.31" });
+  expect(probe.ipvs.available).toBe(true);
+  expect(probe.os).toMatchObject({ id: "debian", systemd: true });
   // the tutorial's setup, as the panel does it: real servers first, then the director
   expect((await prepareRealServer(pool, rs1, { vips: [vip], port: 80 })).ready).toBe(true);
   expect((await prepareRealServer(pool, await labTarget(env, "rs2"), { vips: [vip], port: 80 })).ready).toBe(true);
