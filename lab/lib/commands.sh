@@ -171,12 +171,14 @@ VM_PANEL_UNITS="lvs-panel-vip.service lvs-panel-director-vip.service lvs-panel-i
 vm_reset_panel_files() {  # the sh snippet (run as root on a Debian VM)
   cat <<S
 if [ -d /run/systemd/system ]; then
+  r=
   for u in $VM_PANEL_UNITS; do
-    if [ -e /etc/systemd/system/\$u ]; then systemctl disable \$u >/dev/null 2>&1; rm -f /etc/systemd/system/\$u; fi
+    if [ -e /etc/systemd/system/\$u ]; then systemctl disable \$u >/dev/null 2>&1; rm -f /etc/systemd/system/\$u; r=1; fi
   done
-  rm -f $VM_PANEL_FILES; systemctl daemon-reload
+  rm -f $VM_PANEL_FILES
+  [ -z "\$r" ] || systemctl daemon-reload
   [ -f /usr/local/lib/lvsp-lab/default-ipvsadm ] && cp /usr/local/lib/lvsp-lab/default-ipvsadm /etc/default/ipvsadm
-  systemctl stop keepalived 2>/dev/null
+  ! systemctl -q is-active keepalived || systemctl stop keepalived
 fi
 S
 }
