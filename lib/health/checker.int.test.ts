@@ -21,6 +21,8 @@ import { ClusterChecker } from "./runner";
 import { checkScript, nonce, parseRound } from "./script";
 
 let release: () => void = () => {};
+const HIDE = 'for p in curl wget; do f=$(command -v "$p") && mv "$f" "$f.lvsp-hidden"; done; echo hidden';
+const UNHIDE = 'for f in /usr/bin/*.lvsp-hidden /bin/*.lvsp-hidden; do [ -e "$f" ] && mv "$f" "${f%.lvsp-hidden}"; done; true';
 let env: LabEnv;
 const pool = new SshPool();
 const row = { enabled: true, kind: "http" as const, port: null, path: "/health", hostHeader: null, expectStatus: "200-399", bodyContains: "ok", intervalMs: 1000, timeoutMs: 800, rise: 1, fall: 1, runFrom: "director" as const, onFail: "quiesce" as const, quorum: 1 };
@@ -161,7 +163,8 @@ describe("a broken checker on the real lab director changes no weight", () => {
 
   afterAll(async () => {
     if (director) {
-      await onDirector("umount /tmp 2>/dev/null; umount /usr/bin/curl 2>/dev/null; rm -f /run/lvsp-nocurl; ip route del prohibit 10.78.0.11/32 2>/dev/null; ip route del prohibit 10.78.0.12/32 2>/dev/null; true");
+      await onDirector(UNHIDE);
+      await onDirector("umount /tmp 2>/dev/null; ip route del prohibit 10.78.0.11/32 2>/dev/null; ip route del prohibit 10.78.0.12/32 2>/dev/null; true");
     }
     await ctx?.close();
   }, 60_000);
@@ -230,8 +233,10 @@ describe("a broken checker on the real lab director changes no weight", () => {
   });
 
   it("an HTTPS check on a director with neither curl nor wget: CHECKER FAULT, no weight changed", async () => {
-    // hide curl (wget is not installed on the lab's director): a non-executable file over it
-    expect((await onDirector("command -v wget || echo no-wget; : > /run/lvsp-nocurl && chmod 644 /run/lvsp-nocurl && mount --bind /run/lvsp-nocurl \"$(command -v curl)\" && echo hidden")).stdout).toMatch(/no-wget\nhidden/);
+    // take curl and wget away (renamed, put back below): "not found", as on a host without them
+    // (a non-executable file in their place is not "absent": bash's command -v still finds it)
+    expect((await onDirector(HIDE)).stdout).toContain("hidden");
+    expect((await onDirector("command -v curl || command -v wget || echo none")).stdout).toBe("none\n");
     await ctx.prisma.healthCheck.updateMany({ where: { virtualServiceId: vsId }, data: { kind: "https", port: 443 } });
     try {
       const r = await round();
@@ -240,7 +245,7 @@ describe("a broken checker on the real lab director changes no weight", () => {
       expect(await statuses()).toEqual(["up", "up"]);
     } finally {
       await ctx.prisma.healthCheck.updateMany({ where: { virtualServiceId: vsId }, data: { kind: "http", port: null } });
-      await onDirector("umount /usr/bin/curl; rm -f /run/lvsp-nocurl");
+      await onDirector(UNHIDE);
     }
     expect((await round()).faults).toEqual([]);
   });
