@@ -70,7 +70,9 @@ test("tutorial, single subnet: hosts with trusted keys, VIP:80 rr, rs1 + rs2, pr
   clusterUrl = page.url().replace(/\?.*$/, "");
   const clusterId = clusterUrl.split("/").pop()!;
 
-  await addHosts(page, clusterId, "lab-key", ([["director", "director"], ["rs1", "real_server"], ["rs2", "real_server"]] as const).map(([name, role]) => ({ name, role, address: env.hosts[name]!.address })));
+  // the Debian director as its non-root user (sudo through the panel's helper, the lab installs it)
+  const sshUser = (name: string) => (name === "director" && env.hosts.director.sudoUser ? env.hosts.director.sudoUser : undefined);
+  await addHosts(page, clusterId, "lab-key", ([["director", "director"], ["rs1", "real_server"], ["rs2", "real_server"]] as const).map(([name, role]) => ({ name, role, address: env.hosts[name]!.address, sshUser: sshUser(name) })));
 
   // Trust each key after comparing the fingerprint with the one the lab publishes
   await page.goto(clusterUrl);
@@ -125,6 +127,14 @@ test("tutorial, single subnet: hosts with trusted keys, VIP:80 rr, rs1 + rs2, pr
   await expect(page.getByTestId("apply-outcome")).toHaveText("succeeded");
   await expect(page.getByTestId("verification")).toContainText("matches the desired state");
   expect(await lab(["ssh", "director", "ipvsadm -S -n"])).toContain(`-a -t ${vip}:80 -r ${env.hosts.rs2!.address}:80 -g -w 1`);
+  // ... and persisted for a reboot, the distribution's way (the reboot itself: lab/test/reboot.int.test.ts)
+  const persist = page.getByTestId("apply-run").locator("tr", { hasText: "persist for a reboot" });
+  await expect(persist).toContainText("succeeded");
+  if (env.directorKind === "debian") {
+    await expect(persist).toContainText("debian: rules saved to /etc/ipvsadm.rules; VIPs bound at boot by lvs-panel-director-vip.service");
+    expect(await lab(["ssh", "director", "cat /etc/ipvsadm.rules"])).toBe(await lab(["ssh", "director", "ipvsadm -S -n"]));
+    expect(await lab(["ssh", "director", "systemctl is-enabled lvs-panel-director-vip.service"])).toBe("enabled\n");
+  }
 
   // the live table shows both real servers Route 1, and no drift
   await page.goto(clusterUrl);

@@ -24,6 +24,9 @@ export interface LabHost {
   namespace: string | null; // network namespace (null for the director VM)
   exec: string[]; // argv prefix that runs a command on that host without SSH
   hostKeys: string[]; // "ssh-ed25519 AAAA...", "ssh-rsa AAAA..." (stable across down/up)
+  kind: "vm" | "netns"; // a qemu VM (director, director2, rs1 with --rs-vm 1) or a namespace host
+  vmKind?: "debian" | "initramfs"; // VMs only: the Debian 12 image (systemd, dash) or the RAM-only director
+  sudoUser: string | null; // the non-root sudo user there: "lvs" (Debian VM, the panel's helper only), "lab" (namespace, NOPASSWD: ALL), null (none)
   // router only
   clientAddress?: string;
   clientAddress6?: string;
@@ -44,10 +47,12 @@ export interface LabEnv {
   up: boolean;
   layout: "single" | "multi";
   rsCount: number;
+  directorKind: "debian" | "initramfs"; // LVSP_LAB_DIRECTOR at `up` (default debian)
+  rsVm: boolean; // rs1 is a VM (`up --rs-vm 1`)
   labScript: string;
   ssh: {
     user: "root";
-    sudoUser: string; // non-root user with passwordless sudo on the real servers and sorry
+    sudoUser: string; // non-root user with passwordless sudo on the namespace hosts ("lab"); each host's own: hosts[name].sudoUser
     port: number;
     keyPath: string;
     publicKeyPath: string;
@@ -62,6 +67,7 @@ export interface LabEnv {
   clientExec: string[]; // ["ip","netns","exec","lvsp-client"]
   clientExecPrefix: string;
   hosts: { director: LabHost; sorry: LabHost; router: LabHost; client: LabHost; [name: string]: LabHost };
+  directors: LabHost[]; // director, and director2 with `up --directors 2`
   realServers: LabHost[];
 }
 

@@ -1,12 +1,17 @@
 # lab/lib/access.sh - reaching lab hosts: `lab ssh`, `lab exec`, `lab curl`. Each checks the route first.
+# (`exec` on a VM is SSH as root: it has no namespaces of ours to enter.)
 
 labssh() {  # labssh HOST [CMD...]: director, rsN, sorry over SSH; router/client have no sshd (use exec)
   local h=$1 ip; shift
   case $h in
     router|client) log "$h has no sshd; running in its namespace instead"; lab_exec "$h" "$@"; return;;
   esac
-  ip=$(host_ip "$h") || { log "unknown host $h (director, rs1..rs$RS_COUNT, sorry, router, client)"; return 2; }
-  [ "$h" = director ] || [ "$h" = sorry ] || [ "${h#rs}" -le "$RS_COUNT" ] || { log "no $h in this lab (rs1..rs$RS_COUNT)"; return 2; }
+  ip=$(host_ip "$h") || { log "unknown host $h (director, director2, rs1..rs$RS_COUNT, sorry, router, client)"; return 2; }
+  case $h in
+    director|sorry) ;;
+    director2) [ "$DIRECTORS" = 2 ] || { log "no director2 in this lab (lab up --directors 2)"; return 2; };;
+    *) [ "${h#rs}" -le "$RS_COUNT" ] || { log "no $h in this lab (rs1..rs$RS_COUNT)"; return 2; };;
+  esac
   assert_lab_route "$ip" || return 1
   ssh -F "$CACHE/ssh/config" "$h" "$@"
 }
@@ -16,8 +21,8 @@ lab_exec() {  # lab_exec HOST CMD...: run directly in a host's namespaces (no SS
   [ $# -gt 0 ] || set -- bash
   case $h in
     router|client) ns_exists "lvsp-$h" || { log "lab is not up"; return 1; }; nsx "lvsp-$h" "$@";;
-    sorry|rs[0-9]*) in_view "$h" "$@";;
-    director) labssh director "$*";;
+    director|director2) labssh "$h" "$*";;
+    sorry|rs[0-9]*) if is_vm "$h"; then labssh "$h" "$*"; else in_view "$h" "$@"; fi;;
     *) log "unknown host $h"; return 2;;
   esac
 }

@@ -22,6 +22,7 @@ CLI_NET4=10.78.1.0/24 CLI_NET6=fd78:0:0:1::/64     # client subnet (client, rout
 VIPNET4=10.78.2.0/24  VIPNET6=fd78:0:0:2::/64      # multi-subnet layout: VIP net, held by the router on the server wire
 MGMT_IP=10.78.0.1                                   # root namespace end of the management veth (IPv4 only)
 DIR_IP=10.78.0.2   DIR_IP6=fd78::2   DIR_MAC=52:54:00:78:00:02
+DIR2_IP=10.78.0.3  DIR2_IP6=fd78::3  DIR2_MAC=52:54:00:78:00:03   # `up --directors 2`
 SORRY_IP=10.78.0.9 SORRY_IP6=fd78::9 SORRY_MAC=02:78:00:00:00:09
 RTR_SRV_IP=10.78.0.254 RTR_SRV_IP6=fd78::254 RTR_SRV_MAC=02:78:00:00:00:fe
 RTR_CLI_IP=10.78.1.1   RTR_CLI_IP6=fd78:0:0:1::1 RTR_CLI_MAC=02:78:00:00:01:01
@@ -34,7 +35,10 @@ rs_ip()  { echo "10.78.0.$((10 + ${1#rs}))"; }     # rs1 -> 10.78.0.11
 rs_ip6() { echo "fd78::$((10 + ${1#rs}))"; }
 rs_mac() { printf '02:78:00:00:00:%02x\n' "$((10 + ${1#rs}))"; }
 
-# ---------------------------------------------------------------- director VM settings
+# ---------------------------------------------------------------- VM settings (lib/vm.sh)
+# debian (default): the Debian 12 image (systemd, dash, Debian's ipvsadm); initramfs: the RAM-only fallback
+DIRECTOR_KIND_WANT=${LVSP_LAB_DIRECTOR:-debian}
+case $DIRECTOR_KIND_WANT in debian|initramfs) ;; *) echo "LVSP_LAB_DIRECTOR must be debian or initramfs" >&2; exit 2;; esac
 ACCEL=${LVSP_LAB_ACCEL:-auto}          # auto|tcg|kvm|try-kvm (auto = tcg unless real vmx/svm)
 VM_MEM=${LVSP_LAB_VM_MEM:-256}
 TCG_TB_MB=${LVSP_LAB_TCG_TB_MB:-64}
@@ -42,7 +46,7 @@ BOOT_TIMEOUT=${LVSP_LAB_BOOT_TIMEOUT:-240}
 KVM_TIMEOUT=${LVSP_LAB_KVM_TIMEOUT:-60}
 KFLAVOUR=${LVSP_LAB_KERNEL_FLAVOUR:-cloud-amd64}
 
-APT_PKGS="qemu-system-x86 busybox-static ipvsadm openssh-server openssh-client kmod cpio iproute2 curl procps util-linux rsync sudo"
+APT_PKGS="qemu-system-x86 qemu-utils mmdebstrap e2fsprogs busybox-static ipvsadm openssh-server openssh-client kmod cpio iproute2 curl procps util-linux rsync sudo"
 
 # ---------------------------------------------------------------- helpers
 log() { printf '[lab %s] %s\n' "$(date +%T)" "$*" >&2; }
@@ -74,24 +78,31 @@ pidfile_pid() {  # pidfile_pid FILE -> PID if it is still the recorded process (
 kill_pidfile() { kill_pid "$(pidfile_pid "$1")"; rm -f "$1"; }
 
 # ---------------------------------------------------------------- state (what the running lab was started with)
-# $RUN/state: RS_COUNT=N and LAYOUT=single|multi
+# $RUN/state: RS_COUNT=N, LAYOUT=single|multi, DIRECTORS=1|2, RS_VM=0|1 (rs1 is a VM), DIRECTOR_KIND
 state_load() {
-  RS_COUNT=2 LAYOUT=single
+  RS_COUNT=2 LAYOUT=single DIRECTORS=1 RS_VM=0 DIRECTOR_KIND=$DIRECTOR_KIND_WANT
   [ -f "$RUN/state" ] && . "$RUN/state"
   RS_NAMES=$(seq -f 'rs%g' 1 "$RS_COUNT" | tr '\n' ' ')
+  NS_RS_NAMES=$RS_NAMES   # the real servers that are namespaces (rs1 is a VM with RS_VM=1)
+  [ "$RS_VM" = 1 ] && NS_RS_NAMES=${RS_NAMES#rs1 }
+  DIRECTOR_NAMES=director; [ "$DIRECTORS" = 2 ] && DIRECTOR_NAMES="director director2"
+  return 0
 }
-state_save() { mkdir -p "$RUN"; printf 'RS_COUNT=%d\nLAYOUT=%s\n' "$RS_COUNT" "$LAYOUT" > "$RUN/state"; }
+state_save() {
+  mkdir -p "$RUN"
+  printf 'RS_COUNT=%d\nLAYOUT=%s\nDIRECTORS=%d\nRS_VM=%d\nDIRECTOR_KIND=%s\n' "$RS_COUNT" "$LAYOUT" "$DIRECTORS" "$RS_VM" "$DIRECTOR_KIND" > "$RUN/state"
+}
 current_vip()  { [ "$LAYOUT" = multi ] && echo "$VIP_MULTI"  || echo "$VIP_SINGLE"; }
 current_vip6() { [ "$LAYOUT" = multi ] && echo "$VIP6_MULTI" || echo "$VIP6_SINGLE"; }
 
 host_ip() {  # host_ip NAME -> IPv4 address of a lab host
   case $1 in
-    director) echo "$DIR_IP";; sorry) echo "$SORRY_IP";; router) echo "$RTR_SRV_IP";; client) echo "$CLIENT_IP";;
+    director) echo "$DIR_IP";; director2) echo "$DIR2_IP";; sorry) echo "$SORRY_IP";; router) echo "$RTR_SRV_IP";; client) echo "$CLIENT_IP";;
     rs[0-9]*) [[ $1 =~ ^rs[1-9][0-9]*$ ]] && [ "${1#rs}" -le "$RS_MAX" ] && rs_ip "$1" || return 1;;
     *) return 1;;
   esac
 }
-ssh_hosts() { echo "director $RS_NAMES sorry"; }   # hosts with sshd
+ssh_hosts() { echo "$DIRECTOR_NAMES $RS_NAMES sorry"; }   # hosts with sshd
 
 # ---------------------------------------------------------------- safety
 # Every dial from the root namespace to a lab address must leave through the management veth.

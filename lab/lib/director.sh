@@ -1,9 +1,10 @@
-# lab/lib/director.sh - the director: Debian's own kernel (with ip_vs modules) booted by qemu from a
+# lab/lib/director.sh - the fallback director (LVSP_LAB_DIRECTOR=initramfs): Debian's own kernel (with ip_vs modules) booted by qemu from a
 # small initramfs. The initramfs is two concatenated cpio archives:
 #   base    (cached in $CACHE/initramfs, rebuilt only when the kernel, the host binaries or
 #            lab/initramfs/* change): busybox, kmod + the ip_vs modules, ipvsadm(-save/-restore),
 #            OpenSSH sshd + sftp-server, bash, iproute2, procps sysctl, with their libraries;
 #   overlay (per `up`, tiny): the stable host keys and root's authorized_keys.
+# qemu itself is started by lib/vm.sh, like the Debian VMs.
 
 copy_with_libs() {  # copy_with_libs ROOT FILE...
   local R=$1 f l; shift
@@ -82,23 +83,23 @@ P
   rm -rf "$R"
 }
 
-build_initramfs() {  # -> $RUN/director/initrd.img
-  local key base R
-  key=$(initramfs_key)
+build_initramfs() {  # build_initramfs NAME -> $(vm_dir NAME)/initrd.img
+  local n=${1:-director} key base R d
+  key=$(initramfs_key); d=$(vm_dir "$n")
   base=$CACHE/initramfs/base-$KV-$key.cpio.gz
-  mkdir -p "$CACHE/initramfs" "$RUN/director"
+  mkdir -p "$CACHE/initramfs" "$d"
   if [ ! -s "$base" ]; then
     rm -f "$CACHE"/initramfs/base-*.cpio.gz
     build_initramfs_base "$base"
     log "initramfs base built ($(du -h "$base" | cut -f1))"
   fi
-  R=$RUN/director/overlay; rm -rf "$R"
+  R=$d/overlay; rm -rf "$R"
   mkdir -p "$R/etc/ssh" "$R/root/.ssh"
-  cp "$CACHE"/ssh/host-director/ssh_host_* "$R/etc/ssh/"; chmod 600 "$R"/etc/ssh/ssh_host_*_key
+  cp "$CACHE/ssh/host-$n"/ssh_host_* "$R/etc/ssh/"; chmod 600 "$R"/etc/ssh/ssh_host_*_key
   install -m 600 "$CACHE/ssh/authorized_keys" "$R/root/.ssh/authorized_keys"
-  hosts_file director > "$R/etc/hosts"
-  (cd "$R" && find . | cpio -o -H newc --quiet -R 0:0 | gzip -1) > "$RUN/director/overlay.cpio.gz"
-  cat "$base" "$RUN/director/overlay.cpio.gz" > "$RUN/director/initrd.img"
+  hosts_file "$n" > "$R/etc/hosts"
+  (cd "$R" && find . | cpio -o -H newc --quiet -R 0:0 | gzip -1) > "$d/overlay.cpio.gz"
+  cat "$base" "$d/overlay.cpio.gz" > "$d/initrd.img"
 }
 
 accel_plan() {  # the accelerators to try, in order
@@ -110,56 +111,3 @@ accel_plan() {  # the accelerators to try, in order
   esac
 }
 
-vm_start() {  # vm_start kvm|tcg
-  local d=$RUN/director acc=$1 cpu accopt i
-  if [ "$acc" = kvm ]; then cpu=host accopt=kvm; else cpu=max accopt=tcg,tb-size=$TCG_TB_MB; fi
-  echo "$acc" > "$d/accel"; rm -f "$d/qemu.pid" "$d/qemu.qpid"; : > "$d/console.log"
-  # not -daemonize: it would send qemu's stderr (e.g. "KVM internal error") to /dev/null.
-  # -nodefaults: no NIC but ours (no user-mode network that could reach the uplink).
-  ip netns exec "$NS_SW" setsid qemu-system-x86_64 -name lvsp-director \
-    -machine pc -accel "$accopt" -cpu "$cpu" -m "$VM_MEM" -smp 1 \
-    -nodefaults -no-user-config -display none -vga none -no-reboot \
-    -kernel "$VMLINUZ" -initrd "$d/initrd.img" \
-    -append "console=ttyS0 quiet panic=-1 lab.ip=$DIR_IP/24 lab.gw=$RTR_SRV_IP lab.ip6=$DIR_IP6/64 lab.gw6=$RTR_SRV_IP6 lab.hostname=director" \
-    -netdev "tap,id=n0,ifname=$TAP,script=no,downscript=no" \
-    -device "virtio-net-pci,netdev=n0,mac=$DIR_MAC" \
-    -serial "file:$d/console.log" -pidfile "$d/qemu.qpid" \
-    </dev/null >"$d/qemu.err" 2>&1 9>&- &
-  for i in $(seq 100); do
-    if [ -s "$d/qemu.qpid" ]; then record_pid "$d/qemu.pid" "$(cat "$d/qemu.qpid")"; return 0; fi
-    sleep 0.05
-  done
-  cat "$d/qemu.err" >&2; return 1
-}
-
-vm_stop() { kill_pidfile "$RUN/director/qemu.pid"; }
-
-tcp_open() { timeout 0.5 bash -c "echo > /dev/tcp/$1/$2" 2>/dev/null; }
-
-wait_director() {  # wait_director TIMEOUT
-  local t0 to=$1; t0=$(now)
-  assert_lab_route "$DIR_IP" || return 1
-  while :; do
-    if tcp_open "$DIR_IP" 22 && labssh director true 2>/dev/null; then return 0; fi
-    pid_alive "$(pidfile_pid "$RUN/director/qemu.pid")" || { log "director VM died"; return 1; }
-    if grep -q 'internal error' "$RUN/director/qemu.err" 2>/dev/null; then
-      log "director: $(grep -m1 'internal error' "$RUN/director/qemu.err")"; return 1
-    fi
-    [ "$(since "$t0" | cut -d. -f1)" -lt "$to" ] || { log "director: no ssh after ${to}s"; return 1; }
-    sleep 0.2
-  done
-}
-
-director_up() {  # boots the VM (falls back from kvm to tcg when planned); returns when sshd answers
-  local plan acc tvm to
-  plan=$(accel_plan)
-  for acc in $plan; do
-    tvm=$(now)
-    vm_start "$acc" || die "qemu failed to start"
-    if [ "$acc" = kvm ] && [ "$plan" != kvm ]; then to=$KVM_TIMEOUT; else to=$BOOT_TIMEOUT; fi
-    if wait_director "$to"; then log "director sshd up $(since "$tvm")s after qemu start ($acc)"; return 0; fi
-    tail -5 "$RUN/director/qemu.err" >&2 || true; tail -15 "$RUN/director/console.log" >&2 || true
-    vm_stop
-  done
-  die "director VM did not become reachable"
-}

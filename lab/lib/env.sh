@@ -18,8 +18,8 @@ jarr() { local a first=1; printf '['; for a in "$@"; do [ $first = 1 ] || printf
 host_json() {  # host_json NAME
   local n=$1 role addr addr6 mac gw gw6 port=22 ns exec iface=eth0 extra=""
   case $n in
-    director) role=director addr=$DIR_IP addr6=$DIR_IP6 mac=$DIR_MAC gw=$RTR_SRV_IP gw6=$RTR_SRV_IP6 ns=""
-              exec=$(jarr bash "$LAB_ROOT/lab.sh" ssh director);;
+    director|director2) role=director addr=$(host_ip "$n") addr6=$(vm_ip6 "$n") mac=$(vm_mac "$n") gw=$RTR_SRV_IP gw6=$RTR_SRV_IP6 ns=""
+              exec=$(jarr bash "$LAB_ROOT/lab.sh" ssh "$n");;
     sorry)    role=sorry addr=$SORRY_IP addr6=$SORRY_IP6 mac=$SORRY_MAC gw=$RTR_SRV_IP gw6=$RTR_SRV_IP6 ns=$NS_SORRY
               exec=$(jarr bash "$LAB_ROOT/lab.sh" exec sorry);;
     router)   role=router addr=$RTR_SRV_IP addr6=$RTR_SRV_IP6 mac=$RTR_SRV_MAC gw="" gw6="" port="" ns=$NS_ROUTER
@@ -30,6 +30,17 @@ host_json() {  # host_json NAME
     *)        role=realServer addr=$(rs_ip "$n") addr6=$(rs_ip6 "$n") mac=$(rs_mac "$n") gw=$RTR_SRV_IP gw6=$RTR_SRV_IP6 ns=$(ns_of "$n")
               exec=$(jarr bash "$LAB_ROOT/lab.sh" exec "$n");;
   esac
+  # kind: vm | netns; sudoUser: the non-root user with sudo there (Debian VMs: lvs, through the
+  # panel's helper only; namespace hosts: lab, NOPASSWD: ALL; the initramfs director: none)
+  local kind=netns sudo=$LAB_USER
+  if is_vm "$n"; then
+    kind=vm ns=""
+    if [ "$(vm_kind "$n")" = debian ]; then sudo=$VM_USER; else sudo=""; fi
+    [ "$role" = realServer ] && exec=$(jarr bash "$LAB_ROOT/lab.sh" ssh "$n")
+  fi
+  case $role in router|client) sudo="";; esac
+  extra=",\"kind\":\"$kind\",\"sudoUser\":$(jstr "$sudo")$extra"
+  if [ "$kind" = vm ]; then extra="$extra,\"vmKind\":\"$(vm_kind "$n")\""; fi
   printf '{"name":"%s","role":"%s","address":"%s","address6":"%s","sshPort":%s,"mac":"%s","interface":"%s","gateway":%s,"gateway6":%s,"namespace":%s,"exec":%s,"hostKeys":' \
     "$n" "$role" "$addr" "$addr6" "${port:-null}" "$mac" "$iface" "$(jstr "$gw")" "$(jstr "$gw6")" "$(jstr "$ns")" "$exec"
   if [ -n "$port" ]; then host_keys_json "$n"; else printf '[]'; fi
@@ -38,8 +49,8 @@ host_json() {  # host_json NAME
 
 cmd_env_json() {
   local d=$CACHE/ssh h first=1
-  printf '{"schema":1,"up":%s,"layout":"%s","rsCount":%d,"labScript":"%s",' \
-    "$(lab_is_up && echo true || echo false)" "$LAYOUT" "$RS_COUNT" "$LAB_ROOT/lab.sh"
+  printf '{"schema":1,"up":%s,"layout":"%s","rsCount":%d,"directorKind":"%s","rsVm":%s,"labScript":"%s",' \
+    "$(lab_is_up && echo true || echo false)" "$LAYOUT" "$RS_COUNT" "$DIRECTOR_KIND" "$([ "$RS_VM" = 1 ] && echo true || echo false)" "$LAB_ROOT/lab.sh"
   printf '"ssh":{"user":"root","sudoUser":"%s","port":22,"keyPath":"%s","publicKeyPath":"%s","knownHostsPath":"%s","configPath":"%s"},' \
     "$LAB_USER" "$d/id_ed25519" "$d/id_ed25519.pub" "$d/known_hosts" "$d/config"
   printf '"managementInterface":"%s","managementAddress":"%s",' "$MGMT_IF" "$MGMT_IP"
@@ -49,11 +60,14 @@ cmd_env_json() {
   printf '"vip6":{"single":"%s","multi":"%s","current":"%s"},' "$VIP6_SINGLE" "$VIP6_MULTI" "$(current_vip6)"
   printf '"clientExec":%s,"clientExecPrefix":"ip netns exec %s",' "$(jarr ip netns exec "$NS_CLIENT")" "$NS_CLIENT"
   printf '"hosts":{'
-  for h in director $RS_NAMES sorry router client; do
+  for h in $DIRECTOR_NAMES $RS_NAMES sorry router client; do
     [ $first = 1 ] || printf ','; first=0
     printf '"%s":' "$h"; host_json "$h"
   done
-  printf '},"realServers":['
+  printf '},"directors":['
+  first=1
+  for h in $DIRECTOR_NAMES; do [ $first = 1 ] || printf ','; first=0; host_json "$h"; done
+  printf '],"realServers":['
   first=1
   for h in $RS_NAMES; do [ $first = 1 ] || printf ','; first=0; host_json "$h"; done
   printf ']}\n'
@@ -73,6 +87,8 @@ cmd_env() {
     echo "LVSP_SSH_CONFIG=$d/config"
     echo "LVSP_MGMT_IF=$MGMT_IF"
     echo "LVSP_DIRECTOR=$DIR_IP"
+    [ "$DIRECTORS" = 2 ] && echo "LVSP_DIRECTOR2=$DIR2_IP"
+    echo "LVSP_VM_SUDO_USER=$VM_USER"
     for h in $RS_NAMES; do u=$(echo "$h" | tr a-z A-Z); echo "LVSP_$u=$(rs_ip "$h")"; done
     echo "LVSP_RS_LIST=\"$(for h in $RS_NAMES; do printf '%s ' "$(rs_ip "$h")"; done | sed 's/ $//')\""
     echo "LVSP_SORRY=$SORRY_IP"

@@ -19,6 +19,7 @@ hosts_file() {  # hosts_file NAME: /etc/hosts of a lab host
   local h
   printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n'
   printf '%s\tdirector\n%s\tsorry\n%s\trouter\n%s\tclient\n' "$DIR_IP" "$SORRY_IP" "$RTR_SRV_IP" "$CLIENT_IP"
+  [ "$DIRECTORS" = 2 ] && printf '%s\tdirector2\n' "$DIR2_IP"
   for h in $RS_NAMES; do printf '%s\t%s\n' "$(rs_ip "$h")" "$h"; done
 }
 

@@ -68,6 +68,24 @@ describe("lab hosts and env", () => {
     expect(await plainSsh(env.ssh.sudoUser, env.hosts.rs2!.address, "id -un; sudo -n id -u")).toBe(`${env.ssh.sudoUser}\n0\n`);
   });
 
+  test("each host's kind and sudo user; the Debian director: systemd, dash, Debian's ipvsadm, lvs with the panel's helper only", async () => {
+    for (const n of ["rs1", "rs2", "sorry"]) expect(env.hosts[n]).toMatchObject({ kind: "netns", sudoUser: "lab" });
+    expect(env.hosts.router).toMatchObject({ kind: "netns", sudoUser: null });
+    if (env.directorKind === "initramfs") {
+      expect(env.hosts.director).toMatchObject({ kind: "vm", vmKind: "initramfs", sudoUser: null });
+      return;
+    }
+    expect(env.hosts.director).toMatchObject({ kind: "vm", vmKind: "debian", sudoUser: "lvs" });
+    expect(await plainSsh("root", env.hosts.director.address, "ps -p 1 -o comm=; readlink -f /bin/sh; dpkg-query -W -f '${Version}\\n' ipvsadm; grep ^AUTO= /etc/default/ipvsadm"))
+      .toMatch(/^systemd\n\/usr\/bin\/dash\n1:1\.31[^\n]*\nAUTO="false"\n$/);
+    const l = await plainSsh("lvs", env.hosts.director.address, "id -un; sudo -n -l; sudo -n /usr/local/sbin/lvs-panel-helper ipvsadm -Ln | head -1; sudo -n true 2>&1 || echo refused");
+    expect(l).toMatch(/^lvs\n/);
+    expect(l).toContain("(root) NOPASSWD: /usr/local/sbin/lvs-panel-helper");
+    expect(l).not.toMatch(/NOPASSWD: ALL/);
+    expect(l).toContain("IP Virtual Server version");
+    expect(l).toMatch(/refused\n$/);
+  });
+
   test("a real server's /etc, home, /run and /tmp are its own", async () => {
     // whole-directory view: a rename-based write of /etc/sysctl.conf works (a single-file bind mount gives EBUSY)
     await sh("rs1", "sed -i '$a # lvsp lab test' /etc/sysctl.conf && echo net.ipv4.conf.all.arp_ignore=1 > /etc/sysctl.d/99-lvsp-test.conf");

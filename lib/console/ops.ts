@@ -2,7 +2,7 @@ import "server-only";
 import crypto from "node:crypto";
 import type { PrismaClient } from "@/generated/prisma/client";
 import { audit } from "@/lib/audit";
-import { applyDirector, bindVip, DirectorBusy, LeaseLost, probeDirector, readDirectorAddresses, withDirectorLock, type DirectorLease, type DirectorProbe } from "@/lib/director";
+import { applyDirector, bindVip, DIRECTOR_VIP_UNIT_NAME, DirectorBusy, LeaseLost, persistDirector, probeDirector, readDirectorAddresses, withDirectorLock, type DirectorLease, type DirectorProbe } from "@/lib/director";
 import { UserError } from "@/lib/errors";
 import { prepareRealServer, probeRealServer, undoRealServer, type RsReport } from "@/lib/realserver";
 import { isSshError, shJoin, SshError, type SshErrorCode } from "@/lib/ssh";
@@ -213,6 +213,23 @@ async function runApply(prisma: PrismaClient, lease: DirectorLease, runId: strin
   await lease.write(async (tx) => {
     await tx.applyStep.deleteMany({ where: { runId, position: { gte: base } } });
     if (report.steps.length) await tx.applyStep.createMany({ data: report.steps.map((s) => ({ runId, hostId: director.id, hostName: director.name, position: base + s.position, command: s.command, disruptive: s.disruptive, status: s.status, exitCode: s.exitCode, stdout: s.output, finishedAt: new Date() })) });
+  });
+  // What was applied survives a reboot, the distribution's way (Debian: ipvsadm -S -n into
+  // /etc/ipvsadm.rules + AUTO="true"; the VIPs in a unit). A failure here is reported in its own
+  // step and does not fail the apply: the kernel has the rules now.
+  if (report.outcome === "succeeded") {
+    pos = base + report.steps.length;
+    await step(`persist for a reboot: ipvsadm -S -n > rules file; VIPs ${desired.vips.join(", ") || "(none)"} in ${DIRECTOR_VIP_UNIT_NAME}`, false, async () => {
+      try {
+        const r = await persistDirector(pool(), t, "auto", desired.vips.map((vip) => ({ vip, iface })));
+        const unit = r.vipUnit === "written" ? `VIPs bound at boot by ${DIRECTOR_VIP_UNIT_NAME}` : r.vipUnit === "removed" ? `${DIRECTOR_VIP_UNIT_NAME} removed (no VIP)` : r.vipUnit === "no-systemd" ? "no systemd: VIPs not persisted" : "no VIP unit";
+        return { ok: true, exitCode: 0, output: r.flavor === "none" ? (r.note ?? "nothing persisted") : `${r.flavor}: rules saved to ${r.file}; ${unit}` };
+      } catch (e) {
+        return { ok: false, exitCode: isSshError(e) ? (e.details.exitCode ?? null) : null, output: `not persisted (the rules are live, but a reboot loses them): ${applyMessage(e, director.name)}` };
+      }
+    });
+  }
+  await lease.write(async (tx) => {
     await tx.applyRun.update({ where: { id: runId }, data: {
       outcome: report.outcome,
       error: report.error ? applyMessage(new SshError(report.error.code as SshErrorCode, report.error.message), director.name) : report.failedStep ? `step ${report.failedStep.position} failed: ${report.failedStep.output.trim()}` : report.differences.length ? report.differences.join("; ") : null,
@@ -236,8 +253,12 @@ export async function readKernel(prisma: PrismaClient, clusterId: string): Promi
   }
 }
 
-/** readKernel for a page that must not hang on a slow director: after `ms`, the table counts as unread. */
-export async function readKernelWithin(prisma: PrismaClient, clusterId: string, ms = 4000): ReturnType<typeof readKernel> {
+/**
+ * readKernel for a page that must not hang on a slow director: after `ms`, the table counts as unread.
+ * 8 s: a non-root SSH user reads through sudo and the helper (processes per ipvsadm call), which took
+ * 2-5 s for the three reads on the lab's Debian director under TCG while the e2e suite ran (4 s was not enough).
+ */
+export async function readKernelWithin(prisma: PrismaClient, clusterId: string, ms = 8000): ReturnType<typeof readKernel> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<{ dests: null; error: string }>((resolve) => { timer = setTimeout(() => resolve({ dests: null, error: `the director did not answer within ${ms / 1000} s` }), ms); });
   try {

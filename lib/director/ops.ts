@@ -401,6 +401,8 @@ export interface PersistResult {
   /** What that file holds now (read back in the same exec). */
   content: string;
   note: string | null;
+  /** the director VIP unit: "written", "removed", "none" (no VIP and no unit), "no-systemd"; null when not asked */
+  vipUnit?: string | null;
 }
 
 const UNIT = `[Unit]
@@ -421,9 +423,9 @@ WantedBy=multi-user.target
  * unit of ours; "none" on a RAM-only host (e.g. the lab's busybox director), where nothing survives.
  * Note: `ipvsadm -S` does not save thresholds (-x/-y).
  */
-export async function persistDirector(pool: SshPool, target: SshTarget, flavor: PersistFlavor | "auto" = "auto"): Promise<PersistResult> {
+export async function persistDirector(pool: SshPool, target: SshTarget, flavor: PersistFlavor | "auto" = "auto", vips?: VipSpec[]): Promise<PersistResult> {
   const n = nonce();
-  const r = await pool.script(target, persistScript(n, flavor));
+  const r = await pool.script(target, persistScript(n, flavor, vips));
   const m = parseSections(r.stdout, n);
   const fl = (m.get("flavor")?.text.trim() ?? "none") as PersistFlavor;
   const contentText = m.get("content")?.text ?? "";
@@ -433,11 +435,44 @@ export async function persistDirector(pool: SshPool, target: SshTarget, flavor: 
     file,
     content: contentText.replace(/@@file.*\n?$/, ""),
     note: fl === "none" ? "this director keeps nothing across a reboot (no distribution files, no systemd): the panel re-applies after a restart" : null,
+    vipUnit: /@@vipunit (\S+)/.exec(r.stdout)?.[1] ?? null,
   };
 }
 
+export const DIRECTOR_VIP_UNIT_NAME = "lvs-panel-director-vip.service";
+export const DIRECTOR_VIP_UNIT = `/etc/systemd/system/${DIRECTOR_VIP_UNIT_NAME}`;
+
+/**
+ * The unit that binds the director's VIPs at boot (after ifupdown/networkd brought the interface up,
+ * i.e. after network.target); null when there is none to bind (the script then removes the unit).
+ */
+export function directorVipUnit(vips: VipSpec[], ipcmd = "/usr/sbin/ip"): string | null {
+  const args = vips.map(vipArgs);
+  if (!args.length) return null;
+  return [
+    "# LVS Panel: binds the director's VIPs at boot (generated)",
+    "[Unit]", "Description=LVS Panel director VIPs", "After=network.target", "Wants=network.target", "",
+    "[Service]", "Type=oneshot", "RemainAfterExit=yes",
+    ...args.map((a) => `ExecStart=${ipcmd} addr replace ${a.addr} dev ${a.dev}${a.label ? ` label ${a.label}` : ""}`),
+    ...args.map((a) => `ExecStop=-${ipcmd} addr del ${a.addr} dev ${a.dev}`),
+    "", "[Install]", "WantedBy=multi-user.target", "",
+  ].join("\n");
+}
+
 /** The persistence script (POSIX sh), pure so the unit tests check its text. */
-export function persistScript(n: string, flavor: PersistFlavor | "auto"): string {
+export function persistScript(n: string, flavor: PersistFlavor | "auto", vips?: VipSpec[]): string {
+  // the VIP unit's text is built here with a placeholder for ip's path (command -v on the host)
+  const unit = vips ? directorVipUnit(vips, "@IP@") : null;
+  const vipPart = !vips ? "" : `
+U=${shQuote(DIRECTOR_VIP_UNIT)}
+if [ ! -d /run/systemd/system ]; then echo "@@vipunit no-systemd"
+${unit ? `else ipcmd=$(command -v ip) || { echo "ip not found" >&2; exit 6; }
+  printf '%s' ${shQuote(unit)} | sed "s|@IP@|$ipcmd|" | $SUDO tee "$U" >/dev/null || exit 6
+  $SUDO systemctl daemon-reload && $SUDO systemctl enable ${DIRECTOR_VIP_UNIT_NAME} >/dev/null 2>&1 || exit 6
+  echo "@@vipunit written"` : `elif [ -f "$U" ]; then $SUDO systemctl disable ${DIRECTOR_VIP_UNIT_NAME} >/dev/null 2>&1; $SUDO rm -f "$U" && $SUDO systemctl daemon-reload || exit 6
+  echo "@@vipunit removed"
+else echo "@@vipunit none"`}
+fi`;
   return `${sectionHelpers(n)}
 F=${shQuote(flavor)}
 if [ "$F" = auto ]; then
@@ -461,7 +496,7 @@ case $F in
     $SUDO systemctl daemon-reload && $SUDO systemctl enable lvs-panel-ipvsadm.service >/dev/null 2>&1 || exit 4 ;;
   none) FILE= ;;
   *) exit 5 ;;
-esac
+esac${vipPart}
 sec flavor; echo "$F"
 sec content; [ -n "$FILE" ] && cat "$FILE"; echo "@@file $FILE"
 sec end`;

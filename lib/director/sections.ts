@@ -14,9 +14,14 @@ export function nonce(): string {
   return crypto.randomBytes(6).toString("hex");
 }
 
-/** Shell helpers the scripts use: `sec NAME` opens a section, `rc $?` closes it. */
+/**
+ * Shell helpers the scripts use: `sec NAME` opens a section, `rc $?` closes it. The sbin directories
+ * join PATH: a non-root SSH session on Debian gets /usr/local/bin:/usr/bin:/bin:/usr/games, where
+ * `command -v ipvsadm` (/usr/sbin) finds nothing; what runs as root goes through sudo (secure_path).
+ */
 export function sectionHelpers(n: string): string {
-  return [`N=${n}`, `sec() { printf '\\n@@%s %s\\n' "$N" "$1"; }`, `rc() { printf '\\n@@%s-rc %s\\n' "$N" "$1"; }`].join("\n");
+  return [`N=${n}`, 'case ":$PATH:" in *:/usr/sbin:*) ;; *) PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"; export PATH ;; esac',
+    `sec() { printf '\\n@@%s %s\\n' "$N" "$1"; }`, `rc() { printf '\\n@@%s-rc %s\\n' "$N" "$1"; }`].join("\n");
 }
 
 export function parseSections(stdout: string, n: string): Map<string, Section> {

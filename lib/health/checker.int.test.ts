@@ -21,6 +21,8 @@ import { ClusterChecker } from "./runner";
 import { checkScript, nonce, parseRound } from "./script";
 
 let release: () => void = () => {};
+const HIDE = 'for p in curl wget; do f=$(command -v "$p") && mv "$f" "$f.lvsp-hidden"; done; echo hidden';
+const UNHIDE = 'for f in /usr/bin/*.lvsp-hidden /bin/*.lvsp-hidden; do [ -e "$f" ] && mv "$f" "${f%.lvsp-hidden}"; done; true';
 let env: LabEnv;
 const pool = new SshPool();
 const row = { enabled: true, kind: "http" as const, port: null, path: "/health", hostHeader: null, expectStatus: "200-399", bodyContains: "ok", intervalMs: 1000, timeoutMs: 800, rise: 1, fall: 1, runFrom: "director" as const, onFail: "quiesce" as const, quorum: 1 };
@@ -151,6 +153,7 @@ describe("a broken checker on the real lab director changes no weight", () => {
 
   afterAll(async () => {
     if (director) {
+      await onDirector(UNHIDE);
       await onDirector("umount /tmp 2>/dev/null; ip route del prohibit 10.78.0.11/32 2>/dev/null; ip route del prohibit 10.78.0.12/32 2>/dev/null; true");
     }
     await ctx?.close();
@@ -163,6 +166,12 @@ describe("a broken checker on the real lab director changes no weight", () => {
     if (!r) throw new Error("no round ran");
     return r;
   };
+
+  it("the lab director is the Debian VM (dash, Debian's ipvsadm) unless LVSP_LAB_DIRECTOR=initramfs", async () => {
+    const sh = (await onDirector("readlink -f /bin/sh; dpkg-query -W -f '${Version}' ipvsadm 2>/dev/null")).stdout;
+    if (env.directorKind === "debian") expect(sh).toMatch(/^\/usr\/bin\/dash\n1:1\.31/);
+    else expect(env.directorKind).toBe("initramfs");
+  });
 
   it("healthy: both up at weight 3", async () => {
     const r = await round();
@@ -211,6 +220,24 @@ describe("a broken checker on the real lab director changes no weight", () => {
     } finally {
       await onDirector(`ip route del prohibit ${rsAddr(0)}/32; ip route del prohibit ${rsAddr(1)}/32`);
     }
+  });
+
+  it("an HTTPS check on a director with neither curl nor wget: CHECKER FAULT, no weight changed", async () => {
+    // take curl and wget away (renamed, put back below): "not found", as on a host without them
+    // (a non-executable file in their place is not "absent": bash's command -v still finds it)
+    expect((await onDirector(HIDE)).stdout).toContain("hidden");
+    expect((await onDirector("command -v curl || command -v wget || echo none")).stdout).toBe("none\n");
+    await ctx.prisma.healthCheck.updateMany({ where: { virtualServiceId: vsId }, data: { kind: "https", port: 443 } });
+    try {
+      const r = await round();
+      expect(r.faults).toEqual([expect.objectContaining({ vsId, reason: expect.stringMatching(/HTTPS checks need curl or wget on the director/) })]);
+      expect(await weights()).toEqual(new Map([[rsAddr(0), 3], [rsAddr(1), 3]]));
+      expect(await statuses()).toEqual(["up", "up"]);
+    } finally {
+      await ctx.prisma.healthCheck.updateMany({ where: { virtualServiceId: vsId }, data: { kind: "http", port: null } });
+      await onDirector(UNHIDE);
+    }
+    expect((await round()).faults).toEqual([]);
   });
 
   it("the same checker quiesces a real server that really fails, and restores it", async () => {

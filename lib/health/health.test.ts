@@ -68,6 +68,8 @@ describe("check config and judging", () => {
     expect(r.results).toEqual([{ id: "rs1", ok: false, latencyMs: null, message: "checker fault: the check did not run on the director", fault: "the check did not run on the director" }]);
     expect(judgeLine(spec, 143, 500, "").message).toMatch(/timeout/);
     expect(judgeLine({ ...spec, kind: "tcp" }, 1, 2, "").ok).toBe(false);
+    // a program that is there but cannot be executed (126, from timeout or the shell): a checker fault
+    expect(judgeLine({ ...spec, kind: "https" }, 126, 3, "").fault).toBe("a program the check needs cannot be run on the director (exit 126)");
     const ok = Buffer.from("HTTP/1.1 200 OK\r\n\r\nok").toString("base64");
     expect(parseRound(`\n@@n checks\nr rs1 0 7 b ${ok}\n\n@@n-rc 0\n\n@@n end\n`, "n", [spec]).results[0]).toEqual({ id: "rs1", ok: true, latencyMs: 7, message: "HTTP 200" });
   });

@@ -144,6 +144,9 @@ export function isLocalError(text: string): boolean {
 export function judgeLine(spec: CheckSpec, rc: number, latencyMs: number, answer: string): CheckResult {
   const timeout = rc === 124 || rc === 143 || rc === 137;
   if (rc === 127) return { id: spec.id, ok: false, latencyMs: null, message: "a program the check needs is missing on the director", fault: "a program the check needs is missing on the director" };
+  // 126: found but not executable (e.g. curl without its x bit): the director's fault, not the server's
+  // (curl itself never exits 126; measured on a Debian 12 director: it was judged "connection refused")
+  if (rc === 126) return { id: spec.id, ok: false, latencyMs: null, message: "checker fault: a program the check needs cannot be run on the director (exit 126)", fault: "a program the check needs cannot be run on the director (exit 126)" };
   if (spec.kind !== "tcp" && rc === 111) return { id: spec.id, ok: false, latencyMs: null, message: "connection refused or unreachable" };
   if (spec.kind === "tcp") {
     if (rc === 0) return { id: spec.id, ok: true, latencyMs, message: "connected" };

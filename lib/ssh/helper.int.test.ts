@@ -86,6 +86,7 @@ describe("the sudo helper on rs1, for the non-root user lab", () => {
       ["tee /etc/sudoers.d/evil", "lab ALL=(ALL) NOPASSWD: ALL\n"],
       ["tee /etc/sysctl.d/90-lvs-panel.conf", "kernel.core_pattern = |/tmp/x\n"],
       ["tee /etc/systemd/system/lvs-panel-vip.service", "[Service]\nExecStart=/bin/sh -c id\n"],
+      ["tee /etc/systemd/system/lvs-panel-director-vip.service", "[Service]\nExecStart=/bin/sh -c id\n"],
       ["tee -a /etc/sysctl.d/90-lvs-panel.conf", "net.ipv4.conf.all.arp_ignore = 1\n"],
       ["rm -f /etc/shadow"],
       ["mkdir -p /root/.ssh"],

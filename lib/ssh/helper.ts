@@ -41,6 +41,7 @@ CONF='(arp_ignore|arp_announce|rp_filter)'
 SYSCTL_FILE=/etc/sysctl.d/90-lvs-panel.conf
 VIP_UNIT=/etc/systemd/system/lvs-panel-vip.service
 IPVS_UNIT=/etc/systemd/system/lvs-panel-ipvsadm.service
+DIRECTOR_VIP_UNIT=/etc/systemd/system/lvs-panel-director-vip.service
 IPCMD='(/usr)?/s?bin/ip'
 RULE_LINE='(-[AaE] [][A-Za-z0-9 .:,/_%+-]*)?'
 pattern_for() { # FILE: sets $re, what every line of FILE must match; fails for a file not the panel's
@@ -48,6 +49,7 @@ pattern_for() { # FILE: sets $re, what every line of FILE must match; fails for 
     "$SYSCTL_FILE") re="#[ A-Za-z0-9:;()'.,_-]*|net([./])ipv4[./]conf[./]\${IFACE}[./]$CONF = [012]" ;;
     "$VIP_UNIT") re="# LVS Panel: binds the LVS-DR VIPs on lo at boot \(generated\)|\[Unit\]|Description=LVS Panel real-server VIPs|After=systemd-sysctl.service|Before=network-pre.target|Wants=network-pre.target||\[Service\]|Type=oneshot|RemainAfterExit=yes|ExecStart=$IPCMD addr replace $IP4/32 dev lo label lo:1|ExecStop=-$IPCMD addr del $IP4/32 dev lo|\[Install\]|WantedBy=multi-user.target" ;;
     "$IPVS_UNIT") re="\[Unit\]|Description=LVS Panel: restore the IPVS table|After=network-pre.target|Before=network.target|\[Service\]|Type=oneshot|RemainAfterExit=yes|ExecStart=/bin/sh -c 'ipvsadm -R < /etc/lvs-panel/ipvsadm.rules'|\[Install\]|WantedBy=multi-user.target" ;;
+    "$DIRECTOR_VIP_UNIT") re="# LVS Panel: binds the director's VIPs at boot \(generated\)|\[Unit\]|Description=LVS Panel director VIPs|After=network.target|Wants=network.target||\[Service\]|Type=oneshot|RemainAfterExit=yes|ExecStart=$IPCMD addr replace ($IP4/32|$IP6/128) dev $IFACE( label $IFACE:vip)?|ExecStop=-$IPCMD addr del ($IP4/32|$IP6/128) dev $IFACE|\[Install\]|WantedBy=multi-user.target" ;;
     /etc/ipvsadm.rules|/etc/sysconfig/ipvsadm|/etc/lvs-panel/ipvsadm.rules) re=$RULE_LINE ;;
     /etc/default/ipvsadm) re='# written by LVS Panel|AUTO="true"|DAEMON="none"' ;;
     *) return 1 ;;
@@ -110,7 +112,7 @@ case $op in
     if [ $# = 2 ] && [ "$1" = -a ]; then put append "$2"; elif [ $# = 1 ]; then put write "$1"; else refuse "tee $*"; fi ;;
   rm)
     if ! { [ $# = 2 ] && [ "$1" = -f ]; }; then refuse "rm $*"; fi
-    case $2 in "$SYSCTL_FILE"|"$VIP_UNIT"|"$IPVS_UNIT") exec rm -f "$2" ;; *) refuse "rm $*" ;; esac ;;
+    case $2 in "$SYSCTL_FILE"|"$VIP_UNIT"|"$IPVS_UNIT"|"$DIRECTOR_VIP_UNIT") exec rm -f "$2" ;; *) refuse "rm $*" ;; esac ;;
   mkdir)
     case "$*" in "-p /etc/lvs-panel"|"-p /etc/default") exec mkdir "$@" ;; *) refuse "mkdir $*" ;; esac ;;
   sed)
@@ -118,7 +120,7 @@ case $op in
     exec sed "$@" ;;
   systemctl)
     case "$*" in
-      daemon-reload|"enable lvs-panel-vip.service"|"disable lvs-panel-vip.service"|"enable lvs-panel-ipvsadm.service"|"enable ipvsadm") exec systemctl "$@" ;;
+      daemon-reload|"enable lvs-panel-vip.service"|"disable lvs-panel-vip.service"|"enable lvs-panel-ipvsadm.service"|"enable ipvsadm"|"enable lvs-panel-director-vip.service"|"disable lvs-panel-director-vip.service") exec systemctl "$@" ;;
       *) refuse "systemctl $*" ;;
     esac ;;
   env)

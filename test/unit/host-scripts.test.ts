@@ -67,6 +67,10 @@ describe("director scripts", () => {
     for (const op of ["bind", "unbind"] as const) it(`VIP ${op} ${v.vip} on ${v.iface ?? "eth0"}`, () => expect(problems(vipScript(v, op))).toEqual([]));
   }
   for (const f of ["auto", "debian", "rhel", "systemd", "none"] as const) it(`persistence (${f})`, () => expect(problems(persistScript(N, f))).toEqual([]));
+  // with the director VIP unit: written (VIPs) or removed (none)
+  for (const v of [[{ vip: "10.78.0.100", iface: "eth0" }, { vip: "fd78::100", iface: "eth0" }], []]) {
+    it(`persistence (auto) with ${v.length} director VIP(s)`, () => expect(problems(persistScript(N, "auto", v))).toEqual([]));
+  }
   for (const c of [{ stats: true, rate: true }, { stats: false, rate: false }, { stats: true, rate: false }]) {
     it(`live read (stats ${c.stats}, rate ${c.rate})`, () => expect(problems(readDirectorScript(N, c))).toEqual([]));
   }
