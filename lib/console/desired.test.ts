@@ -5,15 +5,18 @@ import { canonicalAddress, hostPort, parseIPv6 } from "@/lib/ipvs/address";
 import { gen, type Gen } from "@/lib/ipvs/testing/generate";
 import { configuredDestination, sorryDestination } from "@/lib/health/reconcile";
 import { buildRows } from "./live";
-import { tableLines } from "./overlay";
-import { consoleCore, desiredOf, desiredService, desiredTable, keyOf, renderService, type ServiceRow } from "./desired";
+import { renderTable } from "@/lib/ipvs";
+import { consoleCore, desiredOf, desiredService, desiredTable, keyOf, type ServiceRow } from "./desired";
 
 const vs = {
   protocol: "tcp", address: "10.0.0.100", port: 80, fwmark: null, family: "inet", scheduler: "wlc", schedulerFlags: [],
   persistenceTimeout: null, persistenceNetmask: null, onePacket: false, persistenceEngine: null, sorryAddress: null, sorryPort: null,
 };
 
-describe("renderService (desired state as ipvsadm lines)", () => {
+/** A service row's desired state as `ipvsadm -S -n` lines (lib/ipvs renderTable of desiredService). */
+const renderService = (s: ServiceRow): string[] => renderTable({ services: [desiredService(s)] }).trimEnd().split("\n");
+
+describe("desired state as ipvsadm lines", () => {
   it("carries a real server's connection thresholds, which ipvsadm -S never prints", () => {
     const lines = renderService({ ...vs, realServers: [
       { address: "10.0.0.11", port: 80, weight: 5, forwardingMethod: "route", state: "active", upperThreshold: 1000, lowerThreshold: 800 },
@@ -42,7 +45,7 @@ describe("renderService (desired state as ipvsadm lines)", () => {
 // `ipvsadm -S -n` lines (renderService) and parsing them back (lib/ipvs parseSave). That path is
 // frozen below as the reference; the snapshots record what it produced.
 
-type Row = Parameters<typeof renderService>[0];
+type Row = ServiceRow;
 type RsRow = Row["realServers"][number];
 
 /** renderService as of e804815, verbatim but for names. */
@@ -88,6 +91,16 @@ const oldLines = (rows: Row[]): string => {
 };
 /** The table consoleCore validated (as of e804815): the lines parsed back. */
 const oldTable = (rows: Row[]): Table => parseSave(oldLines(rows));
+/** What consoleCore.validate made of the lines (as of e804815): the parser's refusal was an InvalidDesired. */
+const oldValidate = (lines: string, remove: string[]) => {
+  let table: Table;
+  try {
+    table = parseSave(lines);
+  } catch (e) {
+    throw new InvalidDesired(e instanceof Error ? e.message : String(e));
+  }
+  return consoleCore.validate({ table, remove });
+};
 
 const svc = (o: Partial<Row> = {}): Row => ({ ...vs, realServers: [], ...o });
 const rs = (address: string, o: Partial<RsRow> = {}): RsRow => ({ address, port: 80, weight: 1, forwardingMethod: "route", state: "active", upperThreshold: 0, lowerThreshold: 0, ...o });
@@ -208,7 +221,7 @@ const REFUSED: Record<string, Row[]> = {
 /** Old-path refusal message (InvalidDesired), or null when it was accepted. */
 function oldRefusal(rows: Row[]): string | null {
   try {
-    consoleCore.validate({ lines: oldLines(rows), remove: [] });
+    oldValidate(oldLines(rows), []);
     return null;
   } catch (e) {
     if (!(e instanceof InvalidDesired)) throw e;
@@ -271,7 +284,6 @@ const RANDOM_SEEDS = Array.from({ length: 400 }, (_, i) => 7001 + i);
 
 describe("desired table from the rows: the old render → parse path (reference)", () => {
   it.each(Object.entries(CASES))("%s", (_name, rows) => {
-    expect(rows.flatMap((s) => renderService(s))).toEqual(rows.flatMap((s) => OLD(s)));
     expect({ lines: oldLines(rows), table: oldTable(rows), refused: oldRefusal(rows) }).toMatchSnapshot();
   });
 
@@ -297,7 +309,9 @@ describe("desired table from the rows: the old render → parse path (reference)
 /** consoleCore.validate's outcome: the validated desired state, or the InvalidDesired message. */
 function validated(input: unknown): unknown {
   try {
-    return consoleCore.validate(input);
+    return typeof (input as { lines?: unknown }).lines === "string"
+      ? oldValidate((input as { lines: string }).lines, (input as { remove: string[] }).remove)
+      : consoleCore.validate(input);
   } catch (e) {
     if (!(e instanceof InvalidDesired)) throw e;
     return { refused: e.message };
@@ -318,7 +332,7 @@ function expectSame(rows: Row[]) {
   // what consoleCore hands the planner: the same, from the table as from the lines
   expect(validated({ table: got, remove: REMOVE })).toStrictEqual(validated({ lines: oldLines(rows), remove: REMOVE }));
   // the table renders to lines that parse back to itself (the health overlay's lines)
-  expect(parseSave(tableLines(got))).toStrictEqual(got);
+  expect(parseSave(renderTable(got))).toStrictEqual(got);
   // health's destinations
   for (const s of rows) {
     for (const r of s.realServers) expect(configuredDestination(s, r)).toStrictEqual(oldConfigured(s, r));
@@ -343,7 +357,7 @@ describe("desiredTable: the rows straight into lib/ipvs's model", () => {
     const kernel = oldLines(CASES["tcp IPv4, every forwarding method"]!).replace("-w 5", "-w 4") + "-A -t 10.0.0.200:80 -s rr\n";
     for (const rows of Object.values(CASES)) {
       const raw = { list: "", stats: "", rate: "", save: kernel };
-      expect(buildRows(raw, desiredTable(rows))).toStrictEqual(buildRows(raw, oldLines(rows)));
+      expect(buildRows(raw, desiredTable(rows))).toStrictEqual(buildRows(raw, oldTable(rows)));
     }
   });
 
@@ -406,15 +420,15 @@ describe("desiredOf: the desired state of service rows and the last apply's mana
     { ...ofVs, protocol: "fwmark", address: null, port: null, fwmark: 3, family: "inet6", scheduler: "sh", schedulerFlags: ["sh-port"], realServers: [] },
     { ...ofVs, address: "2001:db8::100", family: "inet6", port: 443, realServers: [{ address: "2001:db8::11", port: 443, weight: 1, forwardingMethod: "tunnel", state: "active" }] },
   ];
-  it("what to delete, the VIPs, the lines and the table", () => {
+  it("what to delete, the VIPs and the table", () => {
     const d = desiredOf(ofRows, ["-t 10.0.0.100:80", "-t 10.0.0.200:443"]);
     expect(d.remove).toEqual(["-t 10.0.0.200:443"]);
     expect(d.vips).toEqual(["10.0.0.100", "2001:db8::100"]);
     expect(d.managed).toEqual(ofRows.map((s) => keyOf(s)));
-    expect(d.lines).toBe(ofRows.flatMap((s) => renderService(s)).join("\n") + "\n");
+    expect(renderTable(d.table)).toBe(ofRows.flatMap((s) => OLD(s)).join("\n") + "\n");
     expect(d.table).toStrictEqual(desiredTable(ofRows));
   });
   it("no services", () => {
-    expect(desiredOf([], ["-t 10.0.0.100:80"])).toMatchObject({ lines: "", managed: [], remove: ["-t 10.0.0.100:80"], vips: [], table: { services: [] } });
+    expect(desiredOf([], ["-t 10.0.0.100:80"])).toMatchObject({ managed: [], remove: ["-t 10.0.0.100:80"], vips: [], table: { services: [] } });
   });
 });

@@ -1,19 +1,14 @@
 import type { PrismaClient } from "@/generated/prisma/client";
 import { InvalidDesired, ipvsCore, type DirectorDesired, type IpvsCore } from "@/lib/director";
-import { PROTOCOLS, canonicalFlags, forcesServicePort, parseSave, serviceKey, tunnelDefaults } from "@/lib/ipvs";
+import { PROTOCOLS, canonicalFlags, forcesServicePort, parseSave, serviceArgs, serviceKey, tunnelDefaults } from "@/lib/ipvs";
 import type { Destination, Family, Forward, PersistenceEngine, Scheduler, Service, ServiceId, Table } from "@/lib/ipvs";
-import { canonicalAddress, hostPort, parseUint } from "@/lib/ipvs/address";
+import { canonicalAddress, parseUint } from "@/lib/ipvs/address";
 
-// Desired state (the database) as a lib/ipvs table built straight from the rows (desiredTable), planned
-// by lib/director's ipvsCore; the same state as `ipvsadm -S -n` lines (renderService) for the record
-// (ApplyRun.plan) and for people; plus the services the panel managed before and must now delete.
+// Desired state (the database) as a lib/ipvs table built straight from the rows (desiredTable), ONCE:
+// no text round trip; lib/director's ipvsCore plans it. Plus the services the panel managed before and
+// must now delete. (People read the table as `ipvsadm -S` lines through lib/ipvs renderTable.)
 /** ApplyRun.actor of the health checker's runs (defined here only: lib/health/runner imports this module and re-exports it). */
 export const HEALTH_ACTOR = "health-checker";
-
-// Thresholds (-x/-y) are rendered too: `-S` never prints them, but the core reads the kernel's with
-// `-Ln --thresholds` and compares them.
-
-const FLAG = { route: "-g", masq: "-m", tunnel: "-i" } as const;
 
 /** A VirtualService row with its RealServer rows: what the desired state is made of. */
 export type ServiceRow = Vs;
@@ -24,46 +19,9 @@ type Vs = {
   realServers: Array<{ address: string; port: number; weight: number; forwardingMethod: "route" | "masq" | "tunnel"; state: string; upperThreshold?: number; lowerThreshold?: number }>;
 };
 
-/** `-t 10.0.0.100:80`, `-f 3`: the service part of an ipvsadm command. */
-export function serviceArg(s: Pick<Vs, "protocol" | "address" | "port" | "fwmark" | "family">): string[] {
-  if (s.protocol === "fwmark") return s.family === "inet6" ? ["-f", String(s.fwmark), "-6"] : ["-f", String(s.fwmark)];
-  const flag = s.protocol === "udp" ? "-u" : s.protocol === "sctp" ? "--sctp-service" : "-t";
-  return [flag, hostPort(s.address ?? "", s.port ?? 0)];
-}
-
-function serviceLine(s: Vs): string[] {
-  const t = ["-A", ...serviceArg(s), "-s", s.scheduler];
-  if (s.persistenceTimeout !== null) {
-    t.push("-p", String(s.persistenceTimeout));
-    const m = s.persistenceNetmask;
-    if (m && m !== "255.255.255.255" && m !== "128") t.push("-M", m);
-  }
-  if (s.persistenceEngine) t.push("--pe", s.persistenceEngine);
-  if (s.onePacket) t.push("-o");
-  if (s.schedulerFlags.length) t.push("-b", s.schedulerFlags.join(","));
-  return t;
-}
-
-/** The kernel lines for one service: disabled real servers are left out, draining ones get weight 0 (desiredService's table as text). */
-export function renderService(s: Vs): string[] {
-  const svc = serviceArg(s);
-  const lines = [serviceLine(s).join(" ")];
-  const active = s.realServers.filter((r) => r.state !== "disabled");
-  for (const r of active) {
-    const thresholds = [...(r.upperThreshold ? ["-x", String(r.upperThreshold)] : []), ...(r.lowerThreshold ? ["-y", String(r.lowerThreshold)] : [])];
-    lines.push(["-a", ...svc, "-r", hostPort(r.address, r.port), FLAG[r.forwardingMethod], "-w", String(r.state === "draining" ? 0 : r.weight), ...thresholds].join(" "));
-  }
-  // Sorry server: only when no real server can take new connections.
-  if (s.sorryAddress && s.sorryPort !== null && !active.some((r) => r.state === "active" && r.weight > 0)) {
-    const dr = s.protocol !== "fwmark" && s.sorryPort === s.port;
-    lines.push(["-a", ...svc, "-r", hostPort(s.sorryAddress, dr ? (s.port ?? 0) : s.sorryPort), dr ? "-g" : "-m", "-w", "1"].join(" "));
-  }
-  return lines;
-}
-
 // ---------------------------------------------------------------------------------------------
-// The table, straight from the rows. It is what lib/ipvs's parser makes of renderService's lines
-// (desired.test.ts holds that path and compares): addresses canonical, the family from the address
+// The table, straight from the rows. It is what lib/ipvs's parser made of the rows rendered as
+// `ipvsadm -S` lines (desired.test.ts keeps that old path as its reference and compares): addresses canonical, the family from the address
 // (fwmark: from the row), DR/TUN real servers on the service port, the default netmask when none is
 // set, scheduler flags canonical, tunnel defaults. Pure and total: a value lib/ipvs would refuse is
 // passed on as it is, and ipvsCore.validate (validateTable) refuses it before any command is built.
@@ -75,7 +33,7 @@ export function serviceIdOf(s: IdRow): ServiceId {
   if (s.protocol === "fwmark") return { protocol: "fwmark", family: s.family === "inet6" ? "inet6" : "inet", address: null, port: null, fwmark: s.fwmark };
   const a = s.address === null ? null : canonicalAddress(s.address);
   return {
-    protocol: s.protocol === "udp" || s.protocol === "sctp" ? s.protocol : "tcp", // as serviceArg: anything else is -t
+    protocol: s.protocol === "udp" || s.protocol === "sctp" ? s.protocol : "tcp", // anything else is -t
     family: a?.family ?? (s.family === "inet6" ? "inet6" : "inet"),
     address: a?.address ?? s.address,
     port: s.port ?? 0,
@@ -161,8 +119,6 @@ export function desiredTable(services: readonly Vs[]): Table {
 export interface Desired {
   /** every managed service as lib/ipvs's model (what consoleCore validates and plans) */
   table: Table;
-  /** the same as ipvsadm -S -n lines (with -x/-y), for ApplyRun.plan and for people */
-  lines: string;
   /** service keys ("-t 10.0.0.100:80") the panel manages now */
   managed: string[];
   /** service keys the panel managed at its last apply and that are gone from the desired state */
@@ -172,7 +128,7 @@ export interface Desired {
 }
 
 export function keyOf(s: Pick<Vs, "protocol" | "address" | "port" | "fwmark" | "family">): string {
-  return serviceArg(s).slice(0, 2).join(" ");
+  return serviceArgs(serviceIdOf(s)).slice(0, 2).join(" ");
 }
 
 export async function loadDesired(prisma: PrismaClient, clusterId: string): Promise<Desired> {
@@ -185,11 +141,9 @@ export async function loadDesired(prisma: PrismaClient, clusterId: string): Prom
  * apply managed (`previous`); loadDesired reads both itself, lib/console/overlay's loadDesiredAndCluster from loadCluster's rows.
  */
 export function desiredOf(services: readonly ServiceRow[], previous: readonly string[]): Desired {
-  const lines = services.flatMap((s) => renderService(s));
   const managed = services.map((s) => keyOf(s));
   return {
     table: desiredTable(services),
-    lines: lines.join("\n") + (lines.length ? "\n" : ""),
     managed,
     remove: previous.filter((k) => !managed.includes(k)),
     vips: [...new Set(services.map((s) => s.address).filter((a): a is string => !!a))],
@@ -214,10 +168,9 @@ function ownedKey(k: string): string | null {
   }
 }
 
-/** What consoleCore.validate accepts: loadDesired's table, or the same state as `ipvsadm -S -n` lines; plus the keys to delete. */
+/** What consoleCore.validate accepts: loadDesired's table, plus the keys to delete. */
 export interface ConsoleDesiredInput {
-  table?: Table;
-  lines?: string;
+  table: Table;
   /** service keys ("-t 10.0.0.100:80") the panel stopped managing */
   remove?: string[];
 }
@@ -233,18 +186,8 @@ function tableShaped(t: unknown): t is Table {
 export const consoleCore: IpvsCore<DirectorDesired> = {
   validate(input) {
     const i = input as ConsoleDesiredInput | null;
-    let table: Table;
-    if (i?.table !== undefined) {
-      if (!tableShaped(i.table)) throw new InvalidDesired("desired state must be a table ({ services: [...] })");
-      table = i.table;
-    } else {
-      if (typeof i?.lines !== "string") throw new InvalidDesired("desired state must be a table or ipvsadm -S -n lines");
-      try {
-        table = parseSave(i.lines);
-      } catch (e) {
-        throw new InvalidDesired(e instanceof Error ? e.message : String(e));
-      }
-    }
+    if (!tableShaped(i?.table)) throw new InvalidDesired("desired state must be a table ({ services: [...] })");
+    const table = i.table;
     const owned = [...table.services.map((s) => serviceKey(s)), ...(i?.remove ?? []).map(ownedKey).filter((k): k is string => k !== null)];
     return ipvsCore.validate({ table, owned });
   },

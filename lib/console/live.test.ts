@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { parseSave } from "@/lib/ipvs";
 import { buildRows, countersFor } from "./live";
 
 // Text as the real ipvsadm 1.31 prints it (see lib/ipvs/fixtures).
@@ -15,7 +16,7 @@ Prot LocalAddress:Port            Uthreshold Lthreshold ActiveConn InActConn
 TCP  10.0.0.100:80 wlc
   -> 10.0.0.11:80                 ${x}          ${y}          0          0         
 `;
-const desired = "-A -t 10.0.0.100:80 -s wlc\n-a -t 10.0.0.100:80 -r 10.0.0.11:80 -g -w 3 -x 1000 -y 800\n";
+const desired = parseSave("-A -t 10.0.0.100:80 -s wlc\n-a -t 10.0.0.100:80 -r 10.0.0.11:80 -g -w 3 -x 1000 -y 800\n");
 const rsDrift = (rows: ReturnType<typeof buildRows>) => rows.find((r) => r.kind === "dest")?.drift;
 
 describe("live rows: threshold drift", () => {

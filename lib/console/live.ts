@@ -122,15 +122,14 @@ function safeSave(text: string): Table {
   }
 }
 
-/** Rows in -Ln order, with stats and rates joined on the key and drift against `desired` (loadDesired's table, or `ipvsadm -S -n` lines). */
-export function buildRows(raw: { list: string; stats: string; rate: string; save: string; thresholds?: string }, desiredTable: Table | string): LiveRow[] {
+/** Rows in -Ln order, with stats and rates joined on the key and drift against `desired` (loadDesired's table). */
+export function buildRows(raw: { list: string; stats: string; rate: string; save: string; thresholds?: string }, desiredTable: Table): LiveRow[] {
   const list = safeList(raw.list);
   const stats = byKey(safeList(raw.stats) ?? { format: "stats", approximate: false, services: [] });
   const rate = byKey(safeList(raw.rate) ?? { format: "rate", approximate: false, services: [] });
   const read = actualTable(raw.save, raw.thresholds ?? "");
   const actual = new Map(read.table.services.map((s) => [serviceKey(s), s]));
-  const want = typeof desiredTable === "string" ? safeSave(desiredTable) : desiredTable;
-  const desired = new Map(want.services.map((s) => [serviceKey(s), normalizeService(s).service]));
+  const desired = new Map(desiredTable.services.map((s) => [serviceKey(s), normalizeService(s).service]));
   const rows: LiveRow[] = [];
   const listed = list?.services ?? [];
   const seen = new Set<string>();

@@ -5,6 +5,7 @@ import { audit } from "@/lib/audit";
 import { applyDirector, bindVip, DirectorBusy, LeaseLost, probeDirector, readDirectorAddresses, withDirectorLock, type DirectorLease, type DirectorProbe } from "@/lib/director";
 import { UserError } from "@/lib/errors";
 import { prepareRealServer, probeRealServer, undoRealServer, type RsReport } from "@/lib/realserver";
+import { renderTable } from "@/lib/ipvs";
 import { isSshError, shJoin, SshError, type SshErrorCode } from "@/lib/ssh";
 import { coalescer } from "./coalesce";
 import { consoleCore } from "./desired";
@@ -52,7 +53,7 @@ export async function planCluster(prisma: PrismaClient, clusterId: string): Prom
   const out: PlanHost[] = [];
   if (!director) return [{ host: "(no director)", hostId: null, role: "director", steps: [], note: null, error: "This cluster has no director: add one on the Hosts page." }];
   // simultaneous plans of the same desired state on the same director share ONE read of it
-  const key = `plan:${director.id}:${director.hostKeyFingerprint}:${crypto.createHash("sha256").update(JSON.stringify([desired.lines, desired.remove, desired.vips, desired.health])).digest("base64url")}`;
+  const key = `plan:${director.id}:${director.hostKeyFingerprint}:${crypto.createHash("sha256").update(JSON.stringify([desired.table, desired.remove, desired.vips, desired.health])).digest("base64url")}`;
   const dh = structuredClone(await coalescer().run(key, () => planDirectorHost(prisma, director, desired)));
   out.push(dh);
   const rs = await rsHosts(prisma, clusterId);
@@ -126,7 +127,7 @@ export async function startApply(prisma: PrismaClient, user: { id: string; email
     await tx.$queryRaw`SELECT id FROM "Cluster" WHERE id = ${clusterId} FOR UPDATE`;
     const busy = await tx.applyRun.findFirst({ where: { clusterId, outcome: "running", startedAt: { gt: new Date(Date.now() - 10 * 60_000) } } });
     if (busy) throw new UserError(`An apply is already running (started by ${busy.actor}). Wait for it to finish.`);
-    const run = await tx.applyRun.create({ data: { clusterId, userId: user.id, actor: user.email, outcome: "running", plan: { lines: desired.lines, managed: desired.managed, remove: desired.remove, vips: desired.vips, director: director.name, health: desired.health } } });
+    const run = await tx.applyRun.create({ data: { clusterId, userId: user.id, actor: user.email, outcome: "running", plan: { lines: renderTable(desired.table), managed: desired.managed, remove: desired.remove, vips: desired.vips, director: director.name, health: desired.health } } });
     await audit(tx, { actor: user.email, action: "cluster.apply", target: `cluster:${cluster.name}`, after: { run: run.id, managed: desired.managed, remove: desired.remove } });
     return run.id;
   });
@@ -136,7 +137,7 @@ export async function startApply(prisma: PrismaClient, user: { id: string; email
   // again under the lease, so a health transition that landed while this apply waited is kept too.
   void withDirectorLock(prisma, director.id, async (lease) => {
     const fresh = await loadDesiredWithHealth(prisma, clusterId);
-    if (fresh.lines !== desired.lines) await lease.write((tx) => tx.applyRun.update({ where: { id: runId }, data: { plan: { lines: fresh.lines, managed: fresh.managed, remove: fresh.remove, vips: fresh.vips, director: director.name, health: fresh.health } } }));
+    if (JSON.stringify([fresh.table, fresh.remove]) !== JSON.stringify([desired.table, desired.remove])) await lease.write((tx) => tx.applyRun.update({ where: { id: runId }, data: { plan: { lines: renderTable(fresh.table), managed: fresh.managed, remove: fresh.remove, vips: fresh.vips, director: director.name, health: fresh.health } } }));
     try {
       await runApply(prisma, lease, runId, director, fresh);
     } catch (e) {

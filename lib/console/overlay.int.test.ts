@@ -4,7 +4,7 @@
 // And loadDesired reads the operator's own last run for plan.managed, never the checker's.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { consoleCore, loadDesired, type Desired } from "@/lib/console/desired";
-import { parseSave } from "@/lib/ipvs";
+import { parseSave, renderTable } from "@/lib/ipvs";
 import { loadDesiredWithHealth } from "@/lib/console/overlay";
 import { migratedDatabase } from "@/test/support/database";
 
@@ -33,31 +33,31 @@ async function setStatus(rs: "rs1" | "rs2", status: "up" | "down" | "unknown") {
   await ctx.prisma.healthState.upsert({ where: { realServerId: ids[rs]! }, create: { realServerId: ids[rs]!, status }, update: { status } });
 }
 
-/** consoleCore's plan of the desired state against a kernel holding `save`: from its table (as ops.ts plans) and from its lines alike. */
+/** The desired table as `ipvsadm -S -n` lines (lib/ipvs renderTable), to read in the expectations. */
+const lines = (d: Desired): string => renderTable(d.table);
+
+/** consoleCore's plan of the desired state against a kernel holding `save` (as ops.ts plans); its lines parse back to its table. */
 function planAgainst(d: Desired, save: string): string[] {
-  expect(d.table).toStrictEqual(parseSave(d.lines));
-  const plan = (input: unknown) => consoleCore.plan(consoleCore.validate(input), { save, thresholds: "" }).map((s) => s.text);
-  const fromTable = plan({ table: d.table, remove: d.remove });
-  expect(plan({ lines: d.lines, remove: d.remove })).toEqual(fromTable);
-  return fromTable;
+  expect(d.table).toStrictEqual(parseSave(lines(d)));
+  return consoleCore.plan(consoleCore.validate({ table: d.table, remove: d.remove }), { save, thresholds: "" }).map((s) => s.text);
 }
 
 describe("health overlay on the desired state", () => {
   it("without health state the desired state is the operator's", async () => {
     const d = await loadDesiredWithHealth(ctx.prisma, clusterId);
     expect(d.health).toEqual([]);
-    expect(d.lines).toBe((await loadDesired(ctx.prisma, clusterId)).lines);
-    expect(d.table).toStrictEqual(parseSave(d.lines)); // the rows' table is what their lines parse to
-    expect(d.lines).toContain("-a -t 10.0.0.100:80 -r 10.0.0.11:80 -g -w 3");
+    expect(d.table).toStrictEqual((await loadDesired(ctx.prisma, clusterId)).table);
+    expect(d.table).toStrictEqual(parseSave(lines(d))); // the rows' table is what their lines parse to
+    expect(lines(d)).toContain("-a -t 10.0.0.100:80 -r 10.0.0.11:80 -g -w 3");
   });
 
   it("a real server health holds down stays at weight 0; Apply plans nothing against the checker's kernel", async () => {
     await setStatus("rs1", "down");
     await setStatus("rs2", "up");
     const d = await loadDesiredWithHealth(ctx.prisma, clusterId);
-    expect(d.lines).toContain("-a -t 10.0.0.100:80 -r 10.0.0.11:80 -g -w 0");
-    expect(d.lines).toContain("-a -t 10.0.0.100:80 -r 10.0.0.12:80 -g -w 1");
-    expect(d.lines).not.toContain("10.0.0.9");
+    expect(lines(d)).toContain("-a -t 10.0.0.100:80 -r 10.0.0.11:80 -g -w 0");
+    expect(lines(d)).toContain("-a -t 10.0.0.100:80 -r 10.0.0.12:80 -g -w 1");
+    expect(lines(d)).not.toContain("10.0.0.9");
     expect(d.health.join(" ")).toMatch(/10\.0\.0\.11:80 is down: weight 0/);
     // the kernel as the health checker left it
     const kernel = "-A -t 10.0.0.100:80 -s rr\n-a -t 10.0.0.100:80 -r 10.0.0.11:80 -g -w 0\n-a -t 10.0.0.100:80 -r 10.0.0.12:80 -g -w 1\n";
@@ -70,9 +70,9 @@ describe("health overlay on the desired state", () => {
   it("every real server down: the sorry server is in and the real servers quiesced", async () => {
     await setStatus("rs2", "down");
     const d = await loadDesiredWithHealth(ctx.prisma, clusterId);
-    expect(d.lines).toContain("-a -t 10.0.0.100:80 -r 10.0.0.9:80 -g -w 1");
-    expect(d.lines).toContain("-a -t 10.0.0.100:80 -r 10.0.0.11:80 -g -w 0");
-    expect(d.lines).toContain("-a -t 10.0.0.100:80 -r 10.0.0.12:80 -g -w 0");
+    expect(lines(d)).toContain("-a -t 10.0.0.100:80 -r 10.0.0.9:80 -g -w 1");
+    expect(lines(d)).toContain("-a -t 10.0.0.100:80 -r 10.0.0.11:80 -g -w 0");
+    expect(lines(d)).toContain("-a -t 10.0.0.100:80 -r 10.0.0.12:80 -g -w 0");
     const kernel = "-A -t 10.0.0.100:80 -s rr\n-a -t 10.0.0.100:80 -r 10.0.0.9:80 -g -w 1\n-a -t 10.0.0.100:80 -r 10.0.0.11:80 -g -w 0\n-a -t 10.0.0.100:80 -r 10.0.0.12:80 -g -w 0\n";
     expect(planAgainst(d, kernel)).toEqual([]);
     const raw = await loadDesired(ctx.prisma, clusterId);
@@ -86,16 +86,16 @@ describe("health overlay on the desired state", () => {
   it("one real server back: sorry server out, that server's configured weight", async () => {
     await setStatus("rs1", "up");
     const d = await loadDesiredWithHealth(ctx.prisma, clusterId);
-    expect(d.lines).not.toContain("10.0.0.9");
-    expect(d.lines).toContain("-a -t 10.0.0.100:80 -r 10.0.0.11:80 -g -w 3");
-    expect(d.lines).toContain("-a -t 10.0.0.100:80 -r 10.0.0.12:80 -g -w 0");
+    expect(lines(d)).not.toContain("10.0.0.9");
+    expect(lines(d)).toContain("-a -t 10.0.0.100:80 -r 10.0.0.11:80 -g -w 3");
+    expect(lines(d)).toContain("-a -t 10.0.0.100:80 -r 10.0.0.12:80 -g -w 0");
   });
 
   it("a disabled check leaves the operator's desired state alone", async () => {
     await ctx.prisma.healthCheck.update({ where: { virtualServiceId: ids.vs! }, data: { enabled: false } });
     const d = await loadDesiredWithHealth(ctx.prisma, clusterId);
     expect(d.health).toEqual([]);
-    expect(d.lines).toContain("-a -t 10.0.0.100:80 -r 10.0.0.12:80 -g -w 1");
+    expect(lines(d)).toContain("-a -t 10.0.0.100:80 -r 10.0.0.12:80 -g -w 1");
     await ctx.prisma.healthCheck.update({ where: { virtualServiceId: ids.vs! }, data: { enabled: true } });
   });
 });

@@ -1,5 +1,5 @@
 import type { PrismaClient } from "@/generated/prisma/client";
-import { applySteps, renderRestore, type Step, type Table } from "@/lib/ipvs";
+import { applySteps, type Table } from "@/lib/ipvs";
 import { healthSteps, type HealthDesired } from "@/lib/health/reconcile";
 import { healthDesired, loadCluster } from "@/lib/health/runner";
 import type { HealthStatus } from "@/lib/health/state";
@@ -10,15 +10,6 @@ import { desiredOf, lastManaged, type Desired } from "./desired";
 // at weight 0 (or out, in "remove" mode) and the sorry server stays in while it is wanted. The overlay
 // is health's own planner (healthSteps) run against the desired table instead of the kernel's, so the
 // two can never disagree about what "health's part" is.
-
-/** A table as `ipvsadm -S -n` lines (the form the console's core reads). */
-export function tableLines(t: Table): string {
-  const steps: Step[] = t.services.flatMap((s) => [
-    { op: "add-service" as const, service: s, reason: "", disruptive: false },
-    ...s.destinations.map((d) => ({ op: "add-destination" as const, service: s, destination: d, reason: "", disruptive: false })),
-  ]);
-  return renderRestore(steps);
-}
 
 /** Pure: the desired table after health's steps; the reasons say what health changed. */
 export function overlayTable(desired: Table, health: HealthDesired): { table: Table; reasons: string[] } {
@@ -49,7 +40,7 @@ export async function loadDesiredAndCluster(prisma: PrismaClient, clusterId: str
   const hd = healthDesired(c, (id) => status.get(id) ?? "unknown");
   const o = overlayTable(d.table, hd);
   if (!o.reasons.length) return { desired: { ...d, health: [] }, cluster: c };
-  return { desired: { ...d, table: o.table, lines: tableLines(o.table), health: o.reasons }, cluster: c };
+  return { desired: { ...d, table: o.table, health: o.reasons }, cluster: c };
 }
 
 /** loadDesired + the health overlay from the checker's persisted state (HealthState rows). */

@@ -5,7 +5,7 @@ import { acquireLab, labEnv, type LabEnv } from "@/lab/env";
 import { applyDirector } from "@/lib/director";
 import { SshPool, sshPool, type SshTarget } from "@/lib/ssh";
 import { labTarget } from "@/test/support/sshd";
-import { consoleCore, renderService } from "./desired";
+import { consoleCore, desiredTable } from "./desired";
 import { buildRows, readDirector } from "./live";
 
 const SVC = "10.78.0.210:8081"; // a service only this file uses
@@ -34,12 +34,12 @@ afterAll(async () => {
 
 const desired = (upper: number, lower: number) => {
   const [address, port] = SVC.split(":");
-  const lines = renderService({
+  const table = desiredTable([{
     protocol: "tcp", address: address!, port: Number(port), fwmark: null, family: "inet", scheduler: "wlc", schedulerFlags: [],
     persistenceTimeout: null, persistenceNetmask: null, onePacket: false, persistenceEngine: null, sorryAddress: null, sorryPort: null,
     realServers: [{ address: env.realServers[0]!.address, port: Number(port), weight: 3, forwardingMethod: "route", state: "active", upperThreshold: upper, lowerThreshold: lower }],
-  });
-  return { lines: lines.join("\n") + "\n", remove: [] };
+  }]);
+  return { table, remove: [] };
 };
 
 /** "w<weight> x<upper> y<lower>" of the real server, as the kernel lists it. */
@@ -83,7 +83,7 @@ describe("the live view's read of the director", () => {
     expect(bare.list).toContain(`TCP  ${SVC}`);
     expect(bare.save).toContain(`-a -t ${SVC} -r ${rip}:8081 -g -w 3`);
     expect(bare.thresholds).toMatch(new RegExp(`${rip.replace(/\./g, "\\.")}:8081\\s+1000\\s+800`));
-    const rows = buildRows(bare, desired(1000, 800).lines).filter((r) => r.service === `TCP ${SVC}`);
+    const rows = buildRows(bare, desired(1000, 800).table).filter((r) => r.service === `TCP ${SVC}`);
     const dest = rows.find((r) => r.kind === "dest")!;
     expect([dest.weight, dest.activeConns, dest.conns, dest.drift.status]).toEqual([3, 0, undefined, "ok"]);
     const stats = await readDirector(director, { stats: true, rate: false });

@@ -99,7 +99,7 @@ beforeAll(async () => {
   for (const h of [rs(0), rs(1), env.hosts.sorry]) expect((await prepareRealServer(pool, targetFromHost(host(h.name)), { vips: [vip], port: 80 })).ready).toBe(true);
   await bindVip(pool, director, { vip, iface: "eth0" });
   const desired = await loadDesired(p, clusterId);
-  expect((await applyDirector(pool, director, consoleCore, { lines: desired.lines, remove: desired.remove })).outcome).toBe("succeeded");
+  expect((await applyDirector(pool, director, consoleCore, { table: desired.table, remove: desired.remove })).outcome).toBe("succeeded");
 
   receiver = http.createServer((req, res) => {
     let body = "";

@@ -10,7 +10,7 @@ export { mergeThresholds, attachCounters, type CountedTable, type CountedService
 export { diffTables, diffService, tablesEqual, type TableDiff, type ServiceDifference, type DestinationDifference } from "./diff";
 export { plan, planReport, type PlanOptions, type PlanReport, type Conflict } from "./plan";
 export { activeConnsIndex, connKey, drainDestination, drainService, type ActiveConns, type Draining, type DrainResult } from "./drain";
-export { stepArgv, stepArgs, stepCommand, renderRestore, serviceArgs } from "./render";
+export { stepArgv, stepArgs, stepCommand, renderRestore, renderTable, serviceArgs } from "./render";
 export { applySteps, KernelError } from "./apply";
 export {
   serviceInputSchema, destinationInputSchema, tableInputSchema, validateService, validateTable, MAX_FORM_FWMARK,
