@@ -83,7 +83,7 @@ async function runJson(ctx: Ctx, runId: string) {
   return {
     id: run.id, clusterId: run.clusterId, actor: run.actor, outcome: run.outcome, error: run.error,
     startedAt: run.startedAt.toISOString(), finishedAt: run.finishedAt?.toISOString() ?? null,
-    plan: run.plan, verification: run.verification,
+    desired: run.desired, verification: run.verification,
     steps: run.steps.map((s) => ({ position: s.position, host: s.hostName, command: s.command, disruptive: s.disruptive, status: s.status,
       exitCode: s.exitCode, stdout: s.stdout, stderr: s.stderr, durationMs: s.durationMs,
       startedAt: s.startedAt?.toISOString() ?? null, finishedAt: s.finishedAt?.toISOString() ?? null })),

@@ -317,7 +317,7 @@ function validated(input: unknown): unknown {
     return { refused: e.message };
   }
 }
-const REMOVE = ["-t 10.9.9.9:80", "-f 99", "-u [2001:db8::99]:53", "not a key"];
+const REMOVE = ["TCP 10.9.9.9:80", "FWM 99", "UDP [2001:db8::99]:53", "not a key", "-t 10.9.9.8:80"];
 
 /** What health used to build per real server / sorry server: one service rendered and parsed back. */
 const oldConfigured = (s: Row, r: RsRow) => parseSave(OLD({ ...s, sorryAddress: null, sorryPort: null, realServers: [{ ...r, state: "active" }] }).join("\n") + "\n").services[0]?.destinations[0] ?? null;
@@ -376,7 +376,7 @@ describe("desiredTable: the rows straight into lib/ipvs's model", () => {
       expect(() => consoleCore.validate({ table })).toThrow(InvalidDesired);
     expect(() => consoleCore.validate({})).toThrow(InvalidDesired);
     expect(() => consoleCore.validate(null)).toThrow(InvalidDesired);
-    expect(consoleCore.validate({ table: { services: [] }, remove: ["-t 10.0.0.1:80"] }).owned).toEqual(["TCP 10.0.0.1:80"]);
+    expect(consoleCore.validate({ table: { services: [] }, remove: ["TCP 10.0.0.1:80", "-t 10.0.0.2:80", "FWM 3 IPv6"] }).owned).toEqual(["TCP 10.0.0.1:80", "FWM 3 IPv6"]);
   });
 
   // Rows only a hand-edited database can hold (the forms and the API store what lib/ipvs's input schema
@@ -421,14 +421,14 @@ describe("desiredOf: the desired state of service rows and the last apply's mana
     { ...ofVs, address: "2001:db8::100", family: "inet6", port: 443, realServers: [{ address: "2001:db8::11", port: 443, weight: 1, forwardingMethod: "tunnel", state: "active" }] },
   ];
   it("what to delete, the VIPs and the table", () => {
-    const d = desiredOf(ofRows, ["-t 10.0.0.100:80", "-t 10.0.0.200:443"]);
-    expect(d.remove).toEqual(["-t 10.0.0.200:443"]);
+    const d = desiredOf(ofRows, ["TCP 10.0.0.100:80", "TCP 10.0.0.200:443"]);
+    expect(d.remove).toEqual(["TCP 10.0.0.200:443"]);
     expect(d.vips).toEqual(["10.0.0.100", "2001:db8::100"]);
-    expect(d.managed).toEqual(ofRows.map((s) => keyOf(s)));
+    expect(d.owned).toEqual(ofRows.map((s) => keyOf(s)));
     expect(renderTable(d.table)).toBe(ofRows.flatMap((s) => OLD(s)).join("\n") + "\n");
     expect(d.table).toStrictEqual(desiredTable(ofRows));
   });
   it("no services", () => {
-    expect(desiredOf([], ["-t 10.0.0.100:80"])).toMatchObject({ managed: [], remove: ["-t 10.0.0.100:80"], vips: [], table: { services: [] } });
+    expect(desiredOf([], ["TCP 10.0.0.100:80"])).toMatchObject({ owned: [], remove: ["TCP 10.0.0.100:80"], vips: [], table: { services: [] } });
   });
 });

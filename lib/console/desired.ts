@@ -1,6 +1,6 @@
 import type { PrismaClient } from "@/generated/prisma/client";
 import { InvalidDesired, ipvsCore, type DirectorDesired, type IpvsCore } from "@/lib/director";
-import { PROTOCOLS, canonicalFlags, forcesServicePort, parseSave, serviceArgs, serviceKey, tunnelDefaults } from "@/lib/ipvs";
+import { PROTOCOLS, canonicalFlags, forcesServicePort, serviceKey, tunnelDefaults } from "@/lib/ipvs";
 import type { Destination, Family, Forward, PersistenceEngine, Scheduler, Service, ServiceId, Table } from "@/lib/ipvs";
 import { canonicalAddress, parseUint } from "@/lib/ipvs/address";
 
@@ -119,59 +119,55 @@ export function desiredTable(services: readonly Vs[]): Table {
 export interface Desired {
   /** every managed service as lib/ipvs's model (what consoleCore validates and plans) */
   table: Table;
-  /** service keys ("-t 10.0.0.100:80") the panel manages now */
-  managed: string[];
-  /** service keys the panel managed at its last apply and that are gone from the desired state */
+  /** service keys (lib/ipvs serviceKey, "TCP 10.0.0.100:80") the panel owns now */
+  owned: string[];
+  /** service keys the panel owned at its last apply and that are gone from the desired state */
   remove: string[];
   /** VIPs the director must hold */
   vips: string[];
 }
 
+/** A service row's key: lib/ipvs serviceKey ("TCP 10.0.0.100:80", "FWM 3 IPv6"), the one format, stored in ApplyRun.desired. */
 export function keyOf(s: Pick<Vs, "protocol" | "address" | "port" | "fwmark" | "family">): string {
-  return serviceArgs(serviceIdOf(s)).slice(0, 2).join(" ");
+  return serviceKey(serviceIdOf(s));
 }
 
 export async function loadDesired(prisma: PrismaClient, clusterId: string): Promise<Desired> {
-  const [services, previous] = await Promise.all([prisma.virtualService.findMany({ where: { clusterId }, include: { realServers: true } }), lastManaged(prisma, clusterId)]);
+  const [services, previous] = await Promise.all([prisma.virtualService.findMany({ where: { clusterId }, include: { realServers: true } }), lastOwned(prisma, clusterId)]);
   return desiredOf(services, previous);
 }
 
 /**
  * Pure: loadDesired's state of a cluster's service rows, given the service keys the operator's last
- * apply managed (`previous`); loadDesired reads both itself, lib/console/overlay's loadDesiredAndCluster from loadCluster's rows.
+ * apply owned (`previous`); loadDesired reads both itself, lib/console/overlay's loadDesiredAndCluster from loadCluster's rows.
  */
 export function desiredOf(services: readonly ServiceRow[], previous: readonly string[]): Desired {
-  const managed = services.map((s) => keyOf(s));
+  const owned = services.map((s) => keyOf(s));
   return {
     table: desiredTable(services),
-    managed,
-    remove: previous.filter((k) => !managed.includes(k)),
+    owned,
+    remove: previous.filter((k) => !owned.includes(k)),
     vips: [...new Set(services.map((s) => s.address).filter((a): a is string => !!a))],
   };
 }
 
-/** The service keys the operator's last apply managed (ApplyRun.plan.managed; the health checker's runs are not the operator's record). */
-export async function lastManaged(prisma: PrismaClient, clusterId: string): Promise<string[]> {
-  const last = await prisma.applyRun.findFirst({ where: { clusterId, actor: { not: HEALTH_ACTOR }, outcome: { in: ["succeeded", "verify_failed", "failed"] } }, orderBy: { startedAt: "desc" }, select: { plan: true } });
-  const before = ((last?.plan as { managed?: unknown } | null)?.managed ?? []) as unknown;
+/** The service keys the operator's last apply owned (ApplyRun.desired.owned; the health checker's runs are not the operator's record). */
+export async function lastOwned(prisma: PrismaClient, clusterId: string): Promise<string[]> {
+  const last = await prisma.applyRun.findFirst({
+    where: { clusterId, actor: { not: HEALTH_ACTOR }, outcome: { in: ["succeeded", "verify_failed", "failed"] } },
+    orderBy: { startedAt: "desc" }, select: { desired: true },
+  });
+  const before = ((last?.desired as { owned?: unknown } | null)?.owned ?? []) as unknown;
   return Array.isArray(before) ? before.filter((k): k is string => typeof k === "string") : [];
 }
 
-/** "-t 10.0.0.100:80" (the form kept in ApplyRun.plan) → lib/ipvs serviceKey "TCP 10.0.0.100:80"; null if unreadable. */
-function ownedKey(k: string): string | null {
-  if (!/^(-t|-u|--sctp-service|-f) [A-Za-z0-9.:[\]]{1,60}$/.test(k)) return null;
-  try {
-    const s = parseSave(`-A ${k} -s wlc\n`).services[0];
-    return s ? serviceKey(s) : null;
-  } catch {
-    return null;
-  }
-}
+/** A stored key in serviceKey's shape (anything else names no service and is dropped). */
+const KEY = /^(TCP|UDP|SCTP) [A-Za-z0-9.:[\]]{1,60}$|^FWM \d{1,10}( IPv6)?$/;
 
 /** What consoleCore.validate accepts: loadDesired's table, plus the keys to delete. */
 export interface ConsoleDesiredInput {
   table: Table;
-  /** service keys ("-t 10.0.0.100:80") the panel stopped managing */
+  /** service keys (serviceKey) the panel stopped owning */
   remove?: string[];
 }
 
@@ -188,7 +184,7 @@ export const consoleCore: IpvsCore<DirectorDesired> = {
     const i = input as ConsoleDesiredInput | null;
     if (!tableShaped(i?.table)) throw new InvalidDesired("desired state must be a table ({ services: [...] })");
     const table = i.table;
-    const owned = [...table.services.map((s) => serviceKey(s)), ...(i?.remove ?? []).map(ownedKey).filter((k): k is string => k !== null)];
+    const owned = [...table.services.map((s) => serviceKey(s)), ...(i?.remove ?? []).filter((k) => typeof k === "string" && KEY.test(k))];
     return ipvsCore.validate({ table, owned });
   },
   plan: (d, a) => ipvsCore.plan(d, a),

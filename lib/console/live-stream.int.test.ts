@@ -135,7 +135,7 @@ it("a user disabled while watching: the live stream and an apply's stream end wi
   const prisma = prismaFor(db.url);
   try {
     await prisma.user.create({ data: { email: "leaver@example.test", name: "Leaver", role: "operator", passwordHash: await hashPassword("live-stream-pass-2") } });
-    const run = await prisma.applyRun.create({ data: { clusterId: "ls1", actor: "op@example.test", plan: {}, outcome: "running" } });
+    const run = await prisma.applyRun.create({ data: { clusterId: "ls1", actor: "op@example.test", desired: {}, outcome: "running" } });
     for (const [path, tickMs] of [["/api/clusters/ls1/live?interval=500&view=list", 2000 /* the shared poller's cadence (lib/console/live-hub) */], [`/api/clusters/ls1/applies/${run.id}`, 500]] as const) {
       await setDisabled("leaver@example.test", false);
       const who = await signIn(panel.url, "leaver@example.test", "live-stream-pass-2");

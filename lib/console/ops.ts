@@ -127,8 +127,8 @@ export async function startApply(prisma: PrismaClient, user: { id: string; email
     await tx.$queryRaw`SELECT id FROM "Cluster" WHERE id = ${clusterId} FOR UPDATE`;
     const busy = await tx.applyRun.findFirst({ where: { clusterId, outcome: "running", startedAt: { gt: new Date(Date.now() - 10 * 60_000) } } });
     if (busy) throw new UserError(`An apply is already running (started by ${busy.actor}). Wait for it to finish.`);
-    const run = await tx.applyRun.create({ data: { clusterId, userId: user.id, actor: user.email, outcome: "running", plan: { lines: renderTable(desired.table), managed: desired.managed, remove: desired.remove, vips: desired.vips, director: director.name, health: desired.health } } });
-    await audit(tx, { actor: user.email, action: "cluster.apply", target: `cluster:${cluster.name}`, after: { run: run.id, managed: desired.managed, remove: desired.remove } });
+    const run = await tx.applyRun.create({ data: { clusterId, userId: user.id, actor: user.email, outcome: "running", desired: { lines: renderTable(desired.table), owned: desired.owned, remove: desired.remove, vips: desired.vips, director: director.name, health: desired.health } } });
+    await audit(tx, { actor: user.email, action: "cluster.apply", target: `cluster:${cluster.name}`, after: { run: run.id, owned: desired.owned, remove: desired.remove } });
     return run.id;
   });
   // The same per-director lease as the health checker's applies (lib/director/lease.ts), so the two
@@ -137,7 +137,7 @@ export async function startApply(prisma: PrismaClient, user: { id: string; email
   // again under the lease, so a health transition that landed while this apply waited is kept too.
   void withDirectorLock(prisma, director.id, async (lease) => {
     const fresh = await loadDesiredWithHealth(prisma, clusterId);
-    if (JSON.stringify([fresh.table, fresh.remove]) !== JSON.stringify([desired.table, desired.remove])) await lease.write((tx) => tx.applyRun.update({ where: { id: runId }, data: { plan: { lines: renderTable(fresh.table), managed: fresh.managed, remove: fresh.remove, vips: fresh.vips, director: director.name, health: fresh.health } } }));
+    if (JSON.stringify([fresh.table, fresh.remove]) !== JSON.stringify([desired.table, desired.remove])) await lease.write((tx) => tx.applyRun.update({ where: { id: runId }, data: { desired: { lines: renderTable(fresh.table), owned: fresh.owned, remove: fresh.remove, vips: fresh.vips, director: director.name, health: fresh.health } } }));
     try {
       await runApply(prisma, lease, runId, director, fresh);
     } catch (e) {

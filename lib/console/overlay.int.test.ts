@@ -1,7 +1,7 @@
 // The health overlay on real PostgreSQL: the desired state an operator's Apply pushes keeps what the
 // health checker decided (down → weight 0, all down → sorry server in), so the plan against a kernel
 // the checker already changed is empty; without the overlay the same plan would undo the checker.
-// And loadDesired reads the operator's own last run for plan.managed, never the checker's.
+// And loadDesired reads the operator's own last run for desired.owned, never the checker's.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { consoleCore, loadDesired, type Desired } from "@/lib/console/desired";
 import { parseSave, renderTable } from "@/lib/ipvs";
@@ -103,10 +103,10 @@ describe("health overlay on the desired state", () => {
 describe("loadDesired: services to delete come from the operator's last run", () => {
   it("a later health-checker run does not hide what the operator's run managed", async () => {
     const p = ctx.prisma;
-    await p.applyRun.create({ data: { clusterId, actor: "ada@example.test", outcome: "succeeded", plan: { managed: ["-t 10.0.0.100:80", "-t 10.0.0.200:443"] }, startedAt: new Date(Date.now() - 60_000) } });
-    await p.applyRun.create({ data: { clusterId, actor: "health-checker", outcome: "succeeded", plan: { kind: "health", managed: [] }, startedAt: new Date() } });
+    await p.applyRun.create({ data: { clusterId, actor: "ada@example.test", outcome: "succeeded", desired: { owned: ["TCP 10.0.0.100:80", "TCP 10.0.0.200:443"] }, startedAt: new Date(Date.now() - 60_000) } });
+    await p.applyRun.create({ data: { clusterId, actor: "health-checker", outcome: "succeeded", desired: { kind: "health", owned: [] }, startedAt: new Date() } });
     const d = await loadDesired(p, clusterId);
-    expect(d.managed).toEqual(["-t 10.0.0.100:80"]);
-    expect(d.remove).toEqual(["-t 10.0.0.200:443"]);
+    expect(d.owned).toEqual(["TCP 10.0.0.100:80"]);
+    expect(d.remove).toEqual(["TCP 10.0.0.200:443"]);
   });
 });

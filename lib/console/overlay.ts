@@ -3,7 +3,7 @@ import { applySteps, type Table } from "@/lib/ipvs";
 import { healthSteps, type HealthDesired } from "@/lib/health/reconcile";
 import { healthDesired, loadCluster } from "@/lib/health/runner";
 import type { HealthStatus } from "@/lib/health/state";
-import { desiredOf, lastManaged, type Desired } from "./desired";
+import { desiredOf, lastOwned, type Desired } from "./desired";
 
 // The operator's desired state with the health checker's decisions laid over it, so that an Apply (or
 // the plan, or the live view's drift) does not undo the checker: real servers health holds down stay
@@ -32,7 +32,7 @@ export type ClusterRows = NonNullable<Awaited<ReturnType<typeof loadCluster>>>;
  * serves the desired table and the overlay.
  */
 export async function loadDesiredAndCluster(prisma: PrismaClient, clusterId: string): Promise<{ desired: DesiredWithHealth; cluster: ClusterRows | null }> {
-  const [c, previous] = await Promise.all([loadCluster(prisma, clusterId), lastManaged(prisma, clusterId)]);
+  const [c, previous] = await Promise.all([loadCluster(prisma, clusterId), lastOwned(prisma, clusterId)]);
   const d = desiredOf(c?.virtualServices ?? [], previous);
   if (!c || !c.virtualServices.some((vs) => vs.healthCheck?.enabled)) return { desired: { ...d, health: [] }, cluster: c };
   const status = new Map<string, HealthStatus>();

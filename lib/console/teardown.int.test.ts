@@ -129,7 +129,7 @@ describe("deleting a cluster that still runs on its director", () => {
 describe("the apply history outlives its cluster", () => {
   it("deleteCluster keeps the cluster's ApplyRuns (clusterId NULL, name kept) and their steps", async () => {
     const c = await ctx.prisma.cluster.create({ data: { name: "history" } });
-    const run = await ctx.prisma.applyRun.create({ data: { clusterId: c.id, actor: "ada@example.test", plan: {}, outcome: "succeeded",
+    const run = await ctx.prisma.applyRun.create({ data: { clusterId: c.id, actor: "ada@example.test", desired: {}, outcome: "succeeded",
       steps: { create: [{ hostName: "director", position: 0, command: "ipvsadm -A -t 10.0.0.1:80 -s rr", status: "succeeded" }] } } });
     await deleteCluster(ctx.prisma, "ada@example.test", c.id, c.version);
     const kept = await ctx.prisma.applyRun.findUnique({ where: { id: run.id }, include: { steps: true } });

@@ -4,7 +4,7 @@ import { deleteCluster } from "@/lib/clusters";
 import { applyDirector, probeDirector, recordApply, stepLine, unbindVip, type ApplyReport, type StepResult } from "@/lib/director";
 import { StaleError, UserError } from "@/lib/errors";
 import { isSshError, shJoin } from "@/lib/ssh";
-import { consoleCore, lastManaged, loadDesired } from "./desired";
+import { consoleCore, lastOwned, loadDesired } from "./desired";
 import { directorOf } from "./live";
 import { holdsSomething, leftRunning, type TeardownPlan } from "./teardown-plan";
 
@@ -21,10 +21,10 @@ export type DirectorChoice = "check" | "remove" | "leave";
 
 const message = (e: unknown) => (isSshError(e) ? `${e.code}: ${e.message}` : e instanceof Error ? e.message : String(e));
 
-/** The service keys the panel manages for the cluster now or managed at its last apply ("-t VIP:PORT"). */
+/** The service keys the panel manages for the cluster now or managed at its last apply ("TCP VIP:PORT"). */
 async function clusterKeys(prisma: PrismaClient, clusterId: string) {
-  const [desired, previous] = await Promise.all([loadDesired(prisma, clusterId), lastManaged(prisma, clusterId)]);
-  return { keys: [...new Set([...desired.managed, ...previous])], vips: desired.vips };
+  const [desired, previous] = await Promise.all([loadDesired(prisma, clusterId), lastOwned(prisma, clusterId)]);
+  return { keys: [...new Set([...desired.owned, ...previous])], vips: desired.vips };
 }
 
 /** What of the cluster the director still runs, from one read of it (nothing is changed). */
@@ -65,7 +65,7 @@ export async function teardownDirector(prisma: PrismaClient, user: { id: string;
   const t = await targetFor(prisma, director);
   const { runId, report } = await recordApply(prisma, {
     clusterId, actor: user.email, userId: user.id, hostId: director.id, hostName: director.name,
-    plan: { kind: "teardown", director: director.name, remove: keys, managed: [], vips: plan.vips.map((v) => v.vip) },
+    desired: { kind: "teardown", director: director.name, remove: keys, owned: [], vips: plan.vips.map((v) => v.vip) },
   }, async () => {
     const r: ApplyReport = await applyDirector(pool(), t, consoleCore, { table: { services: [] }, remove: keys });
     if (r.outcome !== "succeeded") return r;

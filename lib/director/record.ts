@@ -10,8 +10,8 @@ export interface ApplyMeta {
   userId?: string | null;
   hostId: string | null;
   hostName: string;
-  /** What was asked for, stored as ApplyRun.plan. */
-  plan: unknown;
+  /** What was asked for, stored as ApplyRun.desired. */
+  desired: unknown;
 }
 
 /**
@@ -23,7 +23,7 @@ export interface ApplyMeta {
 export async function recordApply(db: PrismaClient, meta: ApplyMeta, run: (lease: DirectorLease) => Promise<ApplyReport>, opts: LeaseOptions = {}): Promise<{ runId: string; report: ApplyReport }> {
   return withDirectorLock(db, meta.hostId ?? meta.hostName, async (lease) => {
     const created = await lease.write((tx) => tx.applyRun.create({
-      data: { clusterId: meta.clusterId, userId: meta.userId ?? null, actor: meta.actor, plan: (meta.plan ?? null) as never, outcome: "running", startedAt: new Date() },
+      data: { clusterId: meta.clusterId, userId: meta.userId ?? null, actor: meta.actor, desired: (meta.desired ?? null) as never, outcome: "running", startedAt: new Date() },
     }));
     const lost = async (e: unknown) => {
       if (e instanceof LeaseLost) await db.applyRun.update({ where: { id: created.id }, data: { outcome: "failed", error: e.message, finishedAt: new Date() } });

@@ -19,7 +19,7 @@ import { checkLocal } from "./local";
 import { classifyRound, unfinishedRound, type ServiceFault } from "./fault";
 import { configuredDestination, healthCore, healthSteps, sorryDestination, sorryWanted, type HealthDesired, type HealthService } from "./reconcile";
 import { checkScript, nonce, parseRound } from "./script";
-import { HEALTH_ACTOR, configuredRealServer, consoleCore, desiredOf, lastManaged, serviceIdOf, type ServiceRow } from "@/lib/console/desired";
+import { HEALTH_ACTOR, configuredRealServer, consoleCore, desiredOf, lastOwned, serviceIdOf, type ServiceRow } from "@/lib/console/desired";
 import { isNews, nextStreak, type HealthStatus, type Streak } from "./state";
 
 export { HEALTH_ACTOR };
@@ -322,7 +322,7 @@ export class ClusterChecker {
   private async apply(c: Loaded, director: Loaded["hosts"][number], target: SshTarget, desired: HealthDesired, eventIds: string[], report: RoundReport) {
     const { prisma, pool } = this.deps;
     // shown with the run (the console reads "services to delete" from the operator's runs only)
-    const managed = await lastManaged(prisma, c.id);
+    const owned = await lastOwned(prisma, c.id);
     try {
       // The director's lease (no transaction held across SSH), then ONE short transaction fenced twice:
       // by the lease (lease.write) and by this worker's leadership of the cluster (deps.fence).
@@ -337,7 +337,7 @@ export class ClusterChecker {
           const run = await tx.applyRun.create({
             data: {
               clusterId: c.id, actor: HEALTH_ACTOR, startedAt: started, finishedAt: new Date(), outcome: r.outcome,
-              plan: { kind: "health", director: director.name, reasons: planned, events: eventIds, managed } as Prisma.InputJsonValue,
+              desired: { kind: "health", director: director.name, reasons: planned, events: eventIds, owned } as Prisma.InputJsonValue,
               error: r.error ? `${r.error.code}: ${r.error.message}` : r.failedStep ? `step ${r.failedStep.position} failed: ${r.failedStep.output.trim()}` : r.differences.length ? r.differences.join("; ") : null,
               verification: { differences: r.differences, after: r.after?.save ?? null } as Prisma.InputJsonValue,
             },
@@ -378,8 +378,8 @@ export class ClusterChecker {
    */
   private async drift(c: Loaded, save: string) {
     // the round's rows (loadCluster) are the services and real servers: only the last apply is left to read
-    const d = desiredOf(c.virtualServices, await lastManaged(this.deps.prisma, c.id));
-    if (!d.managed.length) return;
+    const d = desiredOf(c.virtualServices, await lastOwned(this.deps.prisma, c.id));
+    if (!d.owned.length) return;
     const managedByHealth = healthManagedPrefixes(c.virtualServices);
     const ownedByHealth = (x: string) => managedByHealth.some((p) => x.startsWith(`${p}:`) || x.startsWith(`${p} `));
     const diffs = consoleCore.verify(consoleCore.validate({ table: d.table, remove: d.remove }), { save, thresholds: "" })
