@@ -205,12 +205,22 @@ async function runApply(prisma: PrismaClient, lease: DirectorLease, runId: strin
       return { ok: true, exitCode: 0, output: r.changed ? "bound" : "already bound" };
     });
   }
-  // Planned steps first as pending (so a reload shows what is coming), then ONE exec replans and runs them.
+  // ONE exec reads the table, plans once and runs the steps; the plan is recorded as pending steps as
+  // soon as it is made (so a reload shows what is coming), while the steps run.
   lease.assertHeld();
-  const dry = await applyDirector(pool(), t, consoleCore, { table: desired.table, remove: desired.remove }, { dryRun: true, signal: lease.signal });
   const base = pos;
-  if (dry.steps.length) await lease.write((tx) => tx.applyStep.createMany({ data: dry.steps.map((s, i) => ({ runId, hostId: director.id, hostName: director.name, position: base + i, command: s.command, disruptive: s.disruptive, status: "pending" as const })) }));
-  const report = await applyDirector(pool(), t, consoleCore, { table: desired.table, remove: desired.remove }, { signal: lease.signal, timeoutMs: APPLY_EXEC_MS });
+  let pending: Promise<unknown> = Promise.resolve();
+  const report = await applyDirector(pool(), t, consoleCore, { table: desired.table, remove: desired.remove }, {
+    signal: lease.signal, timeoutMs: APPLY_EXEC_MS,
+    onProgress: (e) => {
+      if (e.kind !== "read" || !e.planned.length) return;
+      const data = e.planned.map((s, i) => ({
+        runId, hostId: director.id, hostName: director.name, position: base + i, command: s.text, disruptive: s.disruptive, status: "pending" as const,
+      }));
+      pending = lease.write((tx) => tx.applyStep.createMany({ data })).catch(() => undefined);
+    },
+  });
+  await pending;
   await lease.write(async (tx) => {
     await tx.applyStep.deleteMany({ where: { runId, position: { gte: base } } });
     if (report.steps.length) await tx.applyStep.createMany({ data: report.steps.map((s) => ({ runId, hostId: director.id, hostName: director.name, position: base + s.position, command: s.command, disruptive: s.disruptive, status: s.status, exitCode: s.exitCode, stdout: s.output, finishedAt: new Date() })) });

@@ -173,7 +173,7 @@ export interface ApplyOptions {
   /** Called as the run goes: once the table is read (with the remote shell's PID), then per step. */
   /** Once aborted, no step is sent (the run stops after reading the table, throwing the reason). */
   signal?: AbortSignal;
-  onProgress?: (e: { kind: "read"; pid: number | null; steps: number } | { kind: "step"; position: number; status: "running" | "succeeded" | "failed"; exitCode: number | null }) => void;
+  onProgress?: (e: { kind: "read"; pid: number | null; steps: number; planned: ReadonlyArray<Pick<PlannedStep, "text" | "disruptive">> } | { kind: "step"; position: number; status: "running" | "succeeded" | "failed"; exitCode: number | null }) => void;
 }
 
 // Every ipvsadm is a process, and on a small or emulated director a process costs milliseconds: the
@@ -303,7 +303,7 @@ export async function applyDirector<D>(pool: SshPool, target: SshTarget, core: I
           steps = [];
           return io.end();
         }
-        opts.onProgress?.({ kind: "read", pid: Number(m.get("ready")?.text.trim()) || null, steps: steps.length });
+        opts.onProgress?.({ kind: "read", pid: Number(m.get("ready")?.text.trim()) || null, steps: steps.length, planned: steps });
         if (lines.length && !opts.dryRun) io.write(lines.join("\n") + "\n");
         io.end();
       },
