@@ -1,10 +1,10 @@
 import "server-only";
 import type { PrismaClient } from "@/generated/prisma/client";
-import { probeDirector } from "@/lib/director";
+import { probeDirector, readDirector } from "@/lib/director";
 import { hostPort } from "@/lib/ipvs/address";
 import { isSshError } from "@/lib/ssh";
 import { loadDesiredWithHealth } from "./overlay";
-import { directorOf, readDirector, buildRows } from "./live";
+import { directorOf, buildRows } from "./live";
 import { coalescer } from "./coalesce";
 import { realServerOp } from "./ops";
 import { serviceLabel } from "./services";
@@ -49,7 +49,7 @@ async function readClusterHealth(prisma: PrismaClient, clusterId: string): Promi
         const held = p.addresses.find((a) => a.local === v);
         checks.push({ name: `VIP ${v} bound`, ok: !!held, detail: held ? `on ${held.ifname}` : "not bound on the director (apply binds it)" });
       }
-      if (p.ipvs.available) rows = buildRows(await readDirector(t), desired.table);
+      if (p.ipvs.available) rows = buildRows(await readDirector(pool(), t), desired.table);
       const drift = rows.filter((r) => r.drift.status !== "ok").length;
       checks.push({ name: "Kernel table matches desired state", ok: drift === 0, detail: drift ? `${drift} row(s) drift: see the live table` : "no drift" });
     } catch (e) {

@@ -1,23 +1,21 @@
 import "server-only";
-import crypto from "node:crypto";
 import type { PrismaClient } from "@/generated/prisma/client";
 import { parseSave } from "@/lib/ipvs/parse-save";
 import { parseList, type Listing } from "@/lib/ipvs/parse-list";
 import { mergeThresholds } from "@/lib/ipvs/merge";
 import { destFieldDiff, destKey, normalizeService, serviceFieldDiff, serviceKey, type Service, type Table } from "@/lib/ipvs/model";
-import { isSshError, type SshTarget } from "@/lib/ssh";
+import { BOTH_COUNTERS, readDirector, type Counters } from "@/lib/director";
+import { isSshError } from "@/lib/ssh";
+
+export type { Counters };
 import { coalescer } from "./coalesce";
 import { loadDesiredAndCluster, type ClusterRows } from "./overlay";
 import { pool, targetFor } from "./targets";
 
-// The live view: ONE exec on the director per refresh reads -Ln, -S -n and -Ln --thresholds, plus
-// --stats --exact and/or --rate --exact when they are shown (each listing of a big table costs the
-// director as much as the others: 0.5 s for 1,000 services on the lab's emulated VM); drift compares the
+// The live view: ONE read of the director per refresh (lib/director readDirector); drift compares the
 // desired state with what the kernel holds, as sets (kernel order means nothing).
 
-/** Which counter listings to read besides the table itself (default: both). */
-export interface Counters { stats: boolean; rate: boolean }
-const BOTH: Counters = { stats: true, rate: true };
+const BOTH = BOTH_COUNTERS;
 
 /** The counters a live view needs: `list` and `raw` show neither, `stats` and `rate` their own; anything else both. */
 export function countersFor(view: string | null): Counters {
@@ -52,44 +50,7 @@ export interface LiveSnapshot {
   durationMs: number;
 }
 
-function marker() {
-  return crypto.randomBytes(6).toString("hex");
-}
-
 const FWD: Record<string, string> = { route: "Route", masq: "Masq", tunnel: "Tunnel", local: "Local" };
-
-/** The live read's script (POSIX sh), pure so the unit tests check its text. */
-export function readDirectorScript(n: string, counters: Counters = BOTH): string {
-  return [
-    `echo "@@${n} list"; $SUDO ipvsadm -Ln 2>&1`,
-    ...(counters.stats ? [`echo "@@${n} stats"; $SUDO ipvsadm -Ln --stats --exact 2>&1`] : []),
-    ...(counters.rate ? [`echo "@@${n} rate"; $SUDO ipvsadm -Ln --rate --exact 2>&1`] : []),
-    `echo "@@${n} save"; $SUDO ipvsadm -S -n 2>&1`,
-    // -S loses -x/-y: thresholds come from their own listing, so threshold drift is real drift
-    `echo "@@${n} thresholds"; $SUDO ipvsadm -Ln --thresholds 2>&1`,
-    `echo "@@${n} end"`,
-  ].join("\n");
-}
-
-export async function readDirector(target: SshTarget, counters: Counters = BOTH) {
-  const n = marker();
-  const r = await pool().script(target, readDirectorScript(n, counters), [], { okExitCodes: "any", timeoutMs: 15_000 });
-  const parts = new Map<string, string>();
-  let cur: string | null = null;
-  const buf: string[] = [];
-  for (const line of r.stdout.split("\n")) {
-    const m = line.startsWith(`@@${n} `) ? line.slice(n.length + 3) : null;
-    if (m !== null) {
-      if (cur) parts.set(cur, buf.join("\n") + "\n");
-      buf.length = 0;
-      cur = m;
-      continue;
-    }
-    buf.push(line);
-  }
-  if (!parts.has("save") || !r.stdout.includes(`@@${n} end`)) throw new Error(`the director's answer is incomplete: ${r.stderr.trim().slice(0, 200)}`);
-  return { list: parts.get("list") ?? "", stats: parts.get("stats") ?? "", rate: parts.get("rate") ?? "", save: parts.get("save") ?? "", thresholds: parts.get("thresholds") ?? "", durationMs: r.durationMs };
-}
 
 function byKey(l: Listing) {
   const m = new Map<string, { svc: Listing["services"][number]; dests: Map<string, Listing["services"][number]["destinations"][number]> }>();
@@ -198,7 +159,7 @@ export async function readLive(prisma: PrismaClient, clusterId: string, counters
   if (!director) return { snap: { at, ok: false, error: { code: "no-director", message: "This cluster has no director host yet." }, raw: "", rows: [], driftCount: 0, durationMs: 0 }, cluster: null };
   const { desired, cluster } = await loadDesiredAndCluster(prisma, clusterId);
   try {
-    const raw = await readDirector(await targetFor(prisma, director), counters);
+    const raw = await readDirector(pool(), await targetFor(prisma, director), counters);
     const rows = buildRows(raw, desired.table);
     return { snap: { at, ok: true, error: null, raw: raw.list, rows, driftCount: rows.filter((r) => r.drift.status !== "ok").length, durationMs: Math.round(performance.now() - started) }, cluster };
   } catch (e) {

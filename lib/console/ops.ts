@@ -2,7 +2,7 @@ import "server-only";
 import crypto from "node:crypto";
 import type { PrismaClient } from "@/generated/prisma/client";
 import { audit } from "@/lib/audit";
-import { applyDirector, bindVip, DirectorBusy, LeaseLost, probeDirector, readDirectorAddresses, withDirectorLock, type DirectorLease, type DirectorProbe } from "@/lib/director";
+import { applyDirector, bindVip, DirectorBusy, LeaseLost, probeDirector, readDirector, readDirectorAddresses, withDirectorLock, type DirectorLease, type DirectorProbe } from "@/lib/director";
 import { UserError } from "@/lib/errors";
 import { prepareRealServer, probeRealServer, undoRealServer, type RsReport } from "@/lib/realserver";
 import { renderTable } from "@/lib/ipvs";
@@ -11,7 +11,7 @@ import { coalescer } from "./coalesce";
 import { consoleCore } from "./desired";
 import { serviceLabel } from "./services";
 import { loadDesiredWithHealth, type DesiredWithHealth } from "./overlay";
-import { directorOf, readDirector } from "./live";
+import { directorOf } from "./live";
 import { activeConnsCut, describeDest, kernelDests, liveDrTraffic, type KernelDest } from "./traffic";
 import { keysFor, pool, targetFor, targetWithKeys } from "./targets";
 
@@ -241,7 +241,7 @@ export async function readKernel(prisma: PrismaClient, clusterId: string): Promi
   if (!director) return { dests: null, error: "this cluster has no director" };
   if (!director.hostKeyFingerprint) return { dests: null, error: `${director.name}'s host key is not trusted yet` };
   try {
-    return { dests: kernelDests((await readDirector(await targetFor(prisma, director), { stats: false, rate: false })).list), error: null };
+    return { dests: kernelDests((await readDirector(pool(), await targetFor(prisma, director), { stats: false, rate: false })).list), error: null };
   } catch (e) {
     return { dests: null, error: `${director.name} could not be read: ${sshMessage(e)}` };
   }

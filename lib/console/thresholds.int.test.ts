@@ -6,7 +6,8 @@ import { applyDirector } from "@/lib/director";
 import { SshPool, sshPool, type SshTarget } from "@/lib/ssh";
 import { labTarget } from "@/test/support/sshd";
 import { consoleCore, desiredTable } from "./desired";
-import { buildRows, readDirector } from "./live";
+import { readDirector } from "@/lib/director";
+import { buildRows } from "./live";
 
 const SVC = "10.78.0.210:8081"; // a service only this file uses
 let env: LabEnv;
@@ -78,7 +79,7 @@ describe("the live view's read of the director", () => {
   it("lists the stats and rates only when the view shows them, and the rows still carry weight, connections and drift", async () => {
     expect((await applyDirector(pool, director, consoleCore, desired(1000, 800))).outcome).toBe("succeeded");
     const rip = env.realServers[0]!.address;
-    const bare = await readDirector(director, { stats: false, rate: false });
+    const bare = await readDirector(pool, director, { stats: false, rate: false });
     expect([bare.stats, bare.rate]).toEqual(["", ""]);
     expect(bare.list).toContain(`TCP  ${SVC}`);
     expect(bare.save).toContain(`-a -t ${SVC} -r ${rip}:8081 -g -w 3`);
@@ -86,13 +87,13 @@ describe("the live view's read of the director", () => {
     const rows = buildRows(bare, desired(1000, 800).table).filter((r) => r.service === `TCP ${SVC}`);
     const dest = rows.find((r) => r.kind === "dest")!;
     expect([dest.weight, dest.activeConns, dest.conns, dest.drift.status]).toEqual([3, 0, undefined, "ok"]);
-    const stats = await readDirector(director, { stats: true, rate: false });
+    const stats = await readDirector(pool, director, { stats: true, rate: false });
     expect(stats.stats).toContain("Conns");
     expect(stats.rate).toBe("");
-    const rate = await readDirector(director, { stats: false, rate: true });
+    const rate = await readDirector(pool, director, { stats: false, rate: true });
     expect(rate.rate).toContain("CPS");
     expect(rate.stats).toBe("");
-    const both = await readDirector(director);
+    const both = await readDirector(pool, director);
     expect(both.stats).toContain("Conns");
     expect(both.rate).toContain("CPS");
   });
