@@ -84,7 +84,7 @@ async function main() {
     const { SshPool } = await import("../lib/ssh");
     const { targetFromHost } = await import("../lib/host-target");
     const { probeDirector, readDirectorAddresses, applyDirector } = await import("../lib/director");
-    const { consoleCore, desiredOf } = await import("../lib/console/desired");
+    const { consoleCore, desiredOf } = await import("../lib/desired/desired");
     process.env.LVS_PANEL_KEY_SECRET = KEY_SECRET;
     const pg2 = new PGlite(path.join(dir, "pglite"));
     const p2 = new PrismaClient({ adapter: new PrismaPGlite(pg2) });

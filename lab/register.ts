@@ -4,11 +4,11 @@
 // Uses DATABASE_URL when set, else the embedded database in .data/ (stop `npm start` first then:
 // the embedded database serves one process at a time).
 import fs from "node:fs";
-import { audit } from "../lib/audit";
+import { audit } from "@/lib/audit";
 import { encryptSecret } from "../lib/crypto";
 import { db } from "../lib/db";
 import { algorithmOf, fingerprintOf } from "../lib/ssh";
-import { publicKeyFromPrivate } from "../lib/ssh-keys";
+import { publicKeyFromPrivate } from "@/lib/data/ssh-keys";
 // @ts-ignore plain ESM module without type declarations
 import { deploy } from "../scripts/migrate.mjs";
 import { labEnv, type LabHost } from "./env";
@@ -53,7 +53,7 @@ async function main() {
       const data = { address: host.address, sshPort: host.sshPort ?? 22, sshUser: env.ssh.user, sshKeyId: key.id, role,
         hostKeyFingerprint: pin.fingerprint, hostKeyAlgorithm: pin.algorithm };
       await tx.host.upsert({ where: { clusterId_name: { clusterId: cluster.id, name: host.name } }, create: { clusterId: cluster.id, name: host.name, ...data }, update: data });
-      // the pin history by address:port (lib/console/hostkeys.ts), as a trust in the panel records it
+      // the pin history by address:port (lib/operations/host-keys.ts), as a trust in the panel records it
       const known = { fingerprint: pin.fingerprint, algorithm: pin.algorithm, trustedBy: ACTOR, trustedAt: new Date() };
       await tx.knownHostKey.upsert({ where: { address_port: { address: host.address, port: data.sshPort } }, create: { address: host.address, port: data.sshPort, ...known }, update: known });
     }

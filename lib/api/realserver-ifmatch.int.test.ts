@@ -4,7 +4,7 @@
 // linked to its host, and the cluster list (one query) against the per-cluster summaries.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migratedDatabase } from "@/test/support/database";
-import { overviewPage } from "@/lib/console/overview";
+import { overviewPage } from "@/lib/data/overview";
 import { clusterJson, realServerEtag, realServerJson } from "./present";
 import { handleApi } from "./routes";
 import { userWithToken } from "./testing/panel";

@@ -8,7 +8,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { acquireLab, assertLabRoute, lab, labEnv, type LabEnv } from "@/lab/env";
-import { consoleCore, loadDesired } from "@/lib/console/desired";
+import { consoleCore, loadDesired } from "@/lib/desired/desired";
 import { applyDirector, bindVip, probeDirector, unbindVip } from "@/lib/director";
 import { targetFromHost } from "@/lib/host-target";
 import { prepareRealServer } from "@/lib/realserver";

@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { acquireLab, assertLabRoute, lab, labEnv, type LabEnv } from "@/lab/env";
-import { consoleCore, loadDesired } from "@/lib/console/desired";
+import { consoleCore, loadDesired } from "@/lib/desired/desired";
 import { encryptSecret } from "@/lib/crypto";
 import { applyDirector, bindVip } from "@/lib/director";
 import { targetFromHost } from "@/lib/host-target";

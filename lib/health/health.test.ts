@@ -5,7 +5,7 @@ import { configuredDestination, healthCore, healthSteps, sorryDestination, type 
 import { judgeLine, parseRound } from "./script";
 import { isNews, nextStreak, type Streak } from "./state";
 import { healthDesired, healthManagedPrefixes } from "./runner";
-import { consoleCore, desiredTable } from "@/lib/console/desired";
+import { consoleCore, desiredTable } from "@/lib/desired/desired";
 import { destKey, serviceKey } from "@/lib/ipvs/model";
 
 const svcRow = { enabled: true, kind: "http" as const, port: null, path: "/health", hostHeader: null, expectStatus: "200-399", bodyContains: null, intervalMs: 1000, timeoutMs: 500, rise: 2, fall: 3, runFrom: "director" as const, onFail: "quiesce" as const, quorum: 1 };

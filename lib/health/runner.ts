@@ -19,7 +19,7 @@ import { checkLocal } from "./local";
 import { classifyRound, unfinishedRound, type ServiceFault } from "./fault";
 import { configuredDestination, healthCore, healthSteps, sorryDestination, sorryWanted, type HealthDesired, type HealthService } from "./reconcile";
 import { checkScript, nonce, parseRound } from "./script";
-import { HEALTH_ACTOR, configuredRealServer, consoleCore, desiredOf, lastOwned, serviceIdOf, type ServiceRow } from "@/lib/console/desired";
+import { HEALTH_ACTOR, configuredRealServer, consoleCore, desiredOf, lastOwned, serviceIdOf, type ServiceRow } from "@/lib/desired/desired";
 import { isNews, nextStreak, type HealthStatus, type Streak } from "./state";
 
 export { HEALTH_ACTOR };

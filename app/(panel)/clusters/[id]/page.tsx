@@ -9,7 +9,7 @@ import { LiveTable } from "@/components/live/live-table";
 import { RateCharts } from "@/components/charts/rate-charts";
 import { RoleNotice } from "@/components/role-notice";
 import { requireUser } from "@/lib/auth";
-import { serviceLabel } from "@/lib/console/services";
+import { serviceLabel } from "@/lib/data/virtual-services";
 import { db } from "@/lib/db";
 import { can } from "@/lib/roles";
 

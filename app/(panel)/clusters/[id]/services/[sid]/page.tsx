@@ -6,8 +6,8 @@ import { RealServerActions } from "@/components/realservers/row-actions";
 import { RoleNotice } from "@/components/role-notice";
 import { requireUser } from "@/lib/auth";
 import { hostPort } from "@/lib/ipvs/address";
-import { readKernelWithin } from "@/lib/console/ops";
-import { serviceLabel } from "@/lib/console/services";
+import { readKernelWithin } from "@/lib/operations/ops";
+import { serviceLabel } from "@/lib/data/virtual-services";
 import { db } from "@/lib/db";
 import { can } from "@/lib/roles";
 
