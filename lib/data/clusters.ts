@@ -1,4 +1,4 @@
-import type { PrismaClient } from "@/generated/prisma/client";
+import type { Prisma, PrismaClient } from "@/generated/prisma/client";
 import { audit } from "@/lib/audit";
 import { isUniqueViolation, StaleError, UserError } from "@/lib/errors";
 import type { ClusterCreate, ClusterUpdate } from "@/lib/validation/cluster";
@@ -53,4 +53,9 @@ export async function deleteCluster(prisma: PrismaClient, actor: string, id: str
     const { applyRuns, ...counts } = before._count;
     await audit(tx, { actor, action: "cluster.delete", target: `cluster:${before.name}`, before: { ...publicFields(before), ...counts }, after: { applyRunsKept: applyRuns, ...note } });
   });
+}
+
+/** Creates the cluster named `name`, or updates its description (a new version); no audit event (the caller records one). */
+export async function putCluster(tx: Prisma.TransactionClient, name: string, description: string) {
+  return tx.cluster.upsert({ where: { name }, create: { name, description }, update: { description, version: { increment: 1 } } });
 }

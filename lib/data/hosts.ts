@@ -1,4 +1,4 @@
-import type { Host, PrismaClient } from "@/generated/prisma/client";
+import type { Host, Prisma, PrismaClient } from "@/generated/prisma/client";
 import { audit } from "@/lib/audit";
 import { isUniqueViolation, UserError } from "@/lib/errors";
 import type { HostCreate, HostUpdate } from "@/lib/validation/host";
@@ -67,4 +67,24 @@ export async function deleteHost(prisma: PrismaClient, actor: string, id: string
 /** A cluster's director host (the first by name), or null. */
 export async function directorOf(prisma: PrismaClient, clusterId: string) {
   return prisma.host.findFirst({ where: { clusterId, role: "director" }, orderBy: { name: "asc" } });
+}
+
+/** What putHost writes: the connection, the role and the pinned host key. */
+export interface HostFields {
+  address: string; sshPort: number; sshUser: string; sshKeyId: string; role: "director" | "real_server";
+  hostKeyFingerprint: string; hostKeyAlgorithm: string;
+}
+
+/**
+ * Creates or updates the cluster's host named `name`, and records its pin by address and SSH port
+ * (KnownHostKey, as a trust in the panel does: lib/operations/host-keys.ts); no audit event (the caller records one).
+ */
+export async function putHost(tx: Prisma.TransactionClient, clusterId: string, name: string, data: HostFields, trustedBy: string) {
+  const host = await tx.host.upsert({ where: { clusterId_name: { clusterId, name } }, create: { clusterId, name, ...data }, update: data });
+  const known = { fingerprint: data.hostKeyFingerprint, algorithm: data.hostKeyAlgorithm, trustedBy, trustedAt: new Date() };
+  await tx.knownHostKey.upsert({
+    where: { address_port: { address: data.address, port: data.sshPort } },
+    create: { address: data.address, port: data.sshPort, ...known }, update: known,
+  });
+  return host;
 }

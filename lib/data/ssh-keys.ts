@@ -1,5 +1,5 @@
 import crypto from "node:crypto";
-import type { PrismaClient } from "@/generated/prisma/client";
+import type { Prisma, PrismaClient } from "@/generated/prisma/client";
 import ssh2 from "ssh2";
 import { audit } from "@/lib/audit";
 import { encryptSecret } from "@/lib/crypto";
@@ -56,4 +56,10 @@ export async function deleteSshKey(prisma: PrismaClient, actor: string, id: stri
     await tx.sshKey.delete({ where: { id } });
     await audit(tx, { actor, action: "ssh-key.delete", target: `ssh-key:${k.name}`, before: { name: k.name, publicKey: k.publicKey } });
   });
+}
+
+/** Creates or replaces the key named `name` (the private key encrypted like any other); no audit event (the caller records one). */
+export async function putSshKey(tx: Prisma.TransactionClient, name: string, privateKey: string, publicKey: string) {
+  const data = { publicKey, privateKey: encryptSecret(privateKey) };
+  return tx.sshKey.upsert({ where: { name }, create: { name, ...data }, update: data });
 }
