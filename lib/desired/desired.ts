@@ -1,6 +1,6 @@
 import type { PrismaClient } from "@/generated/prisma/client";
 import { InvalidDesired, ipvsCore, type DirectorDesired, type IpvsCore } from "@/lib/director";
-import { PROTOCOLS, canonicalFlags, forcesServicePort, serviceKey, tunnelDefaults } from "@/lib/ipvs";
+import { PROTOCOLS, canonicalFlags, forcesServicePort, serviceKey, sorryForward, tunnelDefaults } from "@/lib/ipvs";
 import type { Destination, Family, Forward, PersistenceEngine, Scheduler, Service, ServiceId, Table } from "@/lib/ipvs";
 import { canonicalAddress, parseUint } from "@/lib/ipvs/address";
 
@@ -93,10 +93,9 @@ function realServerOf(id: ServiceId, r: Vs["realServers"][number], weight: numbe
   return destination(id, r.address, r.port, forward, weight, r.upperThreshold || 0, r.lowerThreshold || 0);
 }
 
-/** The sorry server: DR on the service port, else NAT on its own port; weight 1. */
+/** The sorry server (lib/ipvs sorryForward: DR on the service port, else NAT on its own port); weight 1. */
 function sorryOf(s: Pick<Vs, "protocol" | "port">, id: ServiceId, address: string, port: number): Destination {
-  const dr = s.protocol !== "fwmark" && port === s.port;
-  return destination(id, address, port, dr ? "route" : "masq", 1, 0, 0);
+  return destination(id, address, port, sorryForward(s, port), 1, 0, 0);
 }
 
 type IdRow = Pick<Vs, "protocol" | "address" | "port" | "fwmark" | "family">;

@@ -184,6 +184,14 @@ export function forcesServicePort(service: ServiceId, forward: Forward): boolean
   return service.protocol !== "fwmark" && forward !== "masq";
 }
 
+/**
+ * The panel's sorry-server rule: on the service's own port it is a DR real server (it holds the VIP
+ * like the others), on another port it is reached by NAT; under fwmark there is no service port.
+ */
+export function sorryForward(service: { protocol: string; port: number | null }, sorryPort: number): "route" | "masq" {
+  return service.protocol !== "fwmark" && sorryPort === service.port ? "route" : "masq";
+}
+
 /** The defaults ipvsadm applies for a destination's tunnel fields. */
 export function tunnelDefaults(d: Pick<Destination, "forward" | "tunnelType" | "tunnelPort" | "tunnelCsum">): Pick<Destination, "tunnelType" | "tunnelPort" | "tunnelCsum"> {
   if (d.forward !== "tunnel") return { tunnelType: null, tunnelPort: null, tunnelCsum: null };

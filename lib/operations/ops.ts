@@ -2,10 +2,10 @@ import "server-only";
 import crypto from "node:crypto";
 import type { PrismaClient } from "@/generated/prisma/client";
 import { audit } from "@/lib/audit";
-import { applyDirector, bindVip, DirectorBusy, LeaseLost, probeDirector, readDirector, readDirectorAddresses, withDirectorLock, type DirectorLease, type DirectorProbe } from "@/lib/director";
+import { applyDirector, bindVip, DirectorBusy, LeaseLost, probeDirector, readDirector, readDirectorAddresses, vipAddArgv, withDirectorLock, type DirectorLease, type DirectorProbe } from "@/lib/director";
 import { UserError } from "@/lib/errors";
 import { prepareRealServer, probeRealServer, undoRealServer, type RsReport } from "@/lib/realserver";
-import { renderTable } from "@/lib/ipvs";
+import { renderTable, sorryForward } from "@/lib/ipvs";
 import { isSshError, shJoin, SshError, type SshErrorCode } from "@/lib/ssh";
 import { coalescer } from "@/lib/operations/coalesce";
 import { consoleCore } from "@/lib/desired/desired";
@@ -79,7 +79,7 @@ async function planDirectorHost(prisma: PrismaClient, director: NonNullable<Awai
     const iface = vipIface(probe);
     for (const vip of desired.vips) {
       const held = probe.addresses.some((a) => a.local === vip);
-      if (!held) dh.steps.push({ command: shJoin(["ip", "addr", "add", `${vip}/${vip.includes(":") ? 128 : 32}`, "dev", iface]), disruptive: false, why: "bind the VIP on the director" });
+      if (!held) dh.steps.push({ command: shJoin(vipAddArgv({ vip, iface })), disruptive: false, why: "bind the VIP on the director" });
     }
     // a step that cuts connections says how many it cuts now (read only when there is one)
     const kernel = dry.steps.some((s) => s.disruptive) ? await readKernel(prisma, director.clusterId) : null;
@@ -103,7 +103,7 @@ export async function rsHosts(prisma: PrismaClient, clusterId: string) {
   return hosts.map((h) => {
     // a host is a DR real server of a service through its RealServer rows, or as the service's sorry
     // server (rendered in DR when its port is the service port: it needs the VIP on lo like the others)
-    const sorryOf = services.filter((s) => s.sorryAddress === h.address && s.address && !s.address.includes(":") && s.protocol !== "fwmark" && s.sorryPort === s.port)
+    const sorryOf = services.filter((s) => s.sorryAddress === h.address && s.address && !s.address.includes(":") && s.sorryPort !== null && sorryForward(s, s.sorryPort) === "route")
       .map((s) => ({ forwardingMethod: "route" as const, virtualService: s }));
     const dr = [...h.realServers, ...sorryOf].filter((r) => r.forwardingMethod !== "masq" && r.virtualService.address && !r.virtualService.address.includes(":"));
     const ownVips = [...new Set(dr.map((r) => r.virtualService.address!))];
@@ -200,7 +200,7 @@ async function runApply(prisma: PrismaClient, lease: DirectorLease, runId: strin
   });
   const iface = vipIface(probe);
   for (const vip of desired.vips) {
-    await step(shJoin(["ip", "addr", "add", `${vip}/${vip.includes(":") ? 128 : 32}`, "dev", iface]), false, async () => {
+    await step(shJoin(vipAddArgv({ vip, iface })), false, async () => {
       const r = await bindVip(pool(), t, { vip, iface });
       return { ok: true, exitCode: 0, output: r.changed ? "bound" : "already bound" };
     });

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { versionSchema } from "@/lib/validation/common";
 import { canonicalAddress, IPV4_MAPPED_RULE, isIPv4Mapped } from "@/lib/ipvs/address";
-import { flagsFromBits, SCHEDULERS, type Scheduler } from "@/lib/ipvs/model";
+import { flagsFromBits, SCHEDULERS, sorryForward, type Scheduler } from "@/lib/ipvs/model";
 import { destinationInputSchema, NUMBER_SPACES_RULE, spacedNumber, validateService, type FieldError } from "@/lib/ipvs/schema";
 
 // The console's form schemas: one per form, used by the server actions AND by /api/v1 (lib/api), so
@@ -87,11 +87,10 @@ function report(ctx: Ctx, errors: FieldError[], map: Record<string, string>, fal
   }
 }
 
-/** The sorry server as the console renders it (lib/desired/desired renderService): DR on the service port, else NAT. */
+/** The sorry server as the desired state builds it (lib/ipvs sorryForward: DR on the service port, else NAT). */
 export function sorryDestinationInput(v: { protocol: string; port: number | null; sorryAddress: string | null; sorryPort: number | null }) {
   if (v.sorryAddress === null || v.sorryPort === null) return null;
-  const dr = v.protocol !== "fwmark" && v.sorryPort === v.port;
-  return { address: v.sorryAddress, port: v.sorryPort, forward: dr ? "route" : "masq", weight: 1 };
+  return { address: v.sorryAddress, port: v.sorryPort, forward: sorryForward(v, v.sorryPort), weight: 1 };
 }
 
 const serviceShape = {
