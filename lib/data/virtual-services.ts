@@ -3,7 +3,7 @@ import { audit } from "@/lib/audit";
 import { isUniqueViolation, StaleError, UserError } from "@/lib/errors";
 import { hostPort } from "@/lib/ipvs/address";
 import { canonicalFlags, flagsFromBits } from "@/lib/ipvs/model";
-import { checkRealServerInService, type RealServerInput, type VirtualServiceInput, type VirtualServiceUpdate } from "@/lib/validation/virtual-service";
+import { checkRealServerInService, portLock, type RealServerInput, type VirtualServiceInput, type VirtualServiceUpdate } from "@/lib/validation/virtual-service";
 
 // Desired state only: these write the database (with an audit event in the same transaction) and
 // never touch a machine. Apply is what pushes them.
@@ -97,13 +97,6 @@ export async function deleteVirtualService(prisma: PrismaClient, actor: string, 
     await audit(tx, { actor, action: "virtual-service.delete", target: `service:${before.cluster.name}/${serviceLabel(before)}`, before: { ...vsPublic(before), realServers: before._count.realServers } });
     return before;
   });
-}
-
-/** Whether the real server's port is forced to the service port, and why (shown next to the field). */
-export function portLock(service: { protocol: string; port: number | null }, method: string): { locked: boolean; reason: string | null } {
-  if (service.protocol === "fwmark" || method === "masq") return { locked: false, reason: null };
-  const mode = method === "tunnel" ? "IP tunnelling (TUN)" : "Direct Routing (DR)";
-  return { locked: true, reason: `Locked to the service port ${service.port}: in ${mode} the director does not rewrite the destination port, so the real server receives the VIP's port (ipvsadm forces it).` };
 }
 
 const rsPublic = (r: { address: string; port: number; weight: number; forwardingMethod: string; upperThreshold: number; lowerThreshold: number; state: string }) =>

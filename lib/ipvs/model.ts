@@ -180,7 +180,7 @@ function destinationsSame(ds: readonly Destination[], as: readonly Destination[]
 }
 
 /** ipvsadm forces the real-server port to the service port for DR / tunnel / local (not under fwmark). */
-export function forcesServicePort(service: ServiceId, forward: Forward): boolean {
+export function forcesServicePort(service: Pick<ServiceId, "protocol">, forward: Forward): boolean {
   return service.protocol !== "fwmark" && forward !== "masq";
 }
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { versionSchema } from "@/lib/validation/common";
 import { canonicalAddress, IPV4_MAPPED_RULE, isIPv4Mapped } from "@/lib/ipvs/address";
-import { flagsFromBits, SCHEDULERS, sorryForward, type Scheduler } from "@/lib/ipvs/model";
+import { flagsFromBits, forcesServicePort, SCHEDULERS, sorryForward, type Forward, type Scheduler, type ServiceId } from "@/lib/ipvs/model";
 import { destinationInputSchema, NUMBER_SPACES_RULE, spacedNumber, validateService, type FieldError } from "@/lib/ipvs/schema";
 
 // The console's form schemas: one per form, used by the server actions AND by /api/v1 (lib/api), so
@@ -85,6 +85,17 @@ function report(ctx: Ctx, errors: FieldError[], map: Record<string, string>, fal
     const field = map[e.path] ?? map[e.path.split(".").slice(0, 2).join(".")] ?? map[e.path.split(".")[0] ?? ""] ?? fallback;
     ctx.addIssue({ code: "custom", path: [field], message: fieldMessage(e.message) });
   }
+}
+
+/** Whether a real server's port is forced to the service port (lib/ipvs forcesServicePort), and why: shown next to the field. */
+export function portLock(service: { protocol: string; port: number | null }, method: string): { locked: boolean; reason: string | null } {
+  if (!forcesServicePort({ protocol: service.protocol as ServiceId["protocol"] }, method as Forward)) return { locked: false, reason: null };
+  const mode = method === "tunnel" ? "IP tunnelling (TUN)" : "Direct Routing (DR)";
+  return {
+    locked: true,
+    reason: `Locked to the service port ${service.port}: in ${mode} the director does not rewrite the destination port, ` +
+      "so the real server receives the VIP's port (ipvsadm forces it).",
+  };
 }
 
 /** The sorry server as the desired state builds it (lib/ipvs sorryForward: DR on the service port, else NAT). */
