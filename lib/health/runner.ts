@@ -6,7 +6,7 @@
 // director (read → plan → run → verify in one exec) recorded as an ApplyRun by "health-checker".
 import type { Prisma, PrismaClient } from "@/generated/prisma/client";
 import { audit } from "@/lib/audit";
-import { applyDirector, withDirectorLock, type ApplyReport } from "@/lib/director";
+import { applyDirector, outcomeOf, stepRows, withDirectorLock, type ApplyReport } from "@/lib/director";
 import { targetFromHost } from "@/lib/host-target";
 import { attachCounters } from "@/lib/ipvs/merge";
 import { serviceKey, destKey } from "@/lib/ipvs/model";
@@ -336,15 +336,11 @@ export class ClusterChecker {
           if (!(await this.deps.fence(tx))) return null; // lost the leadership while it ran: the new leader reads the table as it is
           const run = await tx.applyRun.create({
             data: {
-              clusterId: c.id, actor: HEALTH_ACTOR, startedAt: started, finishedAt: new Date(), outcome: r.outcome,
+              clusterId: c.id, actor: HEALTH_ACTOR, startedAt: started, ...outcomeOf(r),
               desired: { kind: "health", director: director.name, reasons: planned, events: eventIds, owned } as Prisma.InputJsonValue,
-              error: r.error ? `${r.error.code}: ${r.error.message}` : r.failedStep ? `step ${r.failedStep.position} failed: ${r.failedStep.output.trim()}` : r.differences.length ? r.differences.join("; ") : null,
-              verification: { differences: r.differences, after: r.after?.save ?? null } as Prisma.InputJsonValue,
             },
           });
-          if (r.steps.length) {
-            await tx.applyStep.createMany({ data: r.steps.map((s) => ({ runId: run.id, hostId: director.id, hostName: director.name, position: s.position, command: s.command, disruptive: s.disruptive, status: s.status, exitCode: s.exitCode, stdout: s.output, finishedAt: new Date() })) });
-          }
+          if (r.steps.length) await tx.applyStep.createMany({ data: stepRows(run.id, director, r.steps) });
           await audit(tx, { actor: HEALTH_ACTOR, action: "cluster.apply", target: `cluster:${c.name}`, after: { run: run.id, outcome: r.outcome, reasons: planned, commands: r.steps.map((s) => s.command) } });
           if (eventIds.length) await tx.healthEvent.updateMany({ where: { id: { in: eventIds } }, data: { applyRunId: run.id } });
           // sorry server in/out are transitions too

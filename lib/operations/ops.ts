@@ -2,7 +2,7 @@ import "server-only";
 import crypto from "node:crypto";
 import type { PrismaClient } from "@/generated/prisma/client";
 import { audit } from "@/lib/audit";
-import { applyDirector, bindVip, DirectorBusy, LeaseLost, probeDirector, readDirector, readDirectorAddresses, vipAddArgv, withDirectorLock, type DirectorLease, type DirectorProbe } from "@/lib/director";
+import { applyDirector, bindVip, DirectorBusy, LeaseLost, outcomeOf, probeDirector, readDirector, readDirectorAddresses, stepRows, vipAddArgv, withDirectorLock, type DirectorLease, type DirectorProbe } from "@/lib/director";
 import { UserError } from "@/lib/errors";
 import { prepareRealServer, probeRealServer, undoRealServer, type RsReport } from "@/lib/realserver";
 import { renderTable, sorryForward } from "@/lib/ipvs";
@@ -223,13 +223,8 @@ async function runApply(prisma: PrismaClient, lease: DirectorLease, runId: strin
   await pending;
   await lease.write(async (tx) => {
     await tx.applyStep.deleteMany({ where: { runId, position: { gte: base } } });
-    if (report.steps.length) await tx.applyStep.createMany({ data: report.steps.map((s) => ({ runId, hostId: director.id, hostName: director.name, position: base + s.position, command: s.command, disruptive: s.disruptive, status: s.status, exitCode: s.exitCode, stdout: s.output, finishedAt: new Date() })) });
-    await tx.applyRun.update({ where: { id: runId }, data: {
-      outcome: report.outcome,
-      error: report.error ? applyMessage(new SshError(report.error.code as SshErrorCode, report.error.message), director.name) : report.failedStep ? `step ${report.failedStep.position} failed: ${report.failedStep.output.trim()}` : report.differences.length ? report.differences.join("; ") : null,
-      verification: { differences: report.differences, after: report.after?.save ?? null },
-      finishedAt: new Date(),
-    } });
+    if (report.steps.length) await tx.applyStep.createMany({ data: stepRows(runId, director, report.steps, base) });
+    await tx.applyRun.update({ where: { id: runId }, data: outcomeOf(report, (e) => applyMessage(new SshError(e.code as SshErrorCode, e.message), director.name)) });
   });
 }
 
