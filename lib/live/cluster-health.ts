@@ -10,12 +10,9 @@ import { coalescer } from "@/lib/operations/coalesce";
 import { realServerOp } from "@/lib/operations/ops";
 import { serviceLabel } from "@/lib/data/virtual-services";
 import { pool, targetFor } from "@/lib/operations/targets";
+import type { Check, CheckState, ClusterHealth, RsHealth } from "@/lib/live/cluster-health-types";
 
-export interface Check { name: string; ok: boolean | null; detail: string }
-export interface CheckState { service: string; realServer: string; configured: boolean; enabled: boolean; why: string | null; status: "up" | "down" | "unknown"; lastOk: boolean | null; message: string; latencyMs: number | null; checkedAt: string | null; changedAt: string | null }
-export interface RsHealth { host: string; address: string; sshReachable: boolean | null; drReady: boolean | null; problems: string[];
-  inKernel: Array<{ service: string; weight: number | null; activeConns: number | null; inactConns: number | null }>; checks: CheckState[]; lastChange: string | null }
-export interface ClusterHealth { at: string; level: "ok" | "warning" | "error" | "unknown"; summary: string; director: Check[]; realServers: RsHealth[] }
+export type { Check, CheckState, ClusterHealth, RsHealth };
 
 function msg(e: unknown) {
   return isSshError(e) ? `${e.code}: ${e.message}` : e instanceof Error ? e.message : String(e);
