@@ -13,10 +13,14 @@ export const HEALTH_ACTOR = "health-checker";
 /** A VirtualService row with its RealServer rows: what the desired state is made of. */
 export type ServiceRow = Vs;
 type Vs = {
-  protocol: string; address: string | null; port: number | null; fwmark: number | null; family: string; scheduler: string; schedulerFlags: string[];
+  protocol: string; address: string | null; port: number | null; fwmark: number | null; family: string;
+  scheduler: string; schedulerFlags: string[];
   persistenceTimeout: number | null; persistenceNetmask: string | null; onePacket: boolean; persistenceEngine: string | null;
   sorryAddress: string | null; sorryPort: number | null;
-  realServers: Array<{ address: string; port: number; weight: number; forwardingMethod: "route" | "masq" | "tunnel"; state: string; upperThreshold?: number; lowerThreshold?: number }>;
+  realServers: Array<{
+    address: string; port: number; weight: number; forwardingMethod: "route" | "masq" | "tunnel"; state: string;
+    upperThreshold?: number; lowerThreshold?: number;
+  }>;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -30,7 +34,9 @@ const canonical = (text: string): string => canonicalAddress(text)?.address ?? t
 
 /** The service part of a row as lib/ipvs's model (canonical address): serviceKey of it is the kernel's key. */
 export function serviceIdOf(s: IdRow): ServiceId {
-  if (s.protocol === "fwmark") return { protocol: "fwmark", family: s.family === "inet6" ? "inet6" : "inet", address: null, port: null, fwmark: s.fwmark };
+  if (s.protocol === "fwmark") {
+    return { protocol: "fwmark", family: s.family === "inet6" ? "inet6" : "inet", address: null, port: null, fwmark: s.fwmark };
+  }
   const a = s.address === null ? null : canonicalAddress(s.address);
   return {
     protocol: s.protocol === "udp" || s.protocol === "sctp" ? s.protocol : "tcp", // anything else is -t
@@ -63,10 +69,14 @@ function flagsOf(scheduler: Scheduler, names: string[]): Service["flags"] {
 }
 
 // (fields written out: an object literal with a spread and more properties after it is slow in V8)
-function destination(svc: ServiceId, addr: string, port: number, forward: Forward, weight: number, upper: number, lower: number): Destination {
-  const t = tunnelDefaults({ forward, tunnelType: null, tunnelPort: null, tunnelCsum: null }); // ipip for tunnels: the rows have no tunnel columns
+function destination(
+  svc: ServiceId, addr: string, port: number, forward: Forward, weight: number, upper: number, lower: number,
+): Destination {
+  // ipip for tunnels: the rows have no tunnel columns
+  const t = tunnelDefaults({ forward, tunnelType: null, tunnelPort: null, tunnelCsum: null });
   return {
-    address: canonical(addr), port: forcesServicePort(svc, forward) ? (svc.port ?? 0) : port, forward, weight, upperThreshold: upper, lowerThreshold: lower,
+    address: canonical(addr), port: forcesServicePort(svc, forward) ? (svc.port ?? 0) : port, forward, weight,
+    upperThreshold: upper, lowerThreshold: lower,
     tunnelType: t.tunnelType, tunnelPort: t.tunnelPort, tunnelCsum: t.tunnelCsum,
   };
 }
@@ -79,12 +89,15 @@ export function desiredService(s: Vs): Service {
   const service: Service = {
     protocol: id.protocol, family: id.family, address: id.address, port: id.port, fwmark: id.fwmark,
     scheduler, persistent, netmask: persistent === null ? null : netmaskOf(id.family, s.persistenceNetmask),
-    ops: s.onePacket, pe: (s.persistenceEngine || null) as PersistenceEngine | null, flags: flagsOf(scheduler, s.schedulerFlags), destinations: [],
+    ops: s.onePacket, pe: (s.persistenceEngine || null) as PersistenceEngine | null, flags: flagsOf(scheduler, s.schedulerFlags),
+    destinations: [],
   };
   const active = s.realServers.filter((r) => r.state !== "disabled");
   for (const r of active) service.destinations.push(realServerOf(id, r, r.state === "draining" ? 0 : r.weight));
   // Sorry server: only when no real server can take new connections.
-  if (s.sorryAddress && s.sorryPort !== null && !active.some((r) => r.state === "active" && r.weight > 0)) service.destinations.push(sorryOf(s, id, s.sorryAddress, s.sorryPort));
+  if (s.sorryAddress && s.sorryPort !== null && !active.some((r) => r.state === "active" && r.weight > 0)) {
+    service.destinations.push(sorryOf(s, id, s.sorryAddress, s.sorryPort));
+  }
   return service;
 }
 
@@ -132,7 +145,10 @@ export function keyOf(s: Pick<Vs, "protocol" | "address" | "port" | "fwmark" | "
 }
 
 export async function loadDesired(prisma: PrismaClient, clusterId: string): Promise<Desired> {
-  const [services, previous] = await Promise.all([prisma.virtualService.findMany({ where: { clusterId }, include: { realServers: true } }), lastOwned(prisma, clusterId)]);
+  const [services, previous] = await Promise.all([
+    prisma.virtualService.findMany({ where: { clusterId }, include: { realServers: true } }),
+    lastOwned(prisma, clusterId),
+  ]);
   return desiredOf(services, previous);
 }
 
@@ -174,7 +190,8 @@ export interface ConsoleDesiredInput {
 function tableShaped(t: unknown): t is Table {
   const services = (t as { services?: unknown } | null)?.services;
   return Array.isArray(services) && services.every((s: Partial<ServiceId> | null) =>
-    typeof s === "object" && s !== null && (PROTOCOLS as readonly unknown[]).includes(s.protocol) && (s.protocol === "fwmark" || s.address == null || typeof s.address === "string"));
+    typeof s === "object" && s !== null && (PROTOCOLS as readonly unknown[]).includes(s.protocol) &&
+    (s.protocol === "fwmark" || s.address == null || typeof s.address === "string"));
 }
 
 /** lib/director's ipvsCore on the desired table; services the panel stopped managing stay owned, so they are deleted. */

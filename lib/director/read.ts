@@ -33,5 +33,8 @@ export async function readDirector(pool: SshPool, target: SshTarget, counters: C
   const m = parseSections(r.stdout, n);
   if (!m.has("save") || !m.has("end")) throw new Error(`the director's answer is incomplete: ${r.stderr.trim().slice(0, 200)}`);
   const text = (name: string) => m.get(name)?.text ?? "";
-  return { list: text("list"), stats: text("stats"), rate: text("rate"), save: text("save"), thresholds: text("thresholds"), durationMs: r.durationMs };
+  return {
+    list: text("list"), stats: text("stats"), rate: text("rate"), save: text("save"), thresholds: text("thresholds"),
+    durationMs: r.durationMs,
+  };
 }

@@ -31,12 +31,16 @@ export type ClusterRows = NonNullable<Awaited<ReturnType<typeof loadCluster>>>;
  * read of the services and real servers (lib/health's loadCluster, which has their health state too)
  * serves the desired table and the overlay.
  */
-export async function loadDesiredAndCluster(prisma: PrismaClient, clusterId: string): Promise<{ desired: DesiredWithHealth; cluster: ClusterRows | null }> {
+export async function loadDesiredAndCluster(
+  prisma: PrismaClient, clusterId: string,
+): Promise<{ desired: DesiredWithHealth; cluster: ClusterRows | null }> {
   const [c, previous] = await Promise.all([loadCluster(prisma, clusterId), lastOwned(prisma, clusterId)]);
   const d = desiredOf(c?.virtualServices ?? [], previous);
   if (!c || !c.virtualServices.some((vs) => vs.healthCheck?.enabled)) return { desired: { ...d, health: [] }, cluster: c };
   const status = new Map<string, HealthStatus>();
-  for (const vs of c.virtualServices) for (const rs of vs.realServers) status.set(rs.id, (rs.healthState?.status ?? "unknown") as HealthStatus);
+  for (const vs of c.virtualServices) {
+    for (const rs of vs.realServers) status.set(rs.id, (rs.healthState?.status ?? "unknown") as HealthStatus);
+  }
   const hd = healthDesired(c, (id) => status.get(id) ?? "unknown");
   const o = overlayTable(d.table, hd);
   if (!o.reasons.length) return { desired: { ...d, health: [] }, cluster: c };
