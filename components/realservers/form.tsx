@@ -1,7 +1,7 @@
 "use client";
 import { useActionState, useState } from "react";
 import { createRealServerAction } from "@/app/actions/realservers";
-import { portLock } from "@/lib/validation/virtual-service";
+import { FORWARDING_CHOICES, FORWARDING_LABEL, portLock } from "@/lib/validation/virtual-service";
 import { Field } from "../forms/field";
 import { FormMessage } from "../forms/form-message";
 import { SubmitButton } from "../forms/submit-button";
@@ -30,7 +30,7 @@ export function RealServerForm({ service, hosts, defaultMethod, disabled }: { se
         <Field name="address" label="Real server address (RIP)" errors={state.errors} defaultValue={v.address} placeholder="empty: the host's address" />
         <Field name="forwardingMethod" label="Method" errors={state.errors}>
           <select key={`m-${v.forwardingMethod}`} id="forwardingMethod" name="forwardingMethod" className="input" defaultValue={method} onChange={(e) => setMethod(e.target.value)}>
-            <option value="route">Direct Routing (DR, -g)</option><option value="masq">NAT (-m)</option><option value="tunnel">Tunnel (TUN, -i)</option>
+            {FORWARDING_CHOICES.map((m) => <option key={m} value={m}>{FORWARDING_LABEL[m]}</option>)}
           </select>
         </Field>
         {reason ? (

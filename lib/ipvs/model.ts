@@ -9,6 +9,8 @@ export type Family = (typeof FAMILIES)[number];
 export const FORWARDS = ["route", "masq", "tunnel", "local"] as const;
 /** route = DR (-g), masq = NAT (-m), tunnel = -i, local = director-local (listed by old kernels only). */
 export type Forward = (typeof FORWARDS)[number];
+/** The forwarding method as `ipvsadm -Ln` lists it (the kernel's own word). */
+export const FORWARD_LISTED: Record<Forward, string> = { route: "Route", masq: "Masq", tunnel: "Tunnel", local: "Local" };
 /** Schedulers ipvsadm knows. `twos` is not in Debian's 6.1 kernel: ask the director which it has. */
 export const SCHEDULERS = ["rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "sed", "nq", "fo", "ovf", "mh", "twos"] as const;
 export type Scheduler = (typeof SCHEDULERS)[number];

@@ -3,7 +3,7 @@ import type { PrismaClient } from "@/generated/prisma/client";
 import { parseSave } from "@/lib/ipvs/parse-save";
 import { parseList, type Listing } from "@/lib/ipvs/parse-list";
 import { mergeThresholds } from "@/lib/ipvs/merge";
-import { destFieldDiff, destKey, normalizeService, serviceFieldDiff, serviceKey, type Service, type Table } from "@/lib/ipvs/model";
+import { FORWARD_LISTED, destFieldDiff, destKey, normalizeService, serviceFieldDiff, serviceKey, type Service, type Table } from "@/lib/ipvs/model";
 import { BOTH_COUNTERS, readDirector, type Counters } from "@/lib/director";
 import { directorOf } from "@/lib/data/hosts";
 import { isSshError } from "@/lib/ssh";
@@ -51,7 +51,7 @@ export interface LiveSnapshot {
   durationMs: number;
 }
 
-const FWD: Record<string, string> = { route: "Route", masq: "Masq", tunnel: "Tunnel", local: "Local" };
+const FWD: Record<string, string> = FORWARD_LISTED;
 
 function byKey(l: Listing) {
   const m = new Map<string, { svc: Listing["services"][number]; dests: Map<string, Listing["services"][number]["destinations"][number]> }>();
