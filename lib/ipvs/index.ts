@@ -11,7 +11,7 @@ export { diffTables, diffService, tablesEqual, type TableDiff, type ServiceDiffe
 export { plan, planReport, type PlanOptions, type PlanReport, type Conflict } from "./plan";
 export { activeConnsIndex, connKey, drainDestination, drainService, type ActiveConns, type Draining, type DrainResult } from "./drain";
 export { stepArgs, stepCommand, renderRestore, renderTable, serviceArgs } from "./render";
-export { applySteps, KernelError } from "./apply";
+export { applySteps, KernelError } from "./kernel-model";
 export {
   serviceInputSchema, destinationInputSchema, tableInputSchema, validateService, validateTable, MAX_FORM_FWMARK,
   type ServiceInput, type DestinationInput, type FieldError, type Validated,

@@ -1,6 +1,7 @@
-// A pure, in-memory stand-in for the kernel: applies steps to a table the way ipvsadm + IPVS would,
-// failing with the real tool's messages. For tests (convergence: plan, apply, plan again → []) and
-// for fakes of the director.
+// The kernel as a pure, in-memory model: applies steps to a table the way ipvsadm + IPVS would,
+// failing with the real tool's messages. Used in production by the health overlay (lib/health/overlay:
+// health's steps applied to the desired table, not to a director) and by the tests' convergence
+// checks (plan, apply, plan again → []).
 import { destKey, forcesServicePort, serviceKey, tunnelDefaults, type Service, type Table } from "./model";
 import type { Step } from "./steps";
 
