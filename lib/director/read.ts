@@ -13,18 +13,24 @@ export const BOTH_COUNTERS: Counters = { stats: true, rate: true };
 /** The director's table as ipvsadm prints it. */
 export interface DirectorRead { list: string; stats: string; rate: string; save: string; thresholds: string; durationMs: number }
 
+/** The listings a table read can ask for, each its own section of that name. */
+export type Listing = "list" | "stats" | "rate" | "save" | "thresholds";
+const LISTING_ARGS: Record<Listing, string> = {
+  list: "-Ln", stats: "-Ln --stats --exact", rate: "-Ln --rate --exact", save: "-S -n",
+  // -S loses -x/-y: thresholds come from their own listing, so threshold drift is real drift
+  thresholds: "-Ln --thresholds",
+};
+
+/** The script lines (inside sectionHelpers) that read the listings asked for: the one way any script reads the table. */
+export function listingLines(want: readonly Listing[]): string[] {
+  return want.map((l) => `sec ${l}; $SUDO ipvsadm ${LISTING_ARGS[l]} 2>&1; rc $?`);
+}
+
 /** The read's script (POSIX sh), pure so the unit tests check its text. */
 export function readDirectorScript(n: string, counters: Counters = BOTH_COUNTERS): string {
-  return [
-    sectionHelpers(n),
-    `sec list; $SUDO ipvsadm -Ln 2>&1`,
-    ...(counters.stats ? [`sec stats; $SUDO ipvsadm -Ln --stats --exact 2>&1`] : []),
-    ...(counters.rate ? [`sec rate; $SUDO ipvsadm -Ln --rate --exact 2>&1`] : []),
-    `sec save; $SUDO ipvsadm -S -n 2>&1`,
-    // -S loses -x/-y: thresholds come from their own listing, so threshold drift is real drift
-    `sec thresholds; $SUDO ipvsadm -Ln --thresholds 2>&1`,
-    `sec end`,
-  ].join("\n");
+  const counted: Listing[] = [...(counters.stats ? ["stats" as const] : []), ...(counters.rate ? ["rate" as const] : [])];
+  const want: Listing[] = ["list", ...counted, "save", "thresholds"];
+  return [sectionHelpers(n), ...listingLines(want), `sec end`].join("\n");
 }
 
 export async function readDirector(pool: SshPool, target: SshTarget, counters: Counters = BOTH_COUNTERS): Promise<DirectorRead> {
