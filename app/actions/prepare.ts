@@ -3,7 +3,7 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { formAction, type FormState } from "@/lib/action-state";
 import { liveRealServersAfter, type LiveRealServer } from "@/lib/live/live-tick";
-import { LiveTrafficError, realServerOp, type LiveHost } from "@/lib/operations/ops";
+import { LiveTrafficError, realServerOp, type LiveHost } from "@/lib/operations/cluster";
 import { db } from "@/lib/db";
 
 const schema = z.object({

@@ -9,7 +9,7 @@ import { can } from "@/lib/roles";
 import { presentedKey, trustHostKey } from "@/lib/operations/host-keys";
 import { liveSnapshot } from "@/lib/live/live";
 import { allClusterRows } from "@/lib/data/overview";
-import { planCluster, realServerOp, startApply } from "@/lib/operations/ops";
+import { planCluster, realServerOp, startApply } from "@/lib/operations/cluster";
 import { createRealServer, createVirtualService, deleteRealServer, deleteVirtualService, setRealServerState, updateRealServer, updateVirtualService } from "@/lib/data/virtual-services";
 import { realServerSchema, realServerUpdateSchema, virtualServiceSchema, virtualServiceUpdateSchema } from "@/lib/validation/virtual-service";
 import { createHost, deleteHost } from "@/lib/data/hosts";

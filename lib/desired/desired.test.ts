@@ -6,7 +6,7 @@ import { gen, type Gen } from "@/lib/ipvs/testing/generate";
 import { configuredDestination, sorryDestination } from "@/lib/health/reconcile";
 import { buildRows } from "@/lib/live/live";
 import { renderTable } from "@/lib/ipvs";
-import { consoleCore, desiredOf, desiredService, desiredTable, keyOf, type ServiceRow } from "@/lib/desired/desired";
+import { desiredCore, desiredOf, desiredService, desiredTable, keyOf, type ServiceRow } from "@/lib/desired/desired";
 
 const vs = {
   protocol: "tcp", address: "10.0.0.100", port: 80, fwmark: null, family: "inet", scheduler: "wlc", schedulerFlags: [],
@@ -89,9 +89,9 @@ const oldLines = (rows: Row[]): string => {
   const lines = rows.flatMap((s) => OLD(s));
   return lines.join("\n") + (lines.length ? "\n" : "");
 };
-/** The table consoleCore validated (as of e804815): the lines parsed back. */
+/** The table desiredCore validated (as of e804815): the lines parsed back. */
 const oldTable = (rows: Row[]): Table => parseSave(oldLines(rows));
-/** What consoleCore.validate made of the lines (as of e804815): the parser's refusal was an InvalidDesired. */
+/** What desiredCore.validate made of the lines (as of e804815): the parser's refusal was an InvalidDesired. */
 const oldValidate = (lines: string, remove: string[]) => {
   let table: Table;
   try {
@@ -99,7 +99,7 @@ const oldValidate = (lines: string, remove: string[]) => {
   } catch (e) {
     throw new InvalidDesired(e instanceof Error ? e.message : String(e));
   }
-  return consoleCore.validate({ table, remove });
+  return desiredCore.validate({ table, remove });
 };
 
 const svc = (o: Partial<Row> = {}): Row => ({ ...vs, realServers: [], ...o });
@@ -191,7 +191,7 @@ const CASES: Record<string, Row[]> = {
   "a tcp row without a port renders port 0": [svc({ port: null, persistenceTimeout: 60, realServers: [rs("10.0.0.11")] })],
 };
 
-/** Row sets the old path refused before any command (consoleCore.validate threw InvalidDesired). */
+/** Row sets the old path refused before any command (desiredCore.validate threw InvalidDesired). */
 const REFUSED: Record<string, Row[]> = {
   "VIP that is not an address": [svc({ address: "10.0.0.300" })],
   "VIP missing": [svc({ address: null })],
@@ -306,12 +306,12 @@ describe("desired table from the rows: the old render → parse path (reference)
 // ---------------------------------------------------------------------------------------------
 // The direct builder must give exactly what the old path gave.
 
-/** consoleCore.validate's outcome: the validated desired state, or the InvalidDesired message. */
+/** desiredCore.validate's outcome: the validated desired state, or the InvalidDesired message. */
 function validated(input: unknown): unknown {
   try {
     return typeof (input as { lines?: unknown }).lines === "string"
       ? oldValidate((input as { lines: string }).lines, (input as { remove: string[] }).remove)
-      : consoleCore.validate(input);
+      : desiredCore.validate(input);
   } catch (e) {
     if (!(e instanceof InvalidDesired)) throw e;
     return { refused: e.message };
@@ -329,7 +329,7 @@ function expectSame(rows: Row[]) {
   expect(got).toStrictEqual(want);
   expect(JSON.stringify(got)).toBe(JSON.stringify(want)); // key order too (the table is stored and compared as JSON elsewhere)
   expect(rows.map(desiredService)).toStrictEqual(want.services);
-  // what consoleCore hands the planner: the same, from the table as from the lines
+  // what desiredCore hands the planner: the same, from the table as from the lines
   expect(validated({ table: got, remove: REMOVE })).toStrictEqual(validated({ lines: oldLines(rows), remove: REMOVE }));
   // the table renders to lines that parse back to itself (the health overlay's lines)
   expect(parseSave(renderTable(got))).toStrictEqual(got);
@@ -371,12 +371,12 @@ describe("desiredTable: the rows straight into lib/ipvs's model", () => {
     expect(() => sorryDestination(row)).toThrow(/^real server sorry\.example:80: address/);
   });
 
-  it("consoleCore takes a table only when it is shaped like one", () => {
+  it("desiredCore takes a table only when it is shaped like one", () => {
     for (const table of [null, {}, { services: {} }, { services: [null] }, { services: [{ protocol: "http" }] }, { services: [{ protocol: "tcp", address: 5, port: 80 }] }])
-      expect(() => consoleCore.validate({ table })).toThrow(InvalidDesired);
-    expect(() => consoleCore.validate({})).toThrow(InvalidDesired);
-    expect(() => consoleCore.validate(null)).toThrow(InvalidDesired);
-    expect(consoleCore.validate({ table: { services: [] }, remove: ["TCP 10.0.0.1:80", "-t 10.0.0.2:80", "FWM 3 IPv6"] }).owned).toEqual(["TCP 10.0.0.1:80", "FWM 3 IPv6"]);
+      expect(() => desiredCore.validate({ table })).toThrow(InvalidDesired);
+    expect(() => desiredCore.validate({})).toThrow(InvalidDesired);
+    expect(() => desiredCore.validate(null)).toThrow(InvalidDesired);
+    expect(desiredCore.validate({ table: { services: [] }, remove: ["TCP 10.0.0.1:80", "-t 10.0.0.2:80", "FWM 3 IPv6"] }).owned).toEqual(["TCP 10.0.0.1:80", "FWM 3 IPv6"]);
   });
 
   // Rows only a hand-edited database can hold (the forms and the API store what lib/ipvs's input schema

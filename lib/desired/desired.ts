@@ -129,7 +129,7 @@ export function desiredTable(services: readonly Vs[]): Table {
 }
 
 export interface Desired {
-  /** every managed service as lib/ipvs's model (what consoleCore validates and plans) */
+  /** every managed service as lib/ipvs's model (what desiredCore validates and plans) */
   table: Table;
   /** service keys (lib/ipvs serviceKey, "TCP 10.0.0.100:80") the panel owns now */
   owned: string[];
@@ -179,7 +179,7 @@ export async function lastOwned(prisma: PrismaClient, clusterId: string): Promis
 /** A stored key in serviceKey's shape (anything else names no service and is dropped). */
 const KEY = /^(TCP|UDP|SCTP) [A-Za-z0-9.:[\]]{1,60}$|^FWM \d{1,10}( IPv6)?$/;
 
-/** What consoleCore.validate accepts: loadDesired's table, plus the keys to delete. */
+/** What desiredCore.validate accepts: loadDesired's table, plus the keys to delete. */
 export interface ConsoleDesiredInput {
   table: Table;
   /** service keys (serviceKey) the panel stopped owning */
@@ -195,7 +195,7 @@ function tableShaped(t: unknown): t is Table {
 }
 
 /** lib/director's ipvsCore on the desired table; services the panel stopped managing stay owned, so they are deleted. */
-export const consoleCore: IpvsCore<DirectorDesired> = {
+export const desiredCore: IpvsCore<DirectorDesired> = {
   validate(input) {
     const i = input as ConsoleDesiredInput | null;
     if (!tableShaped(i?.table)) throw new InvalidDesired("desired state must be a table ({ services: [...] })");

@@ -3,7 +3,7 @@
 // the checker already changed is empty; without the overlay the same plan would undo the checker.
 // And loadDesired reads the operator's own last run for desired.owned, never the checker's.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { consoleCore, loadDesired, type Desired } from "@/lib/desired/desired";
+import { desiredCore, loadDesired, type Desired } from "@/lib/desired/desired";
 import { parseSave, renderTable } from "@/lib/ipvs";
 import { loadDesiredWithHealth } from "@/lib/health/overlay";
 import { migratedDatabase } from "@/test/support/database";
@@ -36,10 +36,10 @@ async function setStatus(rs: "rs1" | "rs2", status: "up" | "down" | "unknown") {
 /** The desired table as `ipvsadm -S -n` lines (lib/ipvs renderTable), to read in the expectations. */
 const lines = (d: Desired): string => renderTable(d.table);
 
-/** consoleCore's plan of the desired state against a kernel holding `save` (as ops.ts plans); its lines parse back to its table. */
+/** desiredCore's plan of the desired state against a kernel holding `save` (as ops.ts plans); its lines parse back to its table. */
 function planAgainst(d: Desired, save: string): string[] {
   expect(d.table).toStrictEqual(parseSave(lines(d)));
-  return consoleCore.plan(consoleCore.validate({ table: d.table, remove: d.remove }), { save, thresholds: "" }).map((s) => s.text);
+  return desiredCore.plan(desiredCore.validate({ table: d.table, remove: d.remove }), { save, thresholds: "" }).map((s) => s.text);
 }
 
 describe("health overlay on the desired state", () => {

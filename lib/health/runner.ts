@@ -19,7 +19,7 @@ import { checkLocal } from "./local";
 import { classifyRound, unfinishedRound, type ServiceFault } from "./fault";
 import { configuredDestination, healthCore, healthSteps, sorryDestination, sorryWanted, type HealthDesired, type HealthService } from "./reconcile";
 import { checkScript, nonce, parseRound } from "./script";
-import { HEALTH_ACTOR, configuredRealServer, consoleCore, desiredOf, lastOwned, serviceIdOf, type ServiceRow } from "@/lib/desired/desired";
+import { HEALTH_ACTOR, configuredRealServer, desiredCore, desiredOf, lastOwned, serviceIdOf, type ServiceRow } from "@/lib/desired/desired";
 import { isNews, nextStreak, type HealthStatus, type Streak } from "./state";
 
 export { HEALTH_ACTOR };
@@ -378,7 +378,7 @@ export class ClusterChecker {
     if (!d.owned.length) return;
     const managedByHealth = healthManagedPrefixes(c.virtualServices);
     const ownedByHealth = (x: string) => managedByHealth.some((p) => x.startsWith(`${p}:`) || x.startsWith(`${p} `));
-    const diffs = consoleCore.verify(consoleCore.validate({ table: d.table, remove: d.remove }), { save, thresholds: "" })
+    const diffs = desiredCore.verify(desiredCore.validate({ table: d.table, remove: d.remove }), { save, thresholds: "" })
       .filter((x) => !ownedByHealth(x)).sort();
     const key = diffs.join("\n");
     if (key === this.lastDrift) return;

@@ -7,7 +7,7 @@ import { loadDesiredWithHealth } from "@/lib/health/overlay";
 import { directorOf } from "@/lib/data/hosts";
 import { buildRows } from "@/lib/live/live";
 import { coalescer } from "@/lib/operations/coalesce";
-import { realServerOp } from "@/lib/operations/ops";
+import { realServerOp } from "@/lib/operations/cluster";
 import { serviceLabel } from "@/lib/data/virtual-services";
 import { pool, targetFor } from "@/lib/operations/targets";
 import type { Check, CheckState, ClusterHealth, RsHealth } from "@/lib/live/cluster-health-types";

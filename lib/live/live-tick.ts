@@ -4,7 +4,7 @@ import { destKey, serviceKey, type ServiceId } from "@/lib/ipvs/model";
 import { countersFor, readLive, type Counters, type LiveRow, type LiveSnapshot } from "@/lib/live/live";
 import { LIVE_INTERVAL_MS, type LiveHub } from "@/lib/live/live-hub";
 import { sharedSseResponse, type StreamGuard } from "@/lib/live/stream";
-import { lastProbes, realServerOp, rsHosts, type StoredProbe } from "@/lib/operations/ops";
+import { lastProbes, realServerOp, rsHosts, type StoredProbe } from "@/lib/operations/cluster";
 
 // One event of the live table's stream (app/api/clusters/[id]/live): the director's table with drift
 // (lib/live/live), each real server's health-check state on its row, and each real-server host's

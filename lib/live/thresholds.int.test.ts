@@ -5,7 +5,7 @@ import { acquireLab, labEnv, type LabEnv } from "@/lab/env";
 import { applyDirector } from "@/lib/director";
 import { SshPool, sshPool, type SshTarget } from "@/lib/ssh";
 import { labTarget } from "@/test/support/sshd";
-import { consoleCore, desiredTable } from "@/lib/desired/desired";
+import { desiredCore, desiredTable } from "@/lib/desired/desired";
 import { readDirector } from "@/lib/director";
 import { buildRows } from "@/lib/live/live";
 
@@ -59,17 +59,17 @@ async function kernelThresholds(): Promise<string> {
 
 describe("real-server thresholds through the console's desired state", () => {
   it("are applied with the real server and verified against -Ln --thresholds", async () => {
-    const r = await applyDirector(pool, director, consoleCore, desired(1000, 800));
+    const r = await applyDirector(pool, director, desiredCore, desired(1000, 800));
     expect(r.outcome).toBe("succeeded");
     expect(await kernelThresholds()).toBe("w3 x1000 y800");
   });
 
   it("a changed threshold is an edit of that real server, and a second apply has nothing to do", async () => {
-    const r = await applyDirector(pool, director, consoleCore, desired(500, 0));
+    const r = await applyDirector(pool, director, desiredCore, desired(500, 0));
     expect(r.outcome).toBe("succeeded");
     expect(r.steps.map((s) => s.command).join("\n")).toMatch(/ipvsadm -e -t 10\.78\.0\.210:8081 -r \S+ -g -w 3 -x 500/);
     expect(await kernelThresholds()).toBe("w3 x500 y0");
-    const again = await applyDirector(pool, director, consoleCore, desired(500, 0));
+    const again = await applyDirector(pool, director, desiredCore, desired(500, 0));
     expect(again.outcome).toBe("succeeded");
     expect(again.steps.filter((s) => s.command.startsWith("ipvsadm "))).toEqual([]);
   });
@@ -77,7 +77,7 @@ describe("real-server thresholds through the console's desired state", () => {
 
 describe("the live view's read of the director", () => {
   it("lists the stats and rates only when the view shows them, and the rows still carry weight, connections and drift", async () => {
-    expect((await applyDirector(pool, director, consoleCore, desired(1000, 800))).outcome).toBe("succeeded");
+    expect((await applyDirector(pool, director, desiredCore, desired(1000, 800))).outcome).toBe("succeeded");
     const rip = env.realServers[0]!.address;
     const bare = await readDirector(pool, director, { stats: false, rate: false });
     expect([bare.stats, bare.rate]).toEqual(["", ""]);

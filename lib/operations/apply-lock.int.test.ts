@@ -50,7 +50,7 @@ describe.each([
   };
 
   it("waits for the holder of the director's lease (the database answering meanwhile), then runs; a failed run keeps its steps", async () => {
-    const { startApply } = await import("@/lib/operations/ops");
+    const { startApply } = await import("@/lib/operations/cluster");
     const p = ctx.prisma;
     let releasedAt = 0;
     let entered!: () => void;
@@ -84,7 +84,7 @@ describe.each([
   });
 
   it("a holder that keeps the director past the wait: the run fails in words, having run nothing", async () => {
-    const { startApply } = await import("@/lib/operations/ops");
+    const { startApply } = await import("@/lib/operations/cluster");
     const p = ctx.prisma;
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));

@@ -91,7 +91,7 @@ function reader(query: string, ac: AbortController, hub?: LiveHub) {
 
 describe("probes and reads that viewers cause are rate-limited and coalesced", () => {
   it("real-server probes: six at once and three more right after cost rs1 one exec", async () => {
-    const { realServerOp } = await import("@/lib/operations/ops");
+    const { realServerOp } = await import("@/lib/operations/cluster");
     const before = execs(rs1);
     const first = await Promise.all(Array.from({ length: 6 }, () => realServerOp(ctx.prisma, "viewer", clusterId, "probe")));
     for (let i = 0; i < 3; i++) await realServerOp(ctx.prisma, "viewer", clusterId, "probe");
@@ -101,7 +101,7 @@ describe("probes and reads that viewers cause are rate-limited and coalesced", (
   }, 60_000);
 
   it("four plans and four health pages at once: one read of the director for the plans, one for the health pages", async () => {
-    const { planCluster, realServerOp } = await import("@/lib/operations/ops");
+    const { planCluster, realServerOp } = await import("@/lib/operations/cluster");
     const { clusterHealth } = await import("@/lib/live/cluster-health");
     let before = execs(director);
     const plans = await Promise.all(Array.from({ length: 4 }, () => planCluster(ctx.prisma, clusterId)));

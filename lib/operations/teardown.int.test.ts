@@ -38,7 +38,7 @@ async function clusterOnDirector(name: string, s: { vip: string; port: number })
   const vs = await p.virtualService.create({ data: { clusterId: c.id, protocol: "tcp", address: s.vip, port: s.port, scheduler: "rr" } });
   await p.realServer.create({ data: { virtualServiceId: vs.id, address: env.realServers[0]!.address, port: s.port, weight: 1, forwardingMethod: "route" } });
   // the operator's Apply, as the console runs it: the service and its VIP on the director
-  const { startApply } = await import("@/lib/operations/ops");
+  const { startApply } = await import("@/lib/operations/cluster");
   const runId = await startApply(p, user, c.id);
   let run = await p.applyRun.findUniqueOrThrow({ where: { id: runId } });
   for (let i = 0; i < 300 && run.outcome === "running"; i++) {

@@ -4,7 +4,7 @@ import { deleteCluster } from "@/lib/data/clusters";
 import { applyDirector, probeDirector, recordApply, stepLine, unbindVip, type ApplyReport, type StepResult } from "@/lib/director";
 import { StaleError, UserError } from "@/lib/errors";
 import { isSshError, shJoin } from "@/lib/ssh";
-import { consoleCore, lastOwned, loadDesired } from "@/lib/desired/desired";
+import { desiredCore, lastOwned, loadDesired } from "@/lib/desired/desired";
 import { directorOf } from "@/lib/data/hosts";
 import { holdsSomething, leftRunning, type TeardownPlan } from "@/lib/operations/teardown-plan";
 
@@ -39,8 +39,8 @@ export async function teardownPlan(prisma: PrismaClient, clusterId: string): Pro
   const shared = new Set((await prisma.virtualService.findMany({ where: { clusterId: { not: clusterId }, address: { in: vips } }, select: { address: true } })).map((s) => s.address));
   try {
     const probe = await probeDirector(pool(), await targetFor(prisma, director));
-    const d = consoleCore.validate({ table: { services: [] }, remove: keys });
-    plan.services = consoleCore.plan(d, { save: probe.save, thresholds: probe.thresholds }).map((s) => ({ command: stepLine(s), disruptive: s.disruptive }));
+    const d = desiredCore.validate({ table: { services: [] }, remove: keys });
+    plan.services = desiredCore.plan(d, { save: probe.save, thresholds: probe.thresholds }).map((s) => ({ command: stepLine(s), disruptive: s.disruptive }));
     for (const vip of vips) {
       const held = probe.addresses.find((a) => a.local === vip);
       if (!held || shared.has(vip) || vip === director.address) continue;
@@ -67,7 +67,7 @@ export async function teardownDirector(prisma: PrismaClient, user: { id: string;
     clusterId, actor: user.email, userId: user.id, hostId: director.id, hostName: director.name,
     desired: { kind: "teardown", director: director.name, remove: keys, owned: [], vips: plan.vips.map((v) => v.vip) },
   }, async () => {
-    const r: ApplyReport = await applyDirector(pool(), t, consoleCore, { table: { services: [] }, remove: keys });
+    const r: ApplyReport = await applyDirector(pool(), t, desiredCore, { table: { services: [] }, remove: keys });
     if (r.outcome !== "succeeded") return r;
     // the VIPs only once no service of the cluster is left on them
     for (const v of plan.vips) {

@@ -6,7 +6,7 @@ import { RealServerActions } from "@/components/realservers/row-actions";
 import { RoleNotice } from "@/components/role-notice";
 import { requireUser } from "@/lib/auth";
 import { hostPort } from "@/lib/ipvs/address";
-import { readKernelWithin } from "@/lib/operations/ops";
+import { readKernelWithin } from "@/lib/operations/cluster";
 import { serviceLabel } from "@/lib/data/virtual-services";
 import { db } from "@/lib/db";
 import { can } from "@/lib/roles";

@@ -2,7 +2,7 @@ import { notFound } from "next/navigation";
 import { RoleNotice } from "@/components/role-notice";
 import { ServiceDeleteForm, ServiceForm } from "@/components/services/form";
 import { requireUser } from "@/lib/auth";
-import { readKernelWithin } from "@/lib/operations/ops";
+import { readKernelWithin } from "@/lib/operations/cluster";
 import { serviceLabel } from "@/lib/data/virtual-services";
 import { db } from "@/lib/db";
 import { SCHEDULERS } from "@/lib/ipvs/model";

@@ -8,7 +8,7 @@ import { prepareRealServer, probeRealServer, undoRealServer, type RsReport } fro
 import { renderTable, sorryForward } from "@/lib/ipvs";
 import { isSshError, shJoin, SshError, type SshErrorCode } from "@/lib/ssh";
 import { coalescer } from "@/lib/operations/coalesce";
-import { consoleCore } from "@/lib/desired/desired";
+import { desiredCore } from "@/lib/desired/desired";
 import { serviceLabel } from "@/lib/data/virtual-services";
 import { loadDesiredWithHealth, type DesiredWithHealth } from "@/lib/health/overlay";
 import { directorOf } from "@/lib/data/hosts";
@@ -74,7 +74,7 @@ async function planDirectorHost(prisma: PrismaClient, director: NonNullable<Awai
     // (not the full probe: a dozen processes) and the dry run against the live table
     const [probe, dry] = await Promise.all([
       readDirectorAddresses(pool(), t),
-      applyDirector(pool(), t, consoleCore, { table: desired.table, remove: desired.remove }, { dryRun: true }),
+      applyDirector(pool(), t, desiredCore, { table: desired.table, remove: desired.remove }, { dryRun: true }),
     ]);
     const iface = vipIface(probe);
     for (const vip of desired.vips) {
@@ -210,7 +210,7 @@ async function runApply(prisma: PrismaClient, lease: DirectorLease, runId: strin
   lease.assertHeld();
   const base = pos;
   let pending: Promise<unknown> = Promise.resolve();
-  const report = await applyDirector(pool(), t, consoleCore, { table: desired.table, remove: desired.remove }, {
+  const report = await applyDirector(pool(), t, desiredCore, { table: desired.table, remove: desired.remove }, {
     signal: lease.signal, timeoutMs: APPLY_EXEC_MS,
     onProgress: (e) => {
       if (e.kind !== "read" || !e.planned.length) return;
