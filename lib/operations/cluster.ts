@@ -2,7 +2,10 @@ import "server-only";
 import crypto from "node:crypto";
 import type { PrismaClient } from "@/generated/prisma/client";
 import { audit } from "@/lib/audit";
-import { applyDirector, bindVip, DirectorBusy, LeaseLost, outcomeOf, probeDirector, readDirector, readDirectorAddresses, stepRows, vipAddArgv, withDirectorLock, type DirectorLease, type DirectorProbe } from "@/lib/director";
+import {
+  applyDirector, bindVip, DirectorBusy, LeaseLost, outcomeOf, probeDirector, readDirector, readDirectorAddresses, stepRows, vipAddArgv,
+  withDirectorLock, type DirectorLease, type DirectorProbe,
+} from "@/lib/director";
 import { UserError } from "@/lib/errors";
 import { prepareRealServer, probeRealServer, undoRealServer, type RsReport } from "@/lib/realserver";
 import { renderTable, sorryForward } from "@/lib/ipvs";
@@ -53,7 +56,8 @@ export async function planCluster(prisma: PrismaClient, clusterId: string): Prom
   const out: PlanHost[] = [];
   if (!director) return [{ host: "(no director)", hostId: null, role: "director", steps: [], note: null, error: "This cluster has no director: add one on the Hosts page." }];
   // simultaneous plans of the same desired state on the same director share ONE read of it
-  const key = `plan:${director.id}:${director.hostKeyFingerprint}:${crypto.createHash("sha256").update(JSON.stringify([desired.table, desired.remove, desired.vips, desired.health])).digest("base64url")}`;
+  const state = JSON.stringify([desired.table, desired.remove, desired.vips, desired.health]);
+  const key = `plan:${director.id}:${director.hostKeyFingerprint}:${crypto.createHash("sha256").update(state).digest("base64url")}`;
   const dh = structuredClone(await coalescer().run(key, () => planDirectorHost(prisma, director, desired)));
   out.push(dh);
   const rs = await rsHosts(prisma, clusterId);
@@ -116,6 +120,11 @@ export async function rsHosts(prisma: PrismaClient, clusterId: string) {
   });
 }
 
+/** What an operator's ApplyRun stores as `desired`: the state as lines for people, the owned keys, what to delete, the VIPs. */
+function runDesired(d: DesiredWithHealth, director: string) {
+  return { lines: renderTable(d.table), owned: d.owned, remove: d.remove, vips: d.vips, director, health: d.health };
+}
+
 /** Starts an apply: the run is recorded (outcome running) before anything is sent; progress lands in ApplyStep. */
 export async function startApply(prisma: PrismaClient, user: { id: string; email: string }, clusterId: string, opts: { waitMs?: number } = {}): Promise<string> {
   const waitMs = opts.waitMs ?? APPLY_WAIT_MS;
@@ -127,7 +136,9 @@ export async function startApply(prisma: PrismaClient, user: { id: string; email
     await tx.$queryRaw`SELECT id FROM "Cluster" WHERE id = ${clusterId} FOR UPDATE`;
     const busy = await tx.applyRun.findFirst({ where: { clusterId, outcome: "running", startedAt: { gt: new Date(Date.now() - 10 * 60_000) } } });
     if (busy) throw new UserError(`An apply is already running (started by ${busy.actor}). Wait for it to finish.`);
-    const run = await tx.applyRun.create({ data: { clusterId, userId: user.id, actor: user.email, outcome: "running", desired: { lines: renderTable(desired.table), owned: desired.owned, remove: desired.remove, vips: desired.vips, director: director.name, health: desired.health } } });
+    const run = await tx.applyRun.create({
+      data: { clusterId, userId: user.id, actor: user.email, outcome: "running", desired: runDesired(desired, director.name) },
+    });
     await audit(tx, { actor: user.email, action: "cluster.apply", target: `cluster:${cluster.name}`, after: { run: run.id, owned: desired.owned, remove: desired.remove } });
     return run.id;
   });
@@ -137,7 +148,9 @@ export async function startApply(prisma: PrismaClient, user: { id: string; email
   // again under the lease, so a health transition that landed while this apply waited is kept too.
   void withDirectorLock(prisma, director.id, async (lease) => {
     const fresh = await loadDesiredWithHealth(prisma, clusterId);
-    if (JSON.stringify([fresh.table, fresh.remove]) !== JSON.stringify([desired.table, desired.remove])) await lease.write((tx) => tx.applyRun.update({ where: { id: runId }, data: { desired: { lines: renderTable(fresh.table), owned: fresh.owned, remove: fresh.remove, vips: fresh.vips, director: director.name, health: fresh.health } } }));
+    if (JSON.stringify([fresh.table, fresh.remove]) !== JSON.stringify([desired.table, desired.remove])) {
+      await lease.write((tx) => tx.applyRun.update({ where: { id: runId }, data: { desired: runDesired(fresh, director.name) } }));
+    }
     try {
       await runApply(prisma, lease, runId, director, fresh);
     } catch (e) {
@@ -180,21 +193,28 @@ async function runApply(prisma: PrismaClient, lease: DirectorLease, runId: strin
   let pos = 0;
   const step = async (command: string, disruptive: boolean, fn: () => Promise<{ ok: boolean; output: string; exitCode: number | null }>) => {
     lease.assertHeld();
-    const s = await lease.write((tx) => tx.applyStep.create({ data: { runId, hostId: director.id, hostName: director.name, position: pos++, command, disruptive, status: "running", startedAt: new Date() } }));
+    const s = await lease.write((tx) => tx.applyStep.create({
+      data: { runId, hostId: director.id, hostName: director.name, position: pos++, command, disruptive, status: "running", startedAt: new Date() },
+    }));
     const t0 = performance.now();
     try {
       const r = await fn();
-      await lease.write((tx) => tx.applyStep.update({ where: { id: s.id }, data: { status: r.ok ? "succeeded" : "failed", exitCode: r.exitCode, stdout: r.output, durationMs: Math.round(performance.now() - t0), finishedAt: new Date() } }));
+      const done = { exitCode: r.exitCode, stdout: r.output, durationMs: Math.round(performance.now() - t0), finishedAt: new Date() };
+      await lease.write((tx) => tx.applyStep.update({ where: { id: s.id }, data: { status: r.ok ? "succeeded" : "failed", ...done } }));
       return r.ok;
     } catch (e) {
-      await lease.write((tx) => tx.applyStep.update({ where: { id: s.id }, data: { status: "failed", stderr: applyMessage(e, director.name), durationMs: Math.round(performance.now() - t0), finishedAt: new Date() } })).catch(() => undefined);
+      const failed = { status: "failed" as const, stderr: applyMessage(e, director.name), durationMs: Math.round(performance.now() - t0), finishedAt: new Date() };
+      await lease.write((tx) => tx.applyStep.update({ where: { id: s.id }, data: failed })).catch(() => undefined);
       throw e;
     }
   };
   let probe: DirectorProbe | null = null;
   await step("probe the director (ipvsadm, IPVS, addresses, routes)", false, async () => {
     probe = await probeDirector(pool(), t);
-    return { ok: probe.ipvs.available, exitCode: probe.ipvs.available ? 0 : 1, output: probe.ipvs.available ? `ipvsadm ${probe.ipvsadm.version ?? "?"}, IPVS available, default route ${probe.defaultRoute?.gateway ?? "none"} via ${probe.defaultRoute?.dev ?? "?"}` : `IPVS not available: ${probe.ipvs.error ?? probe.installHint ?? ""}` };
+    const ok = probe.ipvs.available;
+    const route = `default route ${probe.defaultRoute?.gateway ?? "none"} via ${probe.defaultRoute?.dev ?? "?"}`;
+    const output = ok ? `ipvsadm ${probe.ipvsadm.version ?? "?"}, IPVS available, ${route}` : `IPVS not available: ${probe.ipvs.error ?? probe.installHint ?? ""}`;
+    return { ok, exitCode: ok ? 0 : 1, output };
   }).then(async (ok) => {
     if (!ok) throw new Error("the director cannot run IPVS");
   });
