@@ -3,7 +3,9 @@ import type { PrismaClient } from "@/generated/prisma/client";
 import { parseSave } from "@/lib/ipvs/parse-save";
 import { parseList, type Listing } from "@/lib/ipvs/parse-list";
 import { mergeThresholds } from "@/lib/ipvs/merge";
-import { FORWARD_LISTED, destFieldDiff, destKey, normalizeService, serviceFieldDiff, serviceKey, type Service, type Table } from "@/lib/ipvs/model";
+import {
+  FORWARD_LISTED, destFieldDiff, destKey, normalizeService, serviceFieldDiff, serviceKey, type Service, type Table,
+} from "@/lib/ipvs/model";
 import { BOTH_COUNTERS, readDirector, type Counters } from "@/lib/director";
 import { directorOf } from "@/lib/data/hosts";
 import { isSshError } from "@/lib/ssh";
@@ -85,7 +87,9 @@ function safeSave(text: string): Table {
 }
 
 /** Rows in -Ln order, with stats and rates joined on the key and drift against `desired` (loadDesired's table). */
-export function buildRows(raw: { list: string; stats: string; rate: string; save: string; thresholds?: string }, desiredTable: Table): LiveRow[] {
+export function buildRows(
+  raw: { list: string; stats: string; rate: string; save: string; thresholds?: string }, desiredTable: Table,
+): LiveRow[] {
   const list = safeList(raw.list);
   const stats = byKey(safeList(raw.stats) ?? { format: "stats", approximate: false, services: [] });
   const rate = byKey(safeList(raw.rate) ?? { format: "rate", approximate: false, services: [] });
@@ -150,7 +154,9 @@ export function buildRows(raw: { list: string; stats: string; rate: string; save
 
 
 /** liveSnapshot with the cluster rows its drift was judged against (null: no director, so none were read). */
-export async function readLive(prisma: PrismaClient, clusterId: string, counters: Counters = BOTH): Promise<{ snap: LiveSnapshot; cluster: ClusterRows | null }> {
+export async function readLive(
+  prisma: PrismaClient, clusterId: string, counters: Counters = BOTH,
+): Promise<{ snap: LiveSnapshot; cluster: ClusterRows | null }> {
   const started = performance.now();
   const at = new Date().toISOString();
   const director = await directorOf(prisma, clusterId);
@@ -171,5 +177,6 @@ export async function readLive(prisma: PrismaClient, clusterId: string, counters
  * Simultaneous requests for a cluster (the API's /live) share one read of its director.
  */
 export async function liveSnapshot(prisma: PrismaClient, clusterId: string, counters: Counters = BOTH): Promise<LiveSnapshot> {
-  return structuredClone(await coalescer().run(`live-snapshot:${clusterId}:${counters.stats}:${counters.rate}`, async () => (await readLive(prisma, clusterId, counters)).snap));
+  const key = `live-snapshot:${clusterId}:${counters.stats}:${counters.rate}`;
+  return structuredClone(await coalescer().run(key, async () => (await readLive(prisma, clusterId, counters)).snap));
 }

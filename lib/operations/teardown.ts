@@ -36,15 +36,18 @@ export async function teardownPlan(prisma: PrismaClient, clusterId: string): Pro
   if (!director.hostKeyFingerprint) return plan;
   const { keys, vips } = await clusterKeys(prisma, clusterId);
   // a VIP another cluster's service also uses stays bound
-  const shared = new Set((await prisma.virtualService.findMany({ where: { clusterId: { not: clusterId }, address: { in: vips } }, select: { address: true } })).map((s) => s.address));
+  const others = await prisma.virtualService.findMany({ where: { clusterId: { not: clusterId }, address: { in: vips } }, select: { address: true } });
+  const shared = new Set(others.map((s) => s.address));
   try {
     const probe = await probeDirector(pool(), await targetFor(prisma, director));
     const d = desiredCore.validate({ table: { services: [] }, remove: keys });
-    plan.services = desiredCore.plan(d, { save: probe.save, thresholds: probe.thresholds }).map((s) => ({ command: stepLine(s), disruptive: s.disruptive }));
+    plan.services = desiredCore.plan(d, { save: probe.save, thresholds: probe.thresholds })
+      .map((s) => ({ command: stepLine(s), disruptive: s.disruptive }));
     for (const vip of vips) {
       const held = probe.addresses.find((a) => a.local === vip);
       if (!held || shared.has(vip) || vip === director.address) continue;
-      plan.vips.push({ vip, iface: held.ifname, command: shJoin(["ip", "addr", "del", `${vip}/${vip.includes(":") ? 128 : 32}`, "dev", held.ifname]) });
+      const command = shJoin(["ip", "addr", "del", `${vip}/${vip.includes(":") ? 128 : 32}`, "dev", held.ifname]);
+      plan.vips.push({ vip, iface: held.ifname, command });
     }
   } catch (e) {
     plan.error = message(e);
@@ -60,7 +63,9 @@ export async function teardownDirector(prisma: PrismaClient, user: { id: string;
   const director = await directorOf(prisma, clusterId);
   if (!director) throw new UserError("This cluster has no director: there is nothing to remove.");
   const plan = await teardownPlan(prisma, clusterId);
-  if (plan.error) throw new UserError(`Could not read the director ${director.name}: ${plan.error}. Nothing was removed and the cluster is kept.`);
+  if (plan.error) {
+    throw new UserError(`Could not read the director ${director.name}: ${plan.error}. Nothing was removed and the cluster is kept.`);
+  }
   const { keys } = await clusterKeys(prisma, clusterId);
   const t = await targetFor(prisma, director);
   const { runId, report } = await recordApply(prisma, {
@@ -84,7 +89,8 @@ export async function teardownDirector(prisma: PrismaClient, user: { id: string;
     return r;
   }, { waitMs: 60_000 });
   if (report.outcome !== "succeeded") {
-    const why = report.error ? `${report.error.code}: ${report.error.message}` : report.failedStep ? `${report.failedStep.command}: ${report.failedStep.output.trim()}` : report.differences.join("; ");
+    const f = report.failedStep;
+    const why = report.error ? `${report.error.code}: ${report.error.message}` : f ? `${f.command}: ${f.output.trim()}` : report.differences.join("; ");
     throw new UserError(`Removing the cluster from ${director.name} did not finish (${why}). The cluster is kept; see its apply history.`);
   }
   return runId;
@@ -98,7 +104,9 @@ export type DeleteOutcome = { deleted: true; runId: string | null; left: Teardow
  * deletes and leaves it running (said in the audit record). The version is checked before the
  * director is touched and again by the delete itself.
  */
-export async function deleteClusterWithDirector(prisma: PrismaClient, user: { id: string; email: string }, id: string, version: number, choice: DirectorChoice): Promise<DeleteOutcome> {
+export async function deleteClusterWithDirector(
+  prisma: PrismaClient, user: { id: string; email: string }, id: string, version: number, choice: DirectorChoice,
+): Promise<DeleteOutcome> {
   const c = await prisma.cluster.findUnique({ where: { id } });
   if (!c) throw new UserError("This cluster no longer exists.");
   if (c.version !== version) throw new StaleError(`Cluster ${c.name}`);
@@ -110,6 +118,7 @@ export async function deleteClusterWithDirector(prisma: PrismaClient, user: { id
     if (choice === "check" && (plan.error || holdsSomething(plan))) return { deleted: false, plan };
     if (holdsSomething(plan) || plan.error) left = plan;
   }
-  await deleteCluster(prisma, user.email, id, version, left ? { leftOnDirector: left.error ? `unknown (${left.error})` : leftRunning(left) } : runId ? { removedFromDirector: runId } : {});
+  const note: Record<string, string> = left ? { leftOnDirector: left.error ? `unknown (${left.error})` : leftRunning(left) } : runId ? { removedFromDirector: runId } : {};
+  await deleteCluster(prisma, user.email, id, version, note);
   return { deleted: true, runId, left };
 }
