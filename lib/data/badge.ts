@@ -15,7 +15,7 @@ export interface Badge {
 }
 
 type HostRow = { clusterId: string; role: string; name: string; reachable: boolean | null; checkedAt: Date | null; ready: boolean | null };
-type RsRow = { clusterId: string; down: bigint | number; checked: bigint | number; newest: Date | null };
+type RealServerRow = { clusterId: string; down: bigint | number; checked: bigint | number; newest: Date | null };
 
 /** Badges for the given clusters (all when omitted). Facts older than `staleMs` count as unknown. */
 export async function clusterBadges(prisma: PrismaClient, clusterIds?: string[], staleMs = 5 * 60_000): Promise<Map<string, Badge>> {
@@ -24,14 +24,14 @@ export async function clusterBadges(prisma: PrismaClient, clusterIds?: string[],
     SELECT h."clusterId", h.role::text AS role, h.name, s.reachable, s."checkedAt", p.ready
     FROM "Host" h LEFT JOIN "HostStatus" s ON s."hostId" = h.id LEFT JOIN "RealServerProbe" p ON p."hostId" = h.id
     WHERE (${ids}::text[] IS NULL OR h."clusterId" = ANY(${ids}::text[]))`;
-  const rs = await prisma.$queryRaw<RsRow[]>`
+  const rs = await prisma.$queryRaw<RealServerRow[]>`
     SELECT v."clusterId", count(*) FILTER (WHERE st.status = 'down') AS down, count(*) AS checked, max(st."lastCheckedAt") AS newest
     FROM "HealthState" st JOIN "RealServer" r ON r.id = st."realServerId" JOIN "VirtualService" v ON v.id = r."virtualServiceId"
     WHERE r.state = 'active' AND (${ids}::text[] IS NULL OR v."clusterId" = ANY(${ids}::text[]))
     GROUP BY v."clusterId"`;
   const now = Date.now();
   const fresh = (d: Date | null) => !!d && now - d.getTime() <= staleMs;
-  const by = new Map<string, { hosts: HostRow[]; rs: RsRow | null }>();
+  const by = new Map<string, { hosts: HostRow[]; rs: RealServerRow | null }>();
   for (const h of hosts) (by.get(h.clusterId) ?? by.set(h.clusterId, { hosts: [], rs: null }).get(h.clusterId)!).hosts.push(h);
   for (const r of rs) (by.get(r.clusterId) ?? by.set(r.clusterId, { hosts: [], rs: null }).get(r.clusterId)!).rs = r;
   const out = new Map<string, Badge>();

@@ -46,7 +46,7 @@ describe("desired state as ipvsadm lines", () => {
 // frozen below as the reference; the snapshots record what it produced.
 
 type Row = ServiceRow;
-type RsRow = Row["realServers"][number];
+type RealServerRow = Row["realServers"][number];
 
 /** renderService as of e804815, verbatim but for names. */
 const OLD = (() => {
@@ -103,7 +103,7 @@ const oldValidate = (lines: string, remove: string[]) => {
 };
 
 const svc = (o: Partial<Row> = {}): Row => ({ ...vs, realServers: [], ...o });
-const rs = (address: string, o: Partial<RsRow> = {}): RsRow => ({ address, port: 80, weight: 1, forwardingMethod: "route", state: "active", upperThreshold: 0, lowerThreshold: 0, ...o });
+const rs = (address: string, o: Partial<RealServerRow> = {}): RealServerRow => ({ address, port: 80, weight: 1, forwardingMethod: "route", state: "active", upperThreshold: 0, lowerThreshold: 0, ...o });
 const fwm = (fwmark: number, o: Partial<Row> = {}): Row => svc({ protocol: "fwmark", address: null, port: null, fwmark, ...o });
 
 /** Row sets the old path accepts: rows → lines → table. */
@@ -320,7 +320,7 @@ function validated(input: unknown): unknown {
 const REMOVE = ["TCP 10.9.9.9:80", "FWM 99", "UDP [2001:db8::99]:53", "not a key", "-t 10.9.9.8:80"];
 
 /** What health used to build per real server / sorry server: one service rendered and parsed back. */
-const oldConfigured = (s: Row, r: RsRow) => parseSave(OLD({ ...s, sorryAddress: null, sorryPort: null, realServers: [{ ...r, state: "active" }] }).join("\n") + "\n").services[0]?.destinations[0] ?? null;
+const oldConfigured = (s: Row, r: RealServerRow) => parseSave(OLD({ ...s, sorryAddress: null, sorryPort: null, realServers: [{ ...r, state: "active" }] }).join("\n") + "\n").services[0]?.destinations[0] ?? null;
 const oldSorry = (s: Row) => (!s.sorryAddress || s.sorryPort === null ? null : parseSave(OLD({ ...s, realServers: [] }).join("\n") + "\n").services[0]?.destinations[0] ?? null);
 
 function expectSame(rows: Row[]) {

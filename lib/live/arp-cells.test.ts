@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseRsParams } from "@/lib/realserver/model";
-import { arpValueOk, effective, verdict, type RsFacts } from "@/lib/realserver/probe";
+import { arpValueOk, effective, verdict, type RealServerFacts } from "@/lib/realserver/probe";
 import { arpCells, judgeAllCell, judgeIfaceCell, type ArpConf } from "@/lib/live/arp-cells";
 
 const byLabel = (conf: ArpConf, iface = "eth0") => Object.fromEntries(arpCells(conf, iface).map((c) => [c.label, c]));
@@ -114,7 +114,7 @@ describe("the cells and the DR verdict judge alike (one effective/arpValueOk)", 
     for (const key of ["arp_ignore", "arp_announce"] as const)
       for (const all of values) for (const dev of values) {
         const conf: ArpConf = { all: all === undefined ? {} : { [key]: all }, eth0: dev === undefined ? {} : { [key]: dev } };
-        const facts: RsFacts = { conf: conf as RsFacts["conf"], interfaces: [], defaultGateway: null, defaultDev: "eth0", listening: [], files: { sysctl: false, unit: false, systemd: false } };
+        const facts: RealServerFacts = { conf: conf as RealServerFacts["conf"], interfaces: [], defaultGateway: null, defaultDev: "eth0", listening: [], files: { sysctl: false, unit: false, systemd: false } };
         const problem = verdict(facts, params)[0]!.problems.some((p) => p.includes(`${key} on all`));
         expect(judgeIfaceCell(conf, "eth0", key).tone === "bad", `${key} all=${all} eth0=${dev}`).toBe(problem);
       }

@@ -8,10 +8,10 @@ export interface CheckState {
   checkedAt: string | null; changedAt: string | null;
 }
 
-export interface RsHealth {
+export interface RealServerHealth {
   host: string; address: string; sshReachable: boolean | null; drReady: boolean | null; problems: string[];
   inKernel: Array<{ service: string; weight: number | null; activeConns: number | null; inactConns: number | null }>;
   checks: CheckState[]; lastChange: string | null;
 }
 
-export interface ClusterHealth { at: string; level: "ok" | "warning" | "error" | "unknown"; summary: string; director: Check[]; realServers: RsHealth[] }
+export interface ClusterHealth { at: string; level: "ok" | "warning" | "error" | "unknown"; summary: string; director: Check[]; realServers: RealServerHealth[] }

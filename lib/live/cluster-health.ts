@@ -10,9 +10,9 @@ import { coalescer } from "@/lib/operations/coalesce";
 import { realServerOp } from "@/lib/operations/cluster";
 import { serviceLabel } from "@/lib/data/virtual-services";
 import { pool, targetFor } from "@/lib/operations/targets";
-import type { Check, CheckState, ClusterHealth, RsHealth } from "@/lib/live/cluster-health-types";
+import type { Check, CheckState, ClusterHealth, RealServerHealth } from "@/lib/live/cluster-health-types";
 
-export type { Check, CheckState, ClusterHealth, RsHealth };
+export type { Check, CheckState, ClusterHealth, RealServerHealth };
 
 function msg(e: unknown) {
   return isSshError(e) ? `${e.code}: ${e.message}` : e instanceof Error ? e.message : String(e);
@@ -64,7 +64,7 @@ async function readClusterHealth(prisma: PrismaClient, clusterId: string): Promi
   }
   const probes = await realServerOp(prisma, "health", clusterId, "probe").catch(() => []);
   const hosts = await prisma.host.findMany({ where: { clusterId, role: "real_server" }, orderBy: { name: "asc" }, include: { realServers: { include: { virtualService: { include: { healthCheck: true } }, healthState: true, healthOverride: true } } } });
-  const realServers: RsHealth[] = hosts.map((h) => {
+  const realServers: RealServerHealth[] = hosts.map((h) => {
     const p = probes.find((x) => x.hostId === h.id);
     const inKernel = h.realServers.map((r) => {
       const row = rows.find((x) => x.kind === "dest" && x.text === hostPort(r.address, r.port) && x.service.endsWith(hostPort(r.virtualService.address ?? "", r.virtualService.port ?? 0)) && x.drift.status !== "missing");

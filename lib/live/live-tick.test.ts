@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { RsReport } from "@/lib/realserver";
+import type { RealServerReport } from "@/lib/realserver";
 import { liveRealServer, probeDue, rowHealth, type HealthRows } from "@/lib/live/live-tick";
 
 describe("probeDue: when a live tick probes the real servers", () => {
@@ -16,7 +16,7 @@ describe("probeDue: when a live tick probes the real servers", () => {
 });
 
 const h = { host: { id: "h1", name: "rs1", address: "10.0.0.11" }, vips: ["10.0.0.100", "10.0.0.200"] };
-const report = (listening: RsReport["facts"]["listening"] | undefined): RsReport => ({
+const report = (listening: RealServerReport["facts"]["listening"] | undefined): RealServerReport => ({
   events: [], ready: true, durationMs: 12,
   verdicts: [{ vip: "10.0.0.100", ready: true, problems: [], warnings: [], iface: "lo" }],
   facts: {
@@ -27,7 +27,7 @@ const report = (listening: RsReport["facts"]["listening"] | undefined): RsReport
     ],
     defaultGateway: "10.0.0.1", defaultDev: "eth0", files: { sysctl: true, unit: true, systemd: true },
     ...(listening === undefined ? {} : { listening }),
-  } as RsReport["facts"],
+  } as RealServerReport["facts"],
 });
 
 describe("liveRealServer: a host's entry in the ARP panel", () => {

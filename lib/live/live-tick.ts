@@ -4,7 +4,7 @@ import { destKey, serviceKey, type ServiceId } from "@/lib/ipvs/model";
 import { countersFor, readLive, type Counters, type LiveRow, type LiveSnapshot } from "@/lib/live/live";
 import { LIVE_INTERVAL_MS, type LiveHub } from "@/lib/live/live-hub";
 import { sharedSseResponse, type StreamGuard } from "@/lib/live/stream";
-import { lastProbes, realServerOp, rsHosts, type StoredProbe } from "@/lib/operations/cluster";
+import { lastProbes, realServerOp, realServerHosts, type StoredProbe } from "@/lib/operations/cluster";
 
 // One event of the live table's stream (app/api/clusters/[id]/live): the director's table with drift
 // (lib/live/live), each real server's health-check state on its row, and each real-server host's
@@ -86,7 +86,7 @@ export function rowHealth(services: HealthRows): Record<string, RowHealth> {
 /** One event: the snapshot with each row's health and the real servers' probes. */
 export async function liveTick(prisma: PrismaClient, clusterId: string, counters: Counters, opts: { tick: number }): Promise<LiveEvent> {
   const { snap, cluster } = await readLive(prisma, clusterId, counters);
-  const hosts = await rsHosts(prisma, clusterId);
+  const hosts = await realServerHosts(prisma, clusterId);
   const ids = hosts.map((h) => h.host.id);
   const stored = await lastProbes(prisma, ids);
   let probes: ReadonlyMap<string, StoredProbe> = stored;
@@ -104,7 +104,7 @@ export async function liveTick(prisma: PrismaClient, clusterId: string, counters
 /** The ARP panel's entries for hosts just prepared, undone or probed (so the panel shows them before the result banner does). */
 export async function liveRealServersAfter(prisma: PrismaClient, clusterId: string, results: ReadonlyArray<{ hostId: string; report: StoredProbe["report"]; error: string | null }>): Promise<LiveRealServer[]> {
   const at = new Date().toISOString();
-  const hosts = await rsHosts(prisma, clusterId);
+  const hosts = await realServerHosts(prisma, clusterId);
   return results.flatMap((r) => {
     const h = hosts.find((x) => x.host.id === r.hostId);
     return h ? [liveRealServer(h, { at, report: r.report, error: r.error })] : [];

@@ -7,7 +7,7 @@ import {
   withDirectorLock, type DirectorLease, type DirectorProbe,
 } from "@/lib/director";
 import { UserError } from "@/lib/errors";
-import { prepareRealServer, probeRealServer, undoRealServer, type RsReport } from "@/lib/realserver";
+import { prepareRealServer, probeRealServer, undoRealServer, type RealServerReport } from "@/lib/realserver";
 import { renderTable, sorryForward } from "@/lib/ipvs";
 import { isSshError, shJoin, SshError, type SshErrorCode } from "@/lib/ssh";
 import { coalescer } from "@/lib/operations/coalesce";
@@ -60,7 +60,7 @@ export async function planCluster(prisma: PrismaClient, clusterId: string): Prom
   const key = `plan:${director.id}:${director.hostKeyFingerprint}:${crypto.createHash("sha256").update(state).digest("base64url")}`;
   const dh = structuredClone(await coalescer().run(key, () => planDirectorHost(prisma, director, desired)));
   out.push(dh);
-  const rs = await rsHosts(prisma, clusterId);
+  const rs = await realServerHosts(prisma, clusterId);
   for (const r of rs) {
     // only what is current: a host no virtual service uses any more is "not in use", not a real server of the cluster's VIPs
     out.push({ host: r.host.name, hostId: r.host.id, role: "real_server", steps: [], error: null, inUse: r.ownVips.length > 0,
@@ -100,7 +100,7 @@ async function planDirectorHost(prisma: PrismaClient, director: NonNullable<Awai
 }
 
 /** Real-server hosts with the VIPs they serve (from the desired state). */
-export async function rsHosts(prisma: PrismaClient, clusterId: string) {
+export async function realServerHosts(prisma: PrismaClient, clusterId: string) {
   const hosts = await prisma.host.findMany({ where: { clusterId, role: "real_server" }, orderBy: { name: "asc" }, include: { realServers: { include: { virtualService: true } } } });
   const services = await prisma.virtualService.findMany({ where: { clusterId } });
   const clusterVips = [...new Set(services.map((s) => s.address).filter((a): a is string => !!a && !a.includes(":")))];
@@ -248,7 +248,7 @@ async function runApply(prisma: PrismaClient, lease: DirectorLease, runId: strin
   });
 }
 
-export type RsAction = "prepare" | "undo" | "probe";
+export type RealServerAction = "prepare" | "undo" | "probe";
 
 /** The director's kernel table now (`ipvsadm -Ln`), or why it could not be read. */
 export async function readKernel(prisma: PrismaClient, clusterId: string): Promise<{ dests: KernelDest[]; error: null } | { dests: null; error: string }> {
@@ -290,7 +290,7 @@ export class LiveTrafficError extends UserError {
   }
 }
 
-async function liveHosts(prisma: PrismaClient, clusterId: string, targets: Awaited<ReturnType<typeof rsHosts>>): Promise<{ live: LiveHost[]; kernelError: string | null }> {
+async function liveHosts(prisma: PrismaClient, clusterId: string, targets: Awaited<ReturnType<typeof realServerHosts>>): Promise<{ live: LiveHost[]; kernelError: string | null }> {
   const k = await readKernel(prisma, clusterId);
   const live: LiveHost[] = [];
   for (const r of targets) {
@@ -306,11 +306,11 @@ async function liveHosts(prisma: PrismaClient, clusterId: string, targets: Await
  * Prepare (ARP sysctls + VIP on lo), undo, or just probe, on one real-server host or all of a cluster's.
  * `confirmDropTraffic`: host names whose live traffic the operator agreed to drop (undo only).
  */
-export async function realServerOp(prisma: PrismaClient, actor: string, clusterId: string, action: RsAction, hostId?: string, opts: { confirmDropTraffic?: readonly string[] } = {}) {
+export async function realServerOp(prisma: PrismaClient, actor: string, clusterId: string, action: RealServerAction, hostId?: string, opts: { confirmDropTraffic?: readonly string[] } = {}) {
   const cluster = await prisma.cluster.findUnique({ where: { id: clusterId } });
   if (!cluster) throw new UserError("This cluster no longer exists.");
   const director = await directorOf(prisma, clusterId);
-  const all = await rsHosts(prisma, clusterId);
+  const all = await realServerHosts(prisma, clusterId);
   const targets = hostId ? all.filter((r) => r.host.id === hostId) : all;
   if (!targets.length) throw new UserError(hostId ? "This host is not a real server of this cluster." : "This cluster has no real-server hosts.");
   if (action === "undo") {
@@ -322,7 +322,7 @@ export async function realServerOp(prisma: PrismaClient, actor: string, clusterI
   // a probe is a read: one younger than PROBE_MIN_INTERVAL_MS (any panel instance's, from the database,
   // or this process's, also one still running) is answered again instead of probing the host anew
   const stored = action === "probe" ? await lastProbes(prisma, targets.map((r) => r.host.id)) : new Map<string, StoredProbe>();
-  const results: Array<{ host: string; hostId: string; report: RsReport | null; error: string | null; fresh: boolean; at: string }> = [];
+  const results: Array<{ host: string; hostId: string; report: RealServerReport | null; error: string | null; fresh: boolean; at: string }> = [];
   await Promise.all(targets.map(async (r) => {
     const row = { host: r.host.name, hostId: r.host.id, fresh: true, at: new Date().toISOString() };
     if (!r.vips.length || (action === "prepare" && !r.ownVips.length)) return void results.push({ ...row, report: null, error: "serves no DR/TUN virtual service yet" });
@@ -365,10 +365,10 @@ function probeStillFresh(p: StoredProbe, vips: readonly string[], now = Date.now
   return vips.length === had.size && vips.every((v) => had.has(v));
 }
 
-export interface StoredProbe { at: string; report: RsReport | null; error: string | null }
+export interface StoredProbe { at: string; report: RealServerReport | null; error: string | null }
 
 /** Stores each host's last probe (RealServerProbe), so every panel instance and page shows the same. */
-async function saveProbes(prisma: PrismaClient, results: Array<{ hostId: string; report: RsReport | null; error: string | null }>) {
+async function saveProbes(prisma: PrismaClient, results: Array<{ hostId: string; report: RealServerReport | null; error: string | null }>) {
   const at = new Date();
   await Promise.all(results.map((r) => {
     const data = { probedAt: at, ready: r.report ? r.report.ready : null, error: r.error, report: (r.report ?? undefined) as never };
@@ -380,5 +380,5 @@ async function saveProbes(prisma: PrismaClient, results: Array<{ hostId: string;
 export async function lastProbes(prisma: PrismaClient, hostIds: string[]): Promise<Map<string, StoredProbe>> {
   if (!hostIds.length) return new Map();
   const rows = await prisma.realServerProbe.findMany({ where: { hostId: { in: hostIds } } });
-  return new Map(rows.map((r) => [r.hostId, { at: r.probedAt.toISOString(), report: (r.report ?? null) as RsReport | null, error: r.error }]));
+  return new Map(rows.map((r) => [r.hostId, { at: r.probedAt.toISOString(), report: (r.report ?? null) as RealServerReport | null, error: r.error }]));
 }
