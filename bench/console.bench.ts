@@ -55,7 +55,7 @@ async function seed(url: string) {
   await c.query(`INSERT INTO "RealServer"(id, "virtualServiceId", "hostId", address, port, weight, "updatedAt")
     SELECT 'br' || i || '_' || v || '_' || r, 'bv' || i || '_' || v, 'bh' || i || '_' || r, '10.2.' || i || '.' || (200 + r), 80, r, now()
     FROM generate_series(1, $1::int) i, generate_series(1, $2::int) v, generate_series(1, $3::int) r`, [CLUSTERS, SERVICES_PER, RS_PER]);
-  await c.query(`INSERT INTO "ApplyRun"(id, "clusterId", actor, plan, outcome, "startedAt", "finishedAt")
+  await c.query(`INSERT INTO "ApplyRun"(id, "clusterId", actor, desired, outcome, "startedAt", "finishedAt")
     SELECT 'ba' || i || '_' || k, 'bc' || i, 'bench@example.test', '{}'::jsonb, 'succeeded', now() - (k || ' hours')::interval, now() - (k || ' hours')::interval
     FROM generate_series(1, $1::int) i, generate_series(1, 5) k`, [CLUSTERS]);
   await c.query("COMMIT");

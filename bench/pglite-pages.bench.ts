@@ -84,7 +84,7 @@ async function main() {
     const { SshPool } = await import("../lib/ssh");
     const { targetFromHost } = await import("../lib/host-target");
     const { probeDirector, readDirectorAddresses, applyDirector } = await import("../lib/director");
-    const { consoleCore, desiredOf } = await import("../lib/console/desired");
+    const { desiredCore, desiredOf } = await import("../lib/desired/desired");
     process.env.LVS_PANEL_KEY_SECRET = KEY_SECRET;
     const pg2 = new PGlite(path.join(dir, "pglite"));
     const p2 = new PrismaClient({ adapter: new PrismaPGlite(pg2) });
@@ -99,7 +99,7 @@ async function main() {
       const light1 = await readDirectorAddresses(pool, t);
       if (JSON.stringify(light1) !== JSON.stringify({ addresses: full.addresses, defaultRoute: full.defaultRoute })) throw new Error("readDirectorAddresses differs from the probe");
       const probe: number[] = [], addrs: number[] = [], dry: number[] = [], serial: number[] = [], side: number[] = [], light: number[] = [];
-      const dryRun = () => applyDirector(pool, t, consoleCore, { table: desired.table, remove: desired.remove }, { dryRun: true });
+      const dryRun = () => applyDirector(pool, t, desiredCore, { table: desired.table, remove: desired.remove }, { dryRun: true });
       for (let i = 0; i < Math.min(N, 10); i++) {
         probe.push((await timed(() => probeDirector(pool, t)))[0]);
         dry.push((await timed(dryRun))[0]);

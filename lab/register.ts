@@ -4,11 +4,12 @@
 // Uses DATABASE_URL when set, else the embedded database in .data/ (stop `npm start` first then:
 // the embedded database serves one process at a time).
 import fs from "node:fs";
-import { audit } from "../lib/audit";
-import { encryptSecret } from "../lib/crypto";
+import { audit } from "@/lib/audit";
 import { db } from "../lib/db";
 import { algorithmOf, fingerprintOf } from "../lib/ssh";
-import { publicKeyFromPrivate } from "../lib/ssh-keys";
+import { putCluster } from "@/lib/data/clusters";
+import { putHost } from "@/lib/data/hosts";
+import { publicKeyFromPrivate, putSshKey } from "@/lib/data/ssh-keys";
 // @ts-ignore plain ESM module without type declarations
 import { deploy } from "../scripts/migrate.mjs";
 import { labEnv, type LabHost } from "./env";
@@ -38,24 +39,12 @@ async function main() {
     { host: env.hosts.sorry, role: "real_server" as const },
   ];
   const summary = await prisma.$transaction(async (tx) => {
-    const key = await tx.sshKey.upsert({
-      where: { name: KEY_NAME },
-      create: { name: KEY_NAME, publicKey, privateKey: encryptSecret(privateKey) },
-      update: { publicKey, privateKey: encryptSecret(privateKey) },
-    });
-    const cluster = await tx.cluster.upsert({
-      where: { name: CLUSTER },
-      create: { name: CLUSTER, description: `LVS-DR lab (${env.layout}-subnet layout, VIP ${env.vip.current})` },
-      update: { description: `LVS-DR lab (${env.layout}-subnet layout, VIP ${env.vip.current})`, version: { increment: 1 } },
-    });
+    const key = await putSshKey(tx, KEY_NAME, privateKey, publicKey);
+    const cluster = await putCluster(tx, CLUSTER, `LVS-DR lab (${env.layout}-subnet layout, VIP ${env.vip.current})`);
     for (const { host, role } of hosts) {
       const pin = pinnedKey(host);
-      const data = { address: host.address, sshPort: host.sshPort ?? 22, sshUser: env.ssh.user, sshKeyId: key.id, role,
-        hostKeyFingerprint: pin.fingerprint, hostKeyAlgorithm: pin.algorithm };
-      await tx.host.upsert({ where: { clusterId_name: { clusterId: cluster.id, name: host.name } }, create: { clusterId: cluster.id, name: host.name, ...data }, update: data });
-      // the pin history by address:port (lib/console/hostkeys.ts), as a trust in the panel records it
-      const known = { fingerprint: pin.fingerprint, algorithm: pin.algorithm, trustedBy: ACTOR, trustedAt: new Date() };
-      await tx.knownHostKey.upsert({ where: { address_port: { address: host.address, port: data.sshPort } }, create: { address: host.address, port: data.sshPort, ...known }, update: known });
+      await putHost(tx, cluster.id, host.name, { address: host.address, sshPort: host.sshPort ?? 22, sshUser: env.ssh.user, sshKeyId: key.id, role,
+        hostKeyFingerprint: pin.fingerprint, hostKeyAlgorithm: pin.algorithm }, ACTOR);
     }
     const after = { cluster: CLUSTER, vip: env.vip.current, hosts: hosts.map(({ host, role }) => `${host.name} ${host.address} ${role}`) };
     await audit(tx, { actor: ACTOR, action: "lab.register", target: `cluster:${CLUSTER}`, after });

@@ -1,6 +1,6 @@
 import { db } from "./db";
 import { UserError } from "./errors";
-import { createFirstAdmin } from "./users";
+import { createFirstAdmin } from "@/lib/data/users";
 import { setupSchema } from "./validation/user";
 
 /** ADMIN_EMAIL / ADMIN_PASSWORD create the first admin on an empty database, instead of the setup page. */

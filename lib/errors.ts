@@ -1,4 +1,5 @@
-import type { FieldErrors } from "./validation/common";
+/** Field errors keyed by field name, the shape forms render next to each input. */
+export type FieldErrors = Record<string, string[] | undefined>;
 
 /** A request that cannot be carried out as asked; the message is for the operator, fields for the form. */
 export class UserError extends Error {

@@ -28,7 +28,7 @@ beforeAll(async () => {
   LOGIN_FAILED = auth.LOGIN_FAILED;
   const provider = auth.authOptions.providers[0] as unknown as { options: { authorize: typeof authorize } };
   authorize = provider.options.authorize;
-  const { createFirstAdmin } = await import("@/lib/users");
+  const { createFirstAdmin } = await import("@/lib/data/users");
   await createFirstAdmin(prisma, { email: ADMIN.email, name: "Ada", password: ADMIN.password });
 });
 afterAll(async () => {

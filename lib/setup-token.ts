@@ -4,7 +4,7 @@ import path from "node:path";
 import type { PrismaClient } from "@/generated/prisma/client";
 import { UserError } from "./errors";
 import { dataDir } from "./secrets";
-import { createFirstAdmin } from "./users";
+import { createFirstAdmin } from "@/lib/data/users";
 import { setupSchema } from "./validation/user";
 import { fieldErrors } from "./validation/common";
 

@@ -3,7 +3,7 @@ import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { formAction, type FormState } from "@/lib/action-state";
-import { startApply } from "@/lib/console/ops";
+import { startApply } from "@/lib/operations/cluster";
 import { db } from "@/lib/db";
 
 /** Starts an apply (recorded before anything is sent) and opens its progress page. */

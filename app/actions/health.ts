@@ -3,7 +3,7 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { formAction, type FormState } from "@/lib/action-state";
 import { audit } from "@/lib/audit";
-import { createWebhook, healthCheckFormSchema, saveHealthCheck, saveHealthOverride, updateWebhookForm } from "@/lib/console/healthcheck";
+import { createWebhook, healthCheckFormSchema, saveHealthCheck, saveHealthOverride, updateWebhookForm } from "@/lib/data/health-checks";
 import { db } from "@/lib/db";
 import { UserError } from "@/lib/errors";
 import { testWebhook } from "@/lib/notify";

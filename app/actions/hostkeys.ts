@@ -2,7 +2,7 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { formAction, type FormState } from "@/lib/action-state";
-import { presentedKey, trustHostKey } from "@/lib/console/hostkeys";
+import { presentedKey, trustHostKey } from "@/lib/operations/host-keys";
 import { db } from "@/lib/db";
 
 const hostIdSchema = z.object({ hostId: z.string().min(1, "is required") });

@@ -3,8 +3,8 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { formAction, type FormState } from "@/lib/action-state";
 import { db } from "@/lib/db";
-import { testConnection } from "@/lib/console/hostkeys";
-import { createHost, deleteHost, updateHost } from "@/lib/hosts";
+import { testConnection } from "@/lib/operations/host-keys";
+import { createHost, deleteHost, updateHost } from "@/lib/data/hosts";
 import { hostCreateSchema, hostUpdateSchema } from "@/lib/validation/host";
 
 export async function createHostAction(_prev: FormState, form: FormData): Promise<FormState> {

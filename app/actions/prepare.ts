@@ -2,8 +2,8 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { formAction, type FormState } from "@/lib/action-state";
-import { liveRealServersAfter, type LiveRealServer } from "@/lib/console/live-tick";
-import { LiveTrafficError, realServerOp, type LiveHost } from "@/lib/console/ops";
+import { liveRealServersAfter, type LiveRealServer } from "@/lib/live/live-tick";
+import { LiveTrafficError, realServerOp, type LiveHost } from "@/lib/operations/cluster";
 import { db } from "@/lib/db";
 
 const schema = z.object({

@@ -3,8 +3,8 @@ import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { formAction, type FormState } from "@/lib/action-state";
 import { hostPort } from "@/lib/ipvs/address";
-import { createRealServer, deleteRealServer, setRealServerState, updateRealServer } from "@/lib/console/services";
-import { realServerRefSchema, realServerSchema, realServerStateSchema, realServerUpdateSchema } from "@/lib/console/validation";
+import { createRealServer, deleteRealServer, setRealServerState, updateRealServer } from "@/lib/data/virtual-services";
+import { realServerRefSchema, realServerSchema, realServerStateSchema, realServerUpdateSchema } from "@/lib/validation/virtual-service";
 import { db } from "@/lib/db";
 
 async function clusterPath(virtualServiceId: string) {

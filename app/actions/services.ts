@@ -3,8 +3,8 @@ import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { formAction, type FormState } from "@/lib/action-state";
-import { createVirtualService, deleteVirtualService, serviceLabel, updateVirtualService } from "@/lib/console/services";
-import { virtualServiceSchema, virtualServiceUpdateSchema } from "@/lib/console/validation";
+import { createVirtualService, deleteVirtualService, serviceLabel, updateVirtualService } from "@/lib/data/virtual-services";
+import { virtualServiceSchema, virtualServiceUpdateSchema } from "@/lib/validation/virtual-service";
 import { db } from "@/lib/db";
 import { versionSchema } from "@/lib/validation/common";
 

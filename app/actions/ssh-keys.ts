@@ -3,7 +3,7 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { formAction, type FormState } from "@/lib/action-state";
 import { db } from "@/lib/db";
-import { createSshKey, deleteSshKey } from "@/lib/ssh-keys";
+import { createSshKey, deleteSshKey } from "@/lib/data/ssh-keys";
 import { sshKeyCreateSchema } from "@/lib/validation/ssh-key";
 
 export async function createSshKeyAction(_prev: FormState, form: FormData): Promise<FormState> {

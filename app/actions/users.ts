@@ -7,7 +7,7 @@ import { db } from "@/lib/db";
 import { UserError } from "@/lib/errors";
 import { ROLES } from "@/lib/roles";
 import { firstRunSetup } from "@/lib/setup-token";
-import { createUser, setUserRoleAndState } from "@/lib/users";
+import { createUser, setUserRoleAndState } from "@/lib/data/users";
 import { formObject } from "@/lib/validation/common";
 import { userCreateSchema } from "@/lib/validation/user";
 

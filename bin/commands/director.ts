@@ -9,18 +9,12 @@
 // { "table": {...}, "owned": ["TCP 10.0.0.1:80", ...], "adopt", "prune", "graceful" }. Without "owned"
 // the panel owns exactly the desired services: others on the director are left alone unless --prune.
 //
-// Exit codes (shared with `lvs rs status|prepare|undo`; scripts may rely on them):
-//   0  done: applied and verified / status read (and, with --desired, no drift) / dry run with nothing to do
-//   1  the operation failed: a step failed, or the desired state was refused before any command
-//   2  usage error
-//   3  verification failed or drift: the re-read differs from the desired state; status --desired with
-//      differences; a dry run that would change something; a real server that is not ready
-//   4  SSH error; the JSON's error.code says which: authentication-failed, host-key-unknown,
-//      host-key-changed, unreachable, timeout, permission-denied, command-failed, ipvs-unavailable
+// Exit codes: the one table of every lvs verb (exit.ts): 0 done, 1 failed, 2 usage, 3 drift, 4 SSH error.
 import { IPV4_MAPPED_RULE, isIPv4Mapped } from "../../lib/ipvs/address";
+import { EXIT } from "./exit";
 import { UsageError, parseArgs, type Command, type Io } from "./io";
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, drift: 3, ssh: 4 } as const;
+export { EXIT };
 
 export interface CliTarget {
   username: string;

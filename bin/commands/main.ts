@@ -11,6 +11,7 @@ import { rsVerbs } from "./rs";
 import pkg from "../../package.json" with { type: "json" };
 
 const PACKAGE_VERSION: string = pkg.version;
+import { EXIT } from "./exit";
 
 export const COMMANDS: Record<string, Command> = {
   parse: parseCommand,
@@ -32,7 +33,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   const [verb, ...rest] = argv;
   if (verb === undefined || verb === "help" || verb === "--help" || verb === "-h") {
     (verb === undefined ? io.err : io.out)(usage());
-    return verb === undefined ? 2 : 0;
+    return verb === undefined ? EXIT.usage : EXIT.ok;
   }
   if (verb === "--version" || verb === "version") {
     // which Node.js runs it: the launcher may have switched to the pinned one (bin/lvs.mjs)
@@ -42,18 +43,18 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   const cmd = COMMANDS[verb];
   if (!cmd) {
     io.err(`lvs: unknown command "${verb}"\n${usage()}`);
-    return 2;
+    return EXIT.usage;
   }
   try {
     return await cmd.run(rest, io);
   } catch (e) {
     if (e instanceof UsageError) {
       io.err(`lvs ${verb}: ${e.message}\nusage: lvs ${cmd.usage}\n`);
-      return 2;
+      return EXIT.usage;
     }
     if (e instanceof IpvsParseError) {
       io.err(`${e.message}\n`);
-      return 1;
+      return EXIT.failed;
     }
     throw e;
   }

@@ -4,6 +4,7 @@ import { parseList, type ListFormat, type ListedDestination, type ListedService 
 import { parseSave } from "../../lib/ipvs/parse-save";
 import type { Destination, Service } from "../../lib/ipvs/model";
 import { UsageError, parseArgs, type Command } from "./io";
+import { EXIT } from "./exit";
 
 const LIST_KINDS: Record<string, readonly ListFormat[]> = {
   list: ["list", "tun-info"],
@@ -58,6 +59,6 @@ export const parseCommand: Command = {
     else if (kind === "save") json = { services: parseSave(text).services.map(serviceJson) };
     else json = { services: parseList(text, LIST_KINDS[kind]).services.map(serviceJson) };
     io.out(JSON.stringify(json) + "\n");
-    return 0;
+    return EXIT.ok;
   },
 };

@@ -7,6 +7,7 @@ import { planReport } from "../../lib/ipvs/plan";
 import { renderRestore, stepCommand } from "../../lib/ipvs/render";
 import { validateTable } from "../../lib/ipvs/schema";
 import { UsageError, parseArgs, type Command, type Io } from "./io";
+import { EXIT } from "./exit";
 
 async function read(io: Io, path: string, what: string): Promise<string> {
   try {
@@ -46,12 +47,12 @@ export const planCommand: Command = {
     } catch (e) {
       if (e instanceof UsageError) throw e;
       io.err(`${desiredPath}: not JSON: ${(e as Error).message}\n`);
-      return 1;
+      return EXIT.failed;
     }
     const desired = validateTable(raw);
     if (!desired.ok) {
       for (const x of desired.errors) io.err(`${desiredPath}: ${x.path || "(top)"}: ${x.message}\n`);
-      return 1;
+      return EXIT.failed;
     }
     for (const n of desired.notices) io.err(`note: ${n.path}: ${n.message}\n`);
 
@@ -72,6 +73,6 @@ export const planCommand: Command = {
     for (const d of report.draining)
       io.err(`draining: ${d.service}${d.destination ? ` -> ${d.destination}` : ""} (${d.activeConns === null ? "active connections unknown: pass --conns" : `${d.activeConns} active`})\n`);
     io.out(flags.has("restore") ? renderRestore(report.steps) : report.steps.map((s) => stepCommand(s) + "\n").join(""));
-    return 0;
+    return EXIT.ok;
   },
 };

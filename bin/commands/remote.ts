@@ -9,24 +9,14 @@
 //   lvs status CLUSTER [--no-arp]     the director's table like ipvsadm -Ln, with each real server's ARP state
 //   --json on every verb prints the API's JSON instead of text.
 //
-// Exit codes (scripts may rely on them):
-//   0  done
-//   1  done, but the machines say no: apply failed or did not verify, the plan has host errors,
-//      status could not read the director
-//   2  usage error
-//   3  not logged in, or the token was refused (401) or may not do this (403)
-//   4  not found (cluster, service or real server)
-//   5  refused: validation (400/413/415/422), conflict (409: exists already, apply running),
-//      stale If-Match (412)
-//   6  the panel could not be reached, or it failed (5xx; 502: a machine did not answer)
+// Exit codes: the one table of every lvs verb (exit.ts).
 import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { splitHostPort } from "../../lib/ipvs/address";
+import { EXIT } from "./exit";
 import { UsageError, parseArgs, type Command, type Io } from "./io";
-
-export const EXIT = { ok: 0, failed: 1, usage: 2, auth: 3, notFound: 4, refused: 5, unreachable: 6 } as const;
 
 export interface RemoteConfig { url: string; token: string }
 
@@ -288,7 +278,7 @@ export function rsCommand(deps: RemoteDeps = defaultDeps()): Command {
           res = await c.call("POST", base, body, idem);
         } else {
           // the API refuses a change without If-Match (428): name the version just read, so a change
-          // someone else made in between is refused (412, exit 5) instead of overwritten
+          // someone else made in between is refused (412, exit 7) instead of overwritten
           const read = await c.call("GET", `${base}/${enc(rip)}`);
           const ifMatch = { ...idem, "if-match": read.headers.get("etag") ?? "" };
           if (verb === "rm") res = await c.call("DELETE", `${base}/${enc(rip)}`, undefined, ifMatch);

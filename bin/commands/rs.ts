@@ -1,5 +1,5 @@
 // `lvs rs status|prepare|undo`: a real server's DR/TUN preparation over SSH directly, as the panel
-// does it (lib/realserver: one exec each). JSON on stdout. Exit codes as `lvs director` (director.ts):
+// does it (lib/realserver: one exec each). JSON on stdout. Exit codes from the one table (exit.ts):
 // 0 ready / done, 1 failed (or refused before any command), 2 usage, 3 not ready (status / prepare
 // verification), 4 SSH error (error.code).
 //

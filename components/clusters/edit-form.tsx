@@ -1,7 +1,7 @@
 "use client";
 import { useActionState } from "react";
 import { deleteClusterAction, updateClusterAction, type DeleteClusterState } from "@/app/actions/clusters";
-import { leftRunning } from "@/lib/console/teardown-plan";
+import { leftRunning } from "@/lib/operations/teardown-plan";
 import { Field } from "../forms/field";
 import { FormMessage } from "../forms/form-message";
 import { SubmitButton } from "../forms/submit-button";

@@ -1,4 +1,4 @@
-import type { ClusterHealth } from "@/lib/console/health";
+import type { ClusterHealth } from "@/lib/live/cluster-health-types";
 
 const TONE = {
   ok: "bg-emerald-100 text-emerald-900 dark:bg-emerald-900 dark:text-emerald-100",

@@ -1,7 +1,7 @@
 "use client";
 import { useEffect, useRef, useState } from "react";
 import { human, PROBES_EVENT } from "./format";
-import { arpCells, type ArpCell, type CellTone } from "@/lib/console/arp-cells";
+import { arpCells, type ArpCell, type CellTone } from "@/lib/live/arp-cells";
 
 type Drift = { status: "ok" | "missing" | "unexpected" | "different"; fields: string[] };
 type Row = {
@@ -144,7 +144,7 @@ const CELL_TONE: Record<CellTone, string> = {
   ok: "text-emerald-700 dark:text-emerald-400", bad: "text-red-700 dark:text-red-400", note: "text-amber-700 dark:text-amber-400", info: "text-zinc-500",
 };
 
-/** One sysctl, judged in lib/console/arp-cells (by the kernel's effective max(all, interface)); the judgement in words on hover. */
+/** One sysctl, judged in lib/live/arp-cells (by the kernel's effective max(all, interface)); the judgement in words on hover. */
 function Sys({ cell }: { cell: ArpCell }) {
   return <span title={cell.title} className={`${CELL_TONE[cell.tone]}${cell.viaAll ? " underline decoration-dotted" : ""}`} data-sysctl={cell.label} data-tone={cell.tone}>{cell.text}</span>;
 }

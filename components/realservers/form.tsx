@@ -1,6 +1,7 @@
 "use client";
 import { useActionState, useState } from "react";
 import { createRealServerAction } from "@/app/actions/realservers";
+import { FORWARDING_CHOICES, FORWARDING_LABEL, portLock } from "@/lib/validation/virtual-service";
 import { Field } from "../forms/field";
 import { FormMessage } from "../forms/form-message";
 import { SubmitButton } from "../forms/submit-button";
@@ -8,18 +9,13 @@ import { SubmitButton } from "../forms/submit-button";
 type Host = { id: string; name: string; address: string };
 type Svc = { id: string; protocol: string; port: number | null };
 
-function lockReason(svc: Svc, method: string): string | null {
-  if (svc.protocol === "fwmark" || method === "masq") return null;
-  const mode = method === "tunnel" ? "IP tunnelling (TUN)" : "Direct Routing (DR)";
-  return `Locked to the service port ${svc.port}: in ${mode} the director does not rewrite the destination port, so the real server receives the VIP's port (ipvsadm forces it).`;
-}
 
 /** Add a real server: a known host or a typed RIP; in DR/TUN the port is locked to the service port, with the reason. */
 export function RealServerForm({ service, hosts, defaultMethod, disabled }: { service: Svc; hosts: Host[]; defaultMethod: string; disabled: boolean }) {
   const [state, action] = useActionState(createRealServerAction, {});
   const v = state.values ?? {};
   const [method, setMethod] = useState(v.forwardingMethod ?? defaultMethod);
-  const reason = lockReason(service, method);
+  const reason = portLock(service, method).reason;
   return (
     <form action={action} className="space-y-3" noValidate data-testid="realserver-form">
       <FormMessage state={state} />
@@ -34,7 +30,7 @@ export function RealServerForm({ service, hosts, defaultMethod, disabled }: { se
         <Field name="address" label="Real server address (RIP)" errors={state.errors} defaultValue={v.address} placeholder="empty: the host's address" />
         <Field name="forwardingMethod" label="Method" errors={state.errors}>
           <select key={`m-${v.forwardingMethod}`} id="forwardingMethod" name="forwardingMethod" className="input" defaultValue={method} onChange={(e) => setMethod(e.target.value)}>
-            <option value="route">Direct Routing (DR, -g)</option><option value="masq">NAT (-m)</option><option value="tunnel">Tunnel (TUN, -i)</option>
+            {FORWARDING_CHOICES.map((m) => <option key={m} value={m}>{FORWARDING_LABEL[m]}</option>)}
           </select>
         </Field>
         {reason ? (

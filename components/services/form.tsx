@@ -1,7 +1,7 @@
 "use client";
 import { useActionState, useState } from "react";
 import { createServiceAction, deleteServiceAction, updateServiceAction } from "@/app/actions/services";
-import { SCHEDULER_HELP } from "@/lib/console/validation";
+import { SCHEDULER_HELP } from "@/lib/validation/virtual-service";
 import type { FormState } from "@/lib/action-state";
 import { Field } from "../forms/field";
 import { FormMessage } from "../forms/form-message";

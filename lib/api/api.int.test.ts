@@ -394,7 +394,7 @@ describe("on the LVS-DR lab", () => {
     const home = fs.mkdtempSync(path.join(os.tmpdir(), "lvs-cli-"));
     const cliEnv = { XDG_CONFIG_HOME: home, LVS_URL: "", LVS_TOKEN: "" };
     const lvs = (args: string[], input?: string, env: Record<string, string> = cliEnv) => run(process.execPath, ["bin/lvs.mjs", ...args], { env, input, timeoutMs: 300_000 });
-    expect((await lvs(["clusters"])).code).toBe(3); // not logged in
+    expect((await lvs(["clusters"])).code).toBe(5); // not logged in
     const login = await lvs(["login", panel.url], `${op}\n`);
     expect(login.code, login.stderr).toBe(0);
     expect(login.stdout).toMatch(/as op@example\.test \(token deploy, role operator\)/);
@@ -431,14 +431,14 @@ describe("on the LVS-DR lab", () => {
     expect(plan.stdout).toMatch(new RegExp(`ipvsadm -e -t ${vip()}:80 -r ${rs1!.address}:80 .*-w 5`));
     expect((await lvs(["apply", "lab"])).code).toBe(0);
 
-    expect((await lvs(["rs", "add", "lab", svc, rs1!.address])).code).toBe(5); // exists
+    expect((await lvs(["rs", "add", "lab", svc, rs1!.address])).code).toBe(7); // exists
     const nf = await lvs(["rs", "drain", "lab", svc, "10.78.0.99"]);
-    expect([nf.code, nf.stderr]).toEqual([4, expect.stringMatching(/No real server/)]);
+    expect([nf.code, nf.stderr]).toEqual([6, expect.stringMatching(/No real server/)]);
     expect((await lvs(["rs", "weight", "lab", svc, rs1!.address, "lots"])).code).toBe(2);
-    expect((await lvs(["rs", "drain", "nope", svc, rs1!.address])).code).toBe(4);
-    expect((await lvs(["clusters"], undefined, { ...cliEnv, LVS_URL: "http://127.0.0.1:9", LVS_TOKEN: op })).code).toBe(6);
+    expect((await lvs(["rs", "drain", "nope", svc, rs1!.address])).code).toBe(6);
+    expect((await lvs(["clusters"], undefined, { ...cliEnv, LVS_URL: "http://127.0.0.1:9", LVS_TOKEN: op })).code).toBe(8);
     const asViewer = await lvs(["rs", "disable", "lab", svc, rs1!.address], undefined, { ...cliEnv, LVS_URL: panel.url, LVS_TOKEN: viewer });
-    expect([asViewer.code, asViewer.stderr]).toEqual([3, expect.stringMatching(/viewer/)]);
+    expect([asViewer.code, asViewer.stderr]).toEqual([5, expect.stringMatching(/viewer/)]);
     // the local planner still answers `lvs plan --desired …`
     expect((await lvs(["plan", "--desired"])).code).toBe(2);
     fs.rmSync(home, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { realServerSchema, virtualServiceSchema } from "@/lib/console/validation";
+import { realServerSchema, virtualServiceSchema } from "@/lib/validation/virtual-service";
 import { clusterCreateSchema } from "@/lib/validation/cluster";
 import { BodyParser } from "./body";
 import { checkIfMatch, parseIfMatch, parseJsonObject, readBody, versionFromIfMatch } from "./http";

@@ -18,11 +18,11 @@ export const hostJson = (h: HostRow) => ({
   hostKey: h.hostKeyFingerprint ? { fingerprint: h.hostKeyFingerprint, algorithm: h.hostKeyAlgorithm } : null, etag: hostEtag(h),
 });
 
-type RsRow = { id: string; virtualServiceId: string; hostId: string | null; address: string; port: number; weight: number; forwardingMethod: string;
+type RealServerRow = { id: string; virtualServiceId: string; hostId: string | null; address: string; port: number; weight: number; forwardingMethod: string;
   upperThreshold: number; lowerThreshold: number; state: string; version: number; updatedAt: Date };
 /** A real server's ETag is its version, as a cluster's and a service's are. */
-export const realServerEtag = (r: RsRow) => versionEtag(r.version);
-export const realServerJson = (r: RsRow) => ({
+export const realServerEtag = (r: RealServerRow) => versionEtag(r.version);
+export const realServerJson = (r: RealServerRow) => ({
   id: r.id, ref: hostPort(r.address, r.port), virtualServiceId: r.virtualServiceId, hostId: r.hostId, address: r.address, port: r.port, weight: r.weight,
   forwardingMethod: r.forwardingMethod, upperThreshold: r.upperThreshold, lowerThreshold: r.lowerThreshold, state: r.state, version: r.version, etag: realServerEtag(r),
 });
@@ -30,7 +30,7 @@ export const realServerJson = (r: RsRow) => ({
 type VsRow = { id: string; clusterId: string; protocol: string; address: string | null; port: number | null; fwmark: number | null; family: string;
   scheduler: string; schedulerFlags: string[]; persistenceTimeout: number | null; persistenceNetmask: string | null; onePacket: boolean;
   persistenceEngine: string | null; sorryAddress: string | null; sorryPort: number | null; description: string; version: number };
-export const serviceJson = (s: VsRow, realServers?: RsRow[]) => ({
+export const serviceJson = (s: VsRow, realServers?: RealServerRow[]) => ({
   id: s.id, ref: serviceRef(s), clusterId: s.clusterId, protocol: s.protocol, address: s.address, port: s.port, fwmark: s.fwmark, family: s.family,
   scheduler: s.scheduler, schedulerFlags: s.schedulerFlags, persistenceTimeout: s.persistenceTimeout, persistenceNetmask: s.persistenceNetmask,
   onePacket: s.onePacket, persistenceEngine: s.persistenceEngine, sorryAddress: s.sorryAddress, sorryPort: s.sorryPort, description: s.description,
@@ -51,7 +51,7 @@ export function serviceFormInput(s: VsRow): Record<string, unknown> {
 }
 
 /** A real-server row as its form would submit it. */
-export function realServerFormInput(r: RsRow): Record<string, unknown> {
+export function realServerFormInput(r: RealServerRow): Record<string, unknown> {
   return {
     hostId: r.hostId, address: r.address, port: String(r.port), weight: String(r.weight), forwardingMethod: r.forwardingMethod,
     upperThreshold: String(r.upperThreshold), lowerThreshold: String(r.lowerThreshold),

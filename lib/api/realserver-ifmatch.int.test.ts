@@ -4,7 +4,7 @@
 // linked to its host, and the cluster list (one query) against the per-cluster summaries.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migratedDatabase } from "@/test/support/database";
-import { overviewPage } from "@/lib/console/overview";
+import { overviewPage } from "@/lib/data/overview";
 import { clusterJson, realServerEtag, realServerJson } from "./present";
 import { inProcessApi } from "./testing/in-process";
 import { userWithToken } from "./testing/panel";
@@ -110,8 +110,8 @@ describe("GET /clusters", () => {
     expect((await call("POST", "/clusters/race/services", { protocol: "fwmark", fwmark: 7, scheduler: "rr" })).status).toBe(201);
     expect((await call("POST", "/clusters/race/services", { protocol: "udp", address: "10.9.0.100", port: 53, scheduler: "rr" })).status).toBe(201);
     const race = await ctx.prisma.cluster.findUniqueOrThrow({ where: { name: "race" } });
-    await ctx.prisma.applyRun.create({ data: { clusterId: race.id, actor: "old@example.test", plan: {}, outcome: "failed", startedAt: new Date(Date.now() - 60_000) } });
-    await ctx.prisma.applyRun.create({ data: { clusterId: race.id, actor: "op@example.test", plan: {}, outcome: "succeeded" } });
+    await ctx.prisma.applyRun.create({ data: { clusterId: race.id, actor: "old@example.test", desired: {}, outcome: "failed", startedAt: new Date(Date.now() - 60_000) } });
+    await ctx.prisma.applyRun.create({ data: { clusterId: race.id, actor: "op@example.test", desired: {}, outcome: "succeeded" } });
     const r = await call("GET", "/clusters");
     expect(r.status).toBe(200);
     expect(r.headers.get("etag")).toBeNull();

@@ -1,18 +1,18 @@
 import "server-only";
 // The /api/v1 resources. Every mutation calls the SAME service module as the UI's server action
-// (lib/clusters, lib/hosts, lib/console/*), with the SAME zod schema; only the transport differs.
+// (lib/data, lib/operations), with the SAME zod schema; only the transport differs.
 import { z } from "zod";
 import { audit } from "@/lib/audit";
-import { createCluster, updateCluster } from "@/lib/clusters";
-import { deleteClusterWithDirector, leftRunning } from "@/lib/console/teardown";
+import { createCluster, updateCluster } from "@/lib/data/clusters";
+import { deleteClusterWithDirector, leftRunning } from "@/lib/operations/teardown";
 import { can } from "@/lib/roles";
-import { presentedKey, trustHostKey } from "@/lib/console/hostkeys";
-import { liveSnapshot } from "@/lib/console/live";
-import { allClusterRows } from "@/lib/console/overview";
-import { planCluster, realServerOp, startApply } from "@/lib/console/ops";
-import { createRealServer, createVirtualService, deleteRealServer, deleteVirtualService, setRealServerState, updateRealServer, updateVirtualService } from "@/lib/console/services";
-import { realServerSchema, realServerUpdateSchema, virtualServiceSchema, virtualServiceUpdateSchema } from "@/lib/console/validation";
-import { createHost, deleteHost } from "@/lib/hosts";
+import { presentedKey, trustHostKey } from "@/lib/operations/host-keys";
+import { liveSnapshot } from "@/lib/live/live";
+import { allClusterRows } from "@/lib/data/overview";
+import { planCluster, realServerOp, startApply } from "@/lib/operations/cluster";
+import { createRealServer, createVirtualService, deleteRealServer, deleteVirtualService, setRealServerState, updateRealServer, updateVirtualService } from "@/lib/data/virtual-services";
+import { realServerSchema, realServerUpdateSchema, virtualServiceSchema, virtualServiceUpdateSchema } from "@/lib/validation/virtual-service";
+import { createHost, deleteHost } from "@/lib/data/hosts";
 import { testWebhook, webhookInputSchema } from "@/lib/notify";
 import { createWebhook, deleteWebhook, listWebhooks, updateWebhook, webhookPatchSchema, webhookView } from "@/lib/notify/manage";
 import { clusterCreateSchema, clusterUpdateSchema } from "@/lib/validation/cluster";
@@ -83,7 +83,7 @@ async function runJson(ctx: Ctx, runId: string) {
   return {
     id: run.id, clusterId: run.clusterId, actor: run.actor, outcome: run.outcome, error: run.error,
     startedAt: run.startedAt.toISOString(), finishedAt: run.finishedAt?.toISOString() ?? null,
-    plan: run.plan, verification: run.verification,
+    desired: run.desired, verification: run.verification,
     steps: run.steps.map((s) => ({ position: s.position, host: s.hostName, command: s.command, disruptive: s.disruptive, status: s.status,
       exitCode: s.exitCode, stdout: s.stdout, stderr: s.stderr, durationMs: s.durationMs,
       startedAt: s.startedAt?.toISOString() ?? null, finishedAt: s.finishedAt?.toISOString() ?? null })),

@@ -116,7 +116,7 @@ describe.each([
     const isFrozen = new Promise<void>((r) => (frozen = r));
     let thaw!: () => void;
     const thawed = new Promise<void>((r) => (thaw = r));
-    const runId: Promise<string> = recordApply(ctx.prisma, { clusterId, actor: "stale", hostId: null, hostName: "d-fenced", plan: "stale" }, async (l) => {
+    const runId: Promise<string> = recordApply(ctx.prisma, { clusterId, actor: "stale", hostId: null, hostName: "d-fenced", desired: "stale" }, async (l) => {
       stale = l;
       frozen();
       await thawed;

@@ -173,7 +173,7 @@ export interface ApplyOptions {
   /** Called as the run goes: once the table is read (with the remote shell's PID), then per step. */
   /** Once aborted, no step is sent (the run stops after reading the table, throwing the reason). */
   signal?: AbortSignal;
-  onProgress?: (e: { kind: "read"; pid: number | null; steps: number } | { kind: "step"; position: number; status: "running" | "succeeded" | "failed"; exitCode: number | null }) => void;
+  onProgress?: (e: { kind: "read"; pid: number | null; steps: number; planned: ReadonlyArray<Pick<PlannedStep, "text" | "disruptive">> } | { kind: "step"; position: number; status: "running" | "succeeded" | "failed"; exitCode: number | null }) => void;
 }
 
 // Every ipvsadm is a process, and on a small or emulated director a process costs milliseconds: the
@@ -303,7 +303,7 @@ export async function applyDirector<D>(pool: SshPool, target: SshTarget, core: I
           steps = [];
           return io.end();
         }
-        opts.onProgress?.({ kind: "read", pid: Number(m.get("ready")?.text.trim()) || null, steps: steps.length });
+        opts.onProgress?.({ kind: "read", pid: Number(m.get("ready")?.text.trim()) || null, steps: steps.length, planned: steps });
         if (lines.length && !opts.dryRun) io.write(lines.join("\n") + "\n");
         io.end();
       },
@@ -361,6 +361,12 @@ function vipArgs(v: VipSpec): { addr: string; dev: string; label: string | null 
   return { addr: `${vip.data}/${six ? 128 : 32}`, dev: dev.data, label };
 }
 
+/** The one `ip addr add VIP/32 dev IFACE [label IFACE:vip]` (bindVip runs it; plans and applies show it). */
+export function vipAddArgv(v: VipSpec): string[] {
+  const a = vipArgs(v);
+  return ["ip", "addr", "add", a.addr, "dev", a.dev, ...(a.label ? ["label", a.label] : [])];
+}
+
 /** The scripts (POSIX sh) that bind and unbind a VIP, pure so the unit tests check their text. */
 export function vipScript(v: VipSpec, op: "bind" | "unbind"): string {
   const a = vipArgs(v);
@@ -369,7 +375,7 @@ export function vipScript(v: VipSpec, op: "bind" | "unbind"): string {
 $SUDO ${shJoin(["ip", "addr", "del", a.addr, "dev", a.dev])} || exit 1
 echo removed`;
   }
-  const add = ["ip", "addr", "add", a.addr, "dev", a.dev, ...(a.label ? ["label", a.label] : [])];
+  const add = vipAddArgv(v);
   // the gratuitous ARP: IPv4 on an interface other than lo only
   const arp = a.dev !== "lo" && !a.addr.includes(":")
     ? `\nif command -v arping >/dev/null 2>&1; then $SUDO arping -c 1 -U -I ${shQuote(a.dev)} ${shQuote(a.addr.split("/")[0]!)} >/dev/null 2>&1; fi`

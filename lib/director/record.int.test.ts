@@ -53,7 +53,7 @@ afterAll(async () => {
   }
 });
 
-const meta = (plan: unknown) => ({ clusterId, actor: "record.int.test", hostId: director.id, hostName: director.name, plan });
+const meta = (desired: unknown) => ({ clusterId, actor: "record.int.test", hostId: director.id, hostName: director.name, desired });
 
 describe("recordApply on PostgreSQL", () => {
   it("two concurrent applies to one director: the second waits for the first (ApplyRun timestamps do not overlap)", async () => {

@@ -1,8 +1,30 @@
 import type { PrismaClient } from "@/generated/prisma/client";
 import { LeaseLost, withDirectorLock, type DirectorLease, type LeaseOptions } from "./lease";
-import type { ApplyReport } from "./ops";
+import type { ApplyReport, StepResult } from "./ops";
 
-// Recording is a thin shell around the apply op: the op itself never touches the database.
+// Recording is a thin shell around the apply op: the op itself never touches the database. The ONE
+// mapping of an apply's report to its records (stepRows, outcomeOf) is here; recordApply, the
+// console's apply (lib/operations) and the health checker's (lib/health/runner) all write through it.
+
+/** The ApplyStep rows of a report's steps (positions from `base`), on `host` unless a step names its own. */
+export function stepRows(runId: string, host: { id: string | null; name: string }, steps: readonly StepResult[], base = 0) {
+  const at = new Date();
+  return steps.map((s) => ({
+    runId, hostId: s.host ? s.host.id : host.id, hostName: s.host ? s.host.name : host.name, position: base + s.position,
+    command: s.command, disruptive: s.disruptive, status: s.status, exitCode: s.exitCode, stdout: s.output, finishedAt: at,
+  }));
+}
+
+/** The ApplyRun fields a finished report sets; `sshError` words an SSH failure (default "code: message"). */
+export function outcomeOf(report: ApplyReport, sshError: (e: NonNullable<ApplyReport["error"]>) => string = (e) => `${e.code}: ${e.message}`) {
+  const f = report.failedStep;
+  return {
+    outcome: report.outcome,
+    error: report.error ? sshError(report.error) : f ? `step ${f.position} failed: ${f.output.trim()}` : report.differences.length ? report.differences.join("; ") : null,
+    verification: { differences: report.differences, after: report.after?.save ?? null } as never,
+    finishedAt: new Date(),
+  };
+}
 
 export interface ApplyMeta {
   clusterId: string;
@@ -10,8 +32,8 @@ export interface ApplyMeta {
   userId?: string | null;
   hostId: string | null;
   hostName: string;
-  /** What was asked for, stored as ApplyRun.plan. */
-  plan: unknown;
+  /** What was asked for, stored as ApplyRun.desired. */
+  desired: unknown;
 }
 
 /**
@@ -23,7 +45,7 @@ export interface ApplyMeta {
 export async function recordApply(db: PrismaClient, meta: ApplyMeta, run: (lease: DirectorLease) => Promise<ApplyReport>, opts: LeaseOptions = {}): Promise<{ runId: string; report: ApplyReport }> {
   return withDirectorLock(db, meta.hostId ?? meta.hostName, async (lease) => {
     const created = await lease.write((tx) => tx.applyRun.create({
-      data: { clusterId: meta.clusterId, userId: meta.userId ?? null, actor: meta.actor, plan: (meta.plan ?? null) as never, outcome: "running", startedAt: new Date() },
+      data: { clusterId: meta.clusterId, userId: meta.userId ?? null, actor: meta.actor, desired: (meta.desired ?? null) as never, outcome: "running", startedAt: new Date() },
     }));
     const lost = async (e: unknown) => {
       if (e instanceof LeaseLost) await db.applyRun.update({ where: { id: created.id }, data: { outcome: "failed", error: e.message, finishedAt: new Date() } });
@@ -38,31 +60,8 @@ export async function recordApply(db: PrismaClient, meta: ApplyMeta, run: (lease
       throw e;
     }
     await lease.write(async (tx) => {
-      if (report.steps.length) {
-        await tx.applyStep.createMany({
-          data: report.steps.map((s) => ({
-            runId: created.id,
-            hostId: s.host ? s.host.id : meta.hostId,
-            hostName: s.host ? s.host.name : meta.hostName,
-            position: s.position,
-            command: s.command,
-            disruptive: s.disruptive,
-            status: s.status,
-            exitCode: s.exitCode,
-            stdout: s.output,
-            stderr: "",
-          })),
-        });
-      }
-      await tx.applyRun.update({
-        where: { id: created.id },
-        data: {
-          outcome: report.outcome,
-          error: report.error ? `${report.error.code}: ${report.error.message}` : report.failedStep ? `step ${report.failedStep.position} failed: ${report.failedStep.output.trim()}` : report.differences.length ? report.differences.join("; ") : null,
-          verification: { differences: report.differences, after: report.after?.save ?? null } as never,
-          finishedAt: new Date(),
-        },
-      });
+      if (report.steps.length) await tx.applyStep.createMany({ data: stepRows(created.id, { id: meta.hostId, name: meta.hostName }, report.steps) });
+      await tx.applyRun.update({ where: { id: created.id }, data: outcomeOf(report) });
     }).catch(lost);
     return { runId: created.id, report };
   }, opts);

@@ -6,7 +6,7 @@
 // quiesces a real server whose httpd is stopped, so the unchanged weights are the guard's doing.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { acquireLab, assertLabRoute, lab, labEnv, type LabEnv } from "@/lab/env";
-import { consoleCore, loadDesired } from "@/lib/console/desired";
+import { desiredCore, loadDesired } from "@/lib/desired/desired";
 import { applyDirector, bindVip, probeDirector, unbindVip } from "@/lib/director";
 import { targetFromHost } from "@/lib/host-target";
 import { prepareRealServer } from "@/lib/realserver";
@@ -147,7 +147,7 @@ describe("a broken checker on the real lab director changes no weight", () => {
     for (const i of [0, 1]) expect((await prepareRealServer(pool, targetFromHost(host(env.realServers[i]!.name)), { vips: [vip], port: 80 })).ready).toBe(true);
     await bindVip(pool, director, { vip, iface: "eth0" });
     const desired = await loadDesired(p, clusterId);
-    expect((await applyDirector(pool, director, consoleCore, { lines: desired.lines, remove: desired.remove })).outcome).toBe("succeeded");
+    expect((await applyDirector(pool, director, desiredCore, { table: desired.table, remove: desired.remove })).outcome).toBe("succeeded");
     checker = new ClusterChecker(clusterId, { prisma: p, pool, fence: async () => true, log: (m, x) => logs.push(`${m} ${JSON.stringify(x)}`) }, { pollMs: 0, reachabilityMs: 3_600_000 });
   }, 300_000);
 

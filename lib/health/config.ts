@@ -31,7 +31,7 @@ const path = z.string().max(1024).regex(/^\/[\x21-\x7e]*$/, "a path starting wit
 const hostHeader = z.string().max(255).regex(/^[A-Za-z0-9.\-:[\]]+$/, "a host name, optionally with :port");
 const expectStatus = z.string().max(100).refine((s) => parseExpectStatus(s) !== null, "status codes such as 200-399 or 200,204");
 
-/** The form/API schema for a service's check (lib/console or an API can reuse it). */
+/** The form/API schema for a service's check (the forms and the API reuse it). */
 export const healthCheckInputSchema = z.object({
   enabled: z.boolean().default(true),
   kind: z.enum(CHECK_KINDS).default("tcp"),

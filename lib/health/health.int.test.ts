@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { acquireLab, assertLabRoute, lab, labEnv, type LabEnv } from "@/lab/env";
-import { consoleCore, loadDesired } from "@/lib/console/desired";
+import { desiredCore, loadDesired } from "@/lib/desired/desired";
 import { encryptSecret } from "@/lib/crypto";
 import { applyDirector, bindVip } from "@/lib/director";
 import { targetFromHost } from "@/lib/host-target";
@@ -91,7 +91,7 @@ beforeAll(async () => {
   for (const h of [rs(0), rs(1), env.hosts.sorry]) expect((await prepareRealServer(pool, targetFromHost(host(h.name)), { vips: [vip], port: 80 })).ready).toBe(true);
   await bindVip(pool, director, { vip, iface: "eth0" });
   const desired = await loadDesired(p, clusterId);
-  expect((await applyDirector(pool, director, consoleCore, { lines: desired.lines, remove: desired.remove })).outcome).toBe("succeeded");
+  expect((await applyDirector(pool, director, desiredCore, { table: desired.table, remove: desired.remove })).outcome).toBe("succeeded");
 
   receiver = http.createServer((req, res) => {
     let body = "";

@@ -5,7 +5,7 @@ import { configuredDestination, healthCore, healthSteps, sorryDestination, type 
 import { judgeLine, parseRound } from "./script";
 import { isNews, nextStreak, type Streak } from "./state";
 import { healthDesired, healthManagedPrefixes } from "./runner";
-import { consoleCore, desiredTable } from "@/lib/console/desired";
+import { desiredCore, desiredTable } from "@/lib/desired/desired";
 import { destKey, serviceKey } from "@/lib/ipvs/model";
 
 const svcRow = { enabled: true, kind: "http" as const, port: null, path: "/health", hostHeader: null, expectStatus: "200-399", bodyContains: null, intervalMs: 1000, timeoutMs: 500, rise: 2, fall: 3, runFrom: "director" as const, onFail: "quiesce" as const, quorum: 1 };
@@ -157,7 +157,7 @@ describe("keys from rows (uncanonical addresses match the kernel's keys)", () =>
     expect(healthSteps(d, kernel).map((s) => s.op)).toEqual(["add-destination", "edit-destination"]); // sorry in, member weight 0
   });
   it("the drift check's prefixes are the differences' keys", () => {
-    const diffs = consoleCore.verify(consoleCore.validate({ table: desiredTable([vs]) }), { save: "-A -t [2001:db8::100]:80 -s rr\n-a -t [2001:db8::100]:80 -r [2001:db8::11]:80 -g -w 7\n", thresholds: "" });
+    const diffs = desiredCore.verify(desiredCore.validate({ table: desiredTable([vs]) }), { save: "-A -t [2001:db8::100]:80 -s rr\n-a -t [2001:db8::100]:80 -r [2001:db8::11]:80 -g -w 7\n", thresholds: "" });
     expect(diffs).toEqual(["service TCP [2001:db8::100]:80: real server [2001:db8::11]:80: weight differ"]);
     const prefixes = healthManagedPrefixes([vs]);
     expect(prefixes).toEqual(["service TCP [2001:db8::100]:80: real server [2001:db8::11]:80", "service TCP [2001:db8::100]:80: real server [2001:db8::9]:8080"]);

@@ -7,7 +7,7 @@
 //     while it is in, the remaining real servers are quiesced so clients get one consistent answer.
 // Everything else (services, schedulers, other real servers, thresholds) is the operator's Apply.
 import { readTable, type ActualRead, type IpvsCore, type PlannedStep } from "@/lib/director/core";
-import { configuredRealServer, sorryServer, type ServiceRow } from "@/lib/console/desired";
+import { configuredRealServer, sorryServer, type ServiceRow } from "@/lib/desired/desired";
 import { canonicalAddress } from "@/lib/ipvs/address";
 import { MAX_THRESHOLD, MAX_WEIGHT, destKey, serviceKey, type Destination, type ServiceId, type Table } from "@/lib/ipvs/model";
 import { parseSave } from "@/lib/ipvs/parse-save";

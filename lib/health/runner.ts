@@ -6,7 +6,7 @@
 // director (read → plan → run → verify in one exec) recorded as an ApplyRun by "health-checker".
 import type { Prisma, PrismaClient } from "@/generated/prisma/client";
 import { audit } from "@/lib/audit";
-import { applyDirector, withDirectorLock, type ApplyReport } from "@/lib/director";
+import { applyDirector, outcomeOf, stepRows, withDirectorLock, type ApplyReport } from "@/lib/director";
 import { targetFromHost } from "@/lib/host-target";
 import { attachCounters } from "@/lib/ipvs/merge";
 import { serviceKey, destKey } from "@/lib/ipvs/model";
@@ -19,7 +19,7 @@ import { checkLocal } from "./local";
 import { classifyRound, unfinishedRound, type ServiceFault } from "./fault";
 import { configuredDestination, healthCore, healthSteps, sorryDestination, sorryWanted, type HealthDesired, type HealthService } from "./reconcile";
 import { checkScript, nonce, parseRound } from "./script";
-import { HEALTH_ACTOR, configuredRealServer, consoleCore, desiredOf, lastManaged, serviceIdOf, type ServiceRow } from "@/lib/console/desired";
+import { HEALTH_ACTOR, configuredRealServer, desiredCore, desiredOf, lastOwned, serviceIdOf, type ServiceRow } from "@/lib/desired/desired";
 import { isNews, nextStreak, type HealthStatus, type Streak } from "./state";
 
 export { HEALTH_ACTOR };
@@ -322,7 +322,7 @@ export class ClusterChecker {
   private async apply(c: Loaded, director: Loaded["hosts"][number], target: SshTarget, desired: HealthDesired, eventIds: string[], report: RoundReport) {
     const { prisma, pool } = this.deps;
     // shown with the run (the console reads "services to delete" from the operator's runs only)
-    const managed = await lastManaged(prisma, c.id);
+    const owned = await lastOwned(prisma, c.id);
     try {
       // The director's lease (no transaction held across SSH), then ONE short transaction fenced twice:
       // by the lease (lease.write) and by this worker's leadership of the cluster (deps.fence).
@@ -336,15 +336,11 @@ export class ClusterChecker {
           if (!(await this.deps.fence(tx))) return null; // lost the leadership while it ran: the new leader reads the table as it is
           const run = await tx.applyRun.create({
             data: {
-              clusterId: c.id, actor: HEALTH_ACTOR, startedAt: started, finishedAt: new Date(), outcome: r.outcome,
-              plan: { kind: "health", director: director.name, reasons: planned, events: eventIds, managed } as Prisma.InputJsonValue,
-              error: r.error ? `${r.error.code}: ${r.error.message}` : r.failedStep ? `step ${r.failedStep.position} failed: ${r.failedStep.output.trim()}` : r.differences.length ? r.differences.join("; ") : null,
-              verification: { differences: r.differences, after: r.after?.save ?? null } as Prisma.InputJsonValue,
+              clusterId: c.id, actor: HEALTH_ACTOR, startedAt: started, ...outcomeOf(r),
+              desired: { kind: "health", director: director.name, reasons: planned, events: eventIds, owned } as Prisma.InputJsonValue,
             },
           });
-          if (r.steps.length) {
-            await tx.applyStep.createMany({ data: r.steps.map((s) => ({ runId: run.id, hostId: director.id, hostName: director.name, position: s.position, command: s.command, disruptive: s.disruptive, status: s.status, exitCode: s.exitCode, stdout: s.output, finishedAt: new Date() })) });
-          }
+          if (r.steps.length) await tx.applyStep.createMany({ data: stepRows(run.id, director, r.steps) });
           await audit(tx, { actor: HEALTH_ACTOR, action: "cluster.apply", target: `cluster:${c.name}`, after: { run: run.id, outcome: r.outcome, reasons: planned, commands: r.steps.map((s) => s.command) } });
           if (eventIds.length) await tx.healthEvent.updateMany({ where: { id: { in: eventIds } }, data: { applyRunId: run.id } });
           // sorry server in/out are transitions too
@@ -378,11 +374,11 @@ export class ClusterChecker {
    */
   private async drift(c: Loaded, save: string) {
     // the round's rows (loadCluster) are the services and real servers: only the last apply is left to read
-    const d = desiredOf(c.virtualServices, await lastManaged(this.deps.prisma, c.id));
-    if (!d.managed.length) return;
+    const d = desiredOf(c.virtualServices, await lastOwned(this.deps.prisma, c.id));
+    if (!d.owned.length) return;
     const managedByHealth = healthManagedPrefixes(c.virtualServices);
     const ownedByHealth = (x: string) => managedByHealth.some((p) => x.startsWith(`${p}:`) || x.startsWith(`${p} `));
-    const diffs = consoleCore.verify(consoleCore.validate({ table: d.table, remove: d.remove }), { save, thresholds: "" })
+    const diffs = desiredCore.verify(desiredCore.validate({ table: d.table, remove: d.remove }), { save, thresholds: "" })
       .filter((x) => !ownedByHealth(x)).sort();
     const key = diffs.join("\n");
     if (key === this.lastDrift) return;

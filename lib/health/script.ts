@@ -7,6 +7,7 @@
 // validated it. Whatever fails on the director itself (bash, curl, /tmp missing, a local errno) is a
 // `fault` on the result: it says nothing about the real server (lib/health/fault.ts).
 import { shQuote } from "@/lib/ssh/quote";
+import { listingLines } from "@/lib/director/read";
 import { nonce, parseSections, sectionHelpers } from "@/lib/director/sections";
 import { judgeHttp, type CheckResult, type CheckSpec } from "./config";
 
@@ -94,12 +95,7 @@ export function checkScript(n: string, checks: readonly CheckSpec[], opts: { pol
       `else bash -c "$HC" lvsp-hc "$D" ${timeoutSeconds(maxT)} \\\n  ${args.join(" \\\n  ")} \\\n  2>"$D/stderr" & B=$!; fi`,
     );
   }
-  if (opts.table || opts.poll) L.push(`sec save; $SUDO ipvsadm -S -n 2>&1; rc $?`);
-  if (opts.poll) {
-    L.push(`sec list; $SUDO ipvsadm -Ln 2>&1; rc $?`);
-    L.push(`sec stats; $SUDO ipvsadm -Ln --stats --exact 2>&1; rc $?`);
-    L.push(`sec rate; $SUDO ipvsadm -Ln --rate --exact 2>&1; rc $?`);
-  }
+  if (opts.table || opts.poll) L.push(...listingLines(["save", ...(opts.poll ? (["list", "stats", "rate"] as const) : [])]));
   if (checks.length) {
     L.push(
       'S=0; if [ -n "$B" ]; then wait "$B"; S=$?; fi',

@@ -9,6 +9,8 @@ export type Family = (typeof FAMILIES)[number];
 export const FORWARDS = ["route", "masq", "tunnel", "local"] as const;
 /** route = DR (-g), masq = NAT (-m), tunnel = -i, local = director-local (listed by old kernels only). */
 export type Forward = (typeof FORWARDS)[number];
+/** The forwarding method as `ipvsadm -Ln` lists it (the kernel's own word). */
+export const FORWARD_LISTED: Record<Forward, string> = { route: "Route", masq: "Masq", tunnel: "Tunnel", local: "Local" };
 /** Schedulers ipvsadm knows. `twos` is not in Debian's 6.1 kernel: ask the director which it has. */
 export const SCHEDULERS = ["rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "sed", "nq", "fo", "ovf", "mh", "twos"] as const;
 export type Scheduler = (typeof SCHEDULERS)[number];
@@ -180,8 +182,16 @@ function destinationsSame(ds: readonly Destination[], as: readonly Destination[]
 }
 
 /** ipvsadm forces the real-server port to the service port for DR / tunnel / local (not under fwmark). */
-export function forcesServicePort(service: ServiceId, forward: Forward): boolean {
+export function forcesServicePort(service: Pick<ServiceId, "protocol">, forward: Forward): boolean {
   return service.protocol !== "fwmark" && forward !== "masq";
+}
+
+/**
+ * The panel's sorry-server rule: on the service's own port it is a DR real server (it holds the VIP
+ * like the others), on another port it is reached by NAT; under fwmark there is no service port.
+ */
+export function sorryForward(service: { protocol: string; port: number | null }, sorryPort: number): "route" | "masq" {
+  return service.protocol !== "fwmark" && sorryPort === service.port ? "route" : "masq";
 }
 
 /** The defaults ipvsadm applies for a destination's tunnel fields. */

@@ -6,7 +6,7 @@
 import { canonicalIPv6At } from "./address";
 import { IpvsParseError } from "./errors";
 import {
-  MAX_FWMARK, PERSISTENCE_ENGINES, SCHEDULERS, canonicalFlags,
+  FORWARD_LISTED, MAX_FWMARK, PERSISTENCE_ENGINES, SCHEDULERS, canonicalFlags,
   type Forward, type PersistenceEngine, type SchedFlag, type Scheduler, type ServiceId, type TunnelCsum, type TunnelType,
 } from "./model";
 import { parseNetmask, parseServiceArg } from "./parse-save";
@@ -77,7 +77,7 @@ const DEST_HEADERS: Record<string, ListFormat> = {
   "": "stats",
 };
 
-const FORWARD_NAMES: Record<string, Forward> = { Route: "route", Masq: "masq", Tunnel: "tunnel", Local: "local" };
+const FORWARD_NAMES: Record<string, Forward> = Object.fromEntries(Object.entries(FORWARD_LISTED).map(([f, listed]) => [listed, f as Forward]));
 const PROTO_NAMES: Record<string, ServiceId["protocol"]> = { TCP: "tcp", UDP: "udp", SCTP: "sctp", FWM: "fwmark" };
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { applySteps, KernelError } from "./apply";
+import { applySteps, KernelError } from "./kernel-model";
 import { diffTables, tablesEqual } from "./diff";
 import { mergeThresholds } from "./merge";
 import { serviceKey, type Destination, type Service, type Table } from "./model";

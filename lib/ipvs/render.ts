@@ -2,7 +2,7 @@
 // batch. Every value comes from the validated model; a final check refuses any token that is not
 // plain ipvsadm vocabulary, so nothing unexpected can reach a command line.
 import { hostPort } from "./address";
-import type { Destination, Service, ServiceId } from "./model";
+import type { Destination, Service, ServiceId, Table } from "./model";
 import type { Step } from "./steps";
 
 /** ipvsadm's service selector: -t/-u/--sctp-service ADDR:PORT, or -f MARK [-6]. */
@@ -79,4 +79,12 @@ export function stepCommand(step: Step): string {
  */
 export function renderRestore(steps: readonly Step[]): string {
   return steps.map((s) => stepArgs(s).join(" ") + "\n").join("");
+}
+
+/** A whole table as `ipvsadm -S -n` lines (with -x/-y), for people and records: one way only, never parsed back. */
+export function renderTable(t: Table): string {
+  return renderRestore(t.services.flatMap((s): Step[] => [
+    { op: "add-service", service: s, reason: "", disruptive: false },
+    ...s.destinations.map((d): Step => ({ op: "add-destination", service: s, destination: d, reason: "", disruptive: false })),
+  ]));
 }

@@ -209,7 +209,7 @@ function serviceBody(vs: Statement, items: Items): Body | null {
   let sorryServer: { address: string; port: number } | null = null;
   if (sorry) {
     const port = sorry.port ?? svcPort ?? 0;
-    // the panel's rule (lib/console/desired): DR on the service port, else NAT; fwmark: NAT
+    // the panel's rule (lib/desired): DR on the service port, else NAT; fwmark: NAT
     const panel: Forward = !isFwmark && port === svcPort && vs.args[0] !== "group" ? "route" : "masq";
     const kept = sorryMethod ?? svcForward;
     if (vs.args[0] === "group") items.refused(sorry.st, "sorry_server on a virtual_server group: not supported");

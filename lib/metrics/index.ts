@@ -4,7 +4,7 @@
 import { Counter, Gauge, Registry } from "prom-client";
 import type { PrismaClient } from "@/generated/prisma/client";
 import crypto from "node:crypto";
-import { configuredRealServer, serviceIdOf } from "@/lib/console/desired";
+import { configuredRealServer, serviceIdOf } from "@/lib/desired/desired";
 import { destKey, serviceKey } from "@/lib/ipvs/model";
 
 /** Samples older than this are left out (the worker stopped sampling that service). */

@@ -17,7 +17,7 @@ export const vipSchema = ipv4Schema.refine((v) => {
 export const ifaceSchema = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$/, "must be an interface name (letters, digits, '_', '.', '-'; at most 15)");
 
 export const rsModeSchema = z.enum(["route", "tunnel", "masq"]);
-export type RsMode = z.infer<typeof rsModeSchema>;
+export type RealServerMode = z.infer<typeof rsModeSchema>;
 
 export const rsParamsSchema = z
   .object({
@@ -33,8 +33,8 @@ export const rsParamsSchema = z
     director: ipv4Schema.optional(),
   })
   .strict();
-export type RsParams = z.infer<typeof rsParamsSchema>;
-export type RsParamsInput = z.input<typeof rsParamsSchema>;
+export type RealServerParams = z.infer<typeof rsParamsSchema>;
+export type RealServerParamsInput = z.input<typeof rsParamsSchema>;
 
 export class InvalidParams extends Error {
   constructor(readonly issues: string[]) {
@@ -44,7 +44,7 @@ export class InvalidParams extends Error {
 }
 
 /** Validates, or throws InvalidParams listing every field that is wrong. */
-export function parseRsParams(input: unknown): RsParams {
+export function parseRsParams(input: unknown): RealServerParams {
   const r = rsParamsSchema.safeParse(input);
   if (!r.success) throw new InvalidParams(r.error.issues.map((i) => `${i.path.join(".") || "params"}: ${i.message}`));
   return r.data;

@@ -1,4 +1,4 @@
-import type { RsParams } from "./model";
+import type { RealServerParams } from "./model";
 import { RS_LABEL } from "./model";
 
 // Pure: turn the script's `status` output into facts, and facts into a verdict per VIP.
@@ -9,7 +9,7 @@ export interface IfAddr {
   prefixlen: number;
   label?: string;
 }
-export interface RsFacts {
+export interface RealServerFacts {
   /** conf[iface][param] from /proc/sys/net/ipv4/conf. */
   conf: Record<string, Partial<Record<"arp_ignore" | "arp_announce" | "rp_filter", number>>>;
   interfaces: Array<{ ifname: string; up: boolean; addrs: IfAddr[] }>;
@@ -24,7 +24,7 @@ export interface ScriptOutput {
   /** `@@lvs ok ...` / `@@lvs note ...` lines, in order. */
   events: string[];
   failure: string | null;
-  facts: RsFacts | null;
+  facts: RealServerFacts | null;
 }
 
 export class ProbeParseError extends Error {}
@@ -66,8 +66,8 @@ function json(lines: string[] | undefined, what: string): unknown {
   }
 }
 
-function factsFrom(sections: Map<string, string[]>): RsFacts {
-  const conf: RsFacts["conf"] = {};
+function factsFrom(sections: Map<string, string[]>): RealServerFacts {
+  const conf: RealServerFacts["conf"] = {};
   for (const l of sections.get("sysctl") ?? []) {
     // `grep .` of the files: /proc/sys/net/ipv4/conf/IFACE/PARAM:VALUE
     const m = /^\/proc\/sys\/net\/ipv4\/conf\/([^/]+)\/(arp_ignore|arp_announce|rp_filter):(-?\d+)$/.exec(l.trim());
@@ -82,7 +82,7 @@ function factsFrom(sections: Map<string, string[]>): RsFacts {
   const routes = json(sections.get("route"), "routes") as Array<{ dst?: string; gateway?: string; dev?: string }>;
   const def = routes.find((r) => r.dst === "default");
   const listenLines = sections.get("listen") ?? [];
-  let listening: RsFacts["listening"] = [];
+  let listening: RealServerFacts["listening"] = [];
   for (const l of listenLines) {
     if (l === "L ?") {
       listening = null;
@@ -114,7 +114,7 @@ function inSubnet(addr: string, net: string, prefix: number): boolean {
 }
 
 /** The interface that faces the VIP's network: the one with an address on the VIP's subnet, else the default route's. */
-export function vipFacingIface(f: RsFacts, vip: string): string | null {
+export function vipFacingIface(f: RealServerFacts, vip: string): string | null {
   for (const i of f.interfaces) {
     if (i.ifname === "lo") continue;
     for (const a of i.addrs) if (a.family === "inet" && a.prefixlen < 32 && inSubnet(vip, a.local, a.prefixlen)) return i.ifname;
@@ -133,7 +133,7 @@ export interface VipVerdict {
 }
 
 export type SysctlParam = "arp_ignore" | "arp_announce" | "rp_filter";
-/** conf[iface][param], as in RsFacts (the ARP panel passes the same shape from the live snapshot). */
+/** conf[iface][param], as in RealServerFacts (the ARP panel passes the same shape from the live snapshot). */
 export type SysctlConf = Record<string, Partial<Record<SysctlParam, number>> | undefined>;
 
 /** The kernel uses max(conf/all, conf/IFACE) for arp_ignore, arp_announce and rp_filter; a value not read counts as 0. */
@@ -148,7 +148,7 @@ export function arpValueOk(p: "arp_ignore" | "arp_announce", value: number): boo
   return p === "arp_ignore" ? value >= 1 && value <= 2 : value === 2;
 }
 
-export function verdict(f: RsFacts, p: RsParams): VipVerdict[] {
+export function verdict(f: RealServerFacts, p: RealServerParams): VipVerdict[] {
   return p.vips.map((vip) => {
     const problems: string[] = [];
     const warnings: string[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { InvalidParams, parseRsParams, renderRsScript, parseScriptOutput, verdict, type RsFacts } from "./index";
+import { InvalidParams, parseRsParams, renderRsScript, parseScriptOutput, verdict, type RealServerFacts } from "./index";
 
 const hostile = ["10.0.0.1; reboot", "$(reboot)", "10.0.0.1\n10.0.0.2", "１０.0.0.1", "x".repeat(10_240), "`id`", "10.0.0.1 ", "127.0.0.1", "0.0.0.0", "224.0.0.1", "10.0.0.256"];
 
@@ -45,7 +45,7 @@ describe("the generated script", () => {
   });
 });
 
-const facts = (over: Partial<RsFacts> = {}): RsFacts => ({
+const facts = (over: Partial<RealServerFacts> = {}): RealServerFacts => ({
   conf: { all: { arp_ignore: 1, arp_announce: 2, rp_filter: 0 }, lo: { arp_ignore: 1, arp_announce: 2 }, eth0: { arp_ignore: 0, arp_announce: 0, rp_filter: 1 } },
   interfaces: [
     { ifname: "lo", up: true, addrs: [{ family: "inet", local: "127.0.0.1", prefixlen: 8, label: "lo" }, { family: "inet", local: "10.0.0.100", prefixlen: 32, label: "lo:1" }] },

@@ -1,5 +1,5 @@
 import { HELPER_BIN, shQuote } from "@/lib/ssh/quote";
-import { RS_LABEL, RS_SYSCTL_FILE, RS_UNIT_FILE, RS_UNIT_NAME, parseRsParams, type RsParams, type RsParamsInput } from "./model";
+import { RS_LABEL, RS_SYSCTL_FILE, RS_UNIT_FILE, RS_UNIT_NAME, parseRsParams, type RealServerParams, type RealServerParamsInput } from "./model";
 
 // The real-server script. The panel runs exactly this text over SSH (`start status`, `stop status`,
 // `status`), and operators without SSH access download the same text: the two cannot diverge.
@@ -13,7 +13,7 @@ function key(iface: string, p: Conf): string {
 }
 
 /** The sysctl values a mode needs, as [interface, parameter, value]. */
-export function wantedSysctls(p: RsParams): Array<[string, Conf, number]> {
+export function wantedSysctls(p: RealServerParams): Array<[string, Conf, number]> {
   if (p.mode === "masq") return [];
   const ifaces = ["all", p.mode === "tunnel" ? "tunl0" : "lo", ...(p.iface ? [p.iface] : [])];
   const out: Array<[string, Conf, number]> = [];
@@ -42,7 +42,7 @@ function verifyLines(vals: Array<[string, Conf, number]>, indent: string): strin
   ];
 }
 
-export function renderRsScript(input: RsParamsInput | RsParams): string {
+export function renderRsScript(input: RealServerParamsInput | RealServerParams): string {
   const p = parseRsParams(input);
   const vals = wantedSysctls(p);
   const dev = p.mode === "tunnel" ? "tunl0" : "lo";

@@ -1,5 +1,7 @@
 import { z } from "zod";
-import { UserError } from "../errors";
+import { UserError, type FieldErrors } from "../errors";
+
+export type { FieldErrors };
 
 // Names operators type into the panel: they end up in URLs, logs and audit lines, so keep them tame.
 export const nameSchema = z
@@ -12,9 +14,6 @@ export const nameSchema = z
 export const descriptionSchema = z.string().trim().max(500, "must be at most 500 characters").default("");
 
 export const versionSchema = z.coerce.number({ error: "is missing" }).int().min(1);
-
-/** Field errors keyed by field name, the shape forms render next to each input. */
-export type FieldErrors = Record<string, string[] | undefined>;
 
 export function fieldErrors(error: z.ZodError): FieldErrors {
   const out: FieldErrors = {};

@@ -56,7 +56,7 @@ describe("view generation triggers (PostgreSQL)", () => {
     ["Host", `UPDATE "Host" SET "hostKeyFingerprint" = 'SHA256:abc' WHERE id = 'h1'`],
     ["VirtualService", `UPDATE "VirtualService" SET scheduler = 'wlc' WHERE id = 'v1'`],
     ["RealServer", `UPDATE "RealServer" SET weight = 5 WHERE id = 'r1'`],
-    ["ApplyRun", `INSERT INTO "ApplyRun"(id, "clusterId", actor, plan, outcome) VALUES ('a1', 'c1', 'me', '{}', 'succeeded')`],
+    ["ApplyRun", `INSERT INTO "ApplyRun"(id, "clusterId", actor, desired, outcome) VALUES ('a1', 'c1', 'me', '{}', 'succeeded')`],
     ["HostStatus insert", `INSERT INTO "HostStatus"("hostId", reachable) VALUES ('h1', true)`],
     ["HostStatus verdict", `UPDATE "HostStatus" SET reachable = false WHERE "hostId" = 'h1'`],
     ["HealthState insert", `INSERT INTO "HealthState"("realServerId", "updatedAt") VALUES ('r1', now())`],

@@ -25,7 +25,7 @@ async function seed(clusterName: string, recentOperatorApply: boolean) {
   const sample = (at: Date) => ({ clusterId: c.id, at, service: "TCP 10.0.0.100:80" });
   await prisma.counterSample.createMany({ data: [...Array.from({ length: 25 }, () => sample(ago(2 * DAY))), sample(ago(60_000))] });
   const run = async (actor: string, startedAt: Date, outcome: "succeeded" | "running" | "failed" = "succeeded") => {
-    const r = await prisma.applyRun.create({ data: { clusterId: c.id, actor, plan: { managed: ["-t 10.0.0.100:80"] }, outcome, startedAt, finishedAt: outcome === "running" ? null : startedAt } });
+    const r = await prisma.applyRun.create({ data: { clusterId: c.id, actor, desired: { owned: ["TCP 10.0.0.100:80"] }, outcome, startedAt, finishedAt: outcome === "running" ? null : startedAt } });
     await prisma.applyStep.createMany({ data: [1, 2].map((position) => ({ runId: r.id, position, hostName: "d1", command: "ipvsadm -A -t 10.0.0.100:80", disruptive: false })) });
     return r.id;
   };

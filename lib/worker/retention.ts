@@ -3,7 +3,7 @@
 // so no table-wide lock or long transaction holds up the panel, however large the backlog.
 import type { PrismaClient } from "@/generated/prisma/client";
 import { IDEMPOTENCY_TTL_MS } from "@/lib/api/idempotency";
-import { HEALTH_ACTOR } from "@/lib/console/desired";
+import { HEALTH_ACTOR } from "@/lib/desired/desired";
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
@@ -79,7 +79,7 @@ export async function runRetention(prisma: PrismaClient, r: Retention, now = Dat
     // finished runs only (a running apply is someone's work in progress); ApplyStep rows go with their run (ON DELETE CASCADE)
     out.healthApplies += await drain(prisma, `DELETE FROM "ApplyRun" WHERE id IN (SELECT id FROM "ApplyRun" WHERE "clusterId" = $1 AND "startedAt" < $2
       AND actor = $3 AND outcome NOT IN ('planned', 'running') LIMIT $4)`, [id, cut(r.healthAppliesMs), HEALTH_ACTOR], r.batch, keepGoing);
-    // the operator's last finished apply says which services the panel manages (lib/console/desired lastManaged): kept at any age
+    // the operator's last finished apply says which services the panel manages (lib/desired/desired lastOwned): kept at any age
     out.applies += await drain(prisma, `DELETE FROM "ApplyRun" WHERE id IN (SELECT id FROM "ApplyRun" WHERE "clusterId" = $1 AND "startedAt" < $2
       AND actor <> $3 AND outcome NOT IN ('planned', 'running') AND id IS DISTINCT FROM (SELECT id FROM "ApplyRun" WHERE "clusterId" = $1 AND actor <> $3
       AND outcome IN ('succeeded', 'verify_failed', 'failed') ORDER BY "startedAt" DESC LIMIT 1) LIMIT $4)`, [id, cut(r.appliesMs), HEALTH_ACTOR], r.batch, keepGoing);

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createCluster, deleteCluster, updateCluster } from "@/lib/clusters";
+import { createCluster, deleteCluster, updateCluster } from "@/lib/data/clusters";
 import { StaleError, UserError } from "@/lib/errors";
-import { createHost } from "@/lib/hosts";
-import { createFirstAdmin, setUserRoleAndState, userVersion } from "@/lib/users";
+import { createHost } from "@/lib/data/hosts";
+import { createFirstAdmin, setUserRoleAndState, userVersion } from "@/lib/data/users";
 import { loginKeys, loginSucceeded, reserveLoginAttempt } from "@/lib/login-throttle";
 import { migratedDatabase } from "../support/database";
 

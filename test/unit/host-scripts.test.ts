@@ -8,7 +8,7 @@ import { scriptText } from "@/lib/ssh/quote";
 import { effectiveCheck, type CheckSpec } from "@/lib/health/config";
 import { PROBE, checkScript } from "@/lib/health/script";
 import { applyScript, persistScript, probeScript, vipScript } from "@/lib/director/ops";
-import { readDirectorScript } from "@/lib/console/live";
+import { readDirectorScript } from "@/lib/director/read";
 import { renderRsScript } from "@/lib/realserver/script";
 import { HELPER, helperInstallScript } from "@/lib/ssh/helper";
 

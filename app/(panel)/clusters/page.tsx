@@ -1,8 +1,8 @@
 import Link from "next/link";
 import { EmptyState } from "@/components/empty-state";
 import { HealthBadge } from "@/components/health/badge";
-import { clusterBadges } from "@/lib/console/badge";
-import { overviewPage } from "@/lib/console/overview";
+import { clusterBadges } from "@/lib/data/badge";
+import { overviewPage } from "@/lib/data/overview";
 import { requireUser } from "@/lib/auth";
 import { db } from "@/lib/db";
 import { can } from "@/lib/roles";

@@ -2,7 +2,7 @@ import { EmptyState } from "@/components/empty-state";
 import { RoleNotice } from "@/components/role-notice";
 import { SshKeyCreateForm } from "@/components/ssh-keys/create-form";
 import { requireUser } from "@/lib/auth";
-import { publicKeyFingerprint } from "@/lib/ssh-keys";
+import { publicKeyFingerprint } from "@/lib/data/ssh-keys";
 import { db } from "@/lib/db";
 import { can } from "@/lib/roles";
 

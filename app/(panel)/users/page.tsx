@@ -4,7 +4,7 @@ import { UserRowForm } from "@/components/users/row-form";
 import { requireUser } from "@/lib/auth";
 import { db } from "@/lib/db";
 import { can } from "@/lib/roles";
-import { userVersion } from "@/lib/users";
+import { userVersion } from "@/lib/data/users";
 
 export const metadata = { title: "Users" };
 

@@ -9,7 +9,7 @@ import { LiveTable } from "@/components/live/live-table";
 import { RateCharts } from "@/components/charts/rate-charts";
 import { RoleNotice } from "@/components/role-notice";
 import { requireUser } from "@/lib/auth";
-import { serviceLabel } from "@/lib/console/services";
+import { serviceLabel } from "@/lib/data/virtual-services";
 import { db } from "@/lib/db";
 import { can } from "@/lib/roles";
 
@@ -26,7 +26,7 @@ export default async function ClusterPage({ params, searchParams }: { params: Pr
   if (!cluster) notFound();
   const editable = can(user.role, "edit");
   const applicable = can(user.role, "apply");
-  const rsHosts = cluster.hosts.filter((h) => h.role === "real_server");
+  const realServerHosts = cluster.hosts.filter((h) => h.role === "real_server");
   // client components get only what they show (their props travel in the page's payload)
   const settings = { id: cluster.id, name: cluster.name, description: cluster.description, defaultForwardingMethod: cluster.defaultForwardingMethod, version: cluster.version };
   return (
@@ -57,13 +57,13 @@ export default async function ClusterPage({ params, searchParams }: { params: Pr
         {cluster.hosts.length ? <HostTable hosts={cluster.hosts} canTrust={can(user.role, "trust-host-key")} canRetrust={can(user.role, "retrust-host-key")} /> : (
           <EmptyState title="No hosts in this cluster">Add the director (where ipvsadm runs) and the real servers the panel should prepare for Direct Routing.</EmptyState>
         )}
-        {rsHosts.length > 0 && (
+        {realServerHosts.length > 0 && (
           <div className="card space-y-2" data-testid="prepare-panel">
             <h3 className="font-medium">Direct Routing preparation</h3>
             <p className="text-sm text-zinc-500">Sets arp_ignore=1 / arp_announce=2 and binds each VIP on lo as /32 (label lo:1), so only the director answers ARP for the VIP. Undo removes the VIP and, with none left, puts the sysctls back to 0.</p>
             {!applicable && <RoleNotice role={user.role} permission="apply" />}
             <PrepareButtons clusterId={cluster.id} disabled={!applicable} />
-            <div className="flex flex-wrap gap-4">{rsHosts.map((h) => <div key={h.id} className="text-sm"><PrepareButtons clusterId={cluster.id} hostId={h.id} hostName={h.name} disabled={!applicable} /></div>)}</div>
+            <div className="flex flex-wrap gap-4">{realServerHosts.map((h) => <div key={h.id} className="text-sm"><PrepareButtons clusterId={cluster.id} hostId={h.id} hostName={h.name} disabled={!applicable} /></div>)}</div>
           </div>
         )}
       </section>

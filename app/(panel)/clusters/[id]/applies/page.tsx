@@ -13,12 +13,12 @@ export default async function AppliesPage({ params }: { params: Promise<{ id: st
       <table className="table" data-testid="applies-table">
         <thead><tr><th>Started (UTC)</th><th>Who</th><th>Outcome</th><th>Steps</th><th>Managed services</th></tr></thead>
         <tbody>{runs.map((r) => {
-          const plan = r.plan as { managed?: string[]; remove?: string[] } | null;
+          const desired = r.desired as { owned?: string[]; remove?: string[] } | null;
           return (
             <tr key={r.id} id={`run-${r.id}`}>
               <td><Link className="text-sky-700 hover:underline" href={`/clusters/${id}/applies/${r.id}`}>{r.startedAt.toISOString().slice(0, 19).replace("T", " ")}</Link></td>
               <td>{r.actor}</td><td>{r.outcome}</td><td className="tabular-nums">{r._count.steps}</td>
-              <td className="mono text-xs">{plan?.managed?.join(", ")}{plan?.remove?.length ? ` (removed ${plan.remove.join(", ")})` : ""}</td>
+              <td className="mono text-xs">{desired?.owned?.join(", ")}{desired?.remove?.length ? ` (removed ${desired.remove.join(", ")})` : ""}</td>
             </tr>
           );
         })}</tbody>

@@ -2,7 +2,7 @@ import Link from "next/link";
 import { HealthBadge } from "@/components/health/badge";
 import { WebhookDeleteButton, WebhookEditForm, WebhookForm, WebhookTestButton } from "@/components/health/check-form";
 import { requireUser } from "@/lib/auth";
-import { clusterHealth } from "@/lib/console/health";
+import { clusterHealth } from "@/lib/live/cluster-health";
 import { db } from "@/lib/db";
 import { listWebhooks } from "@/lib/notify/manage";
 import { can } from "@/lib/roles";

@@ -1,7 +1,7 @@
 import { ApplyButton } from "@/components/apply/apply-button";
 import { RoleNotice } from "@/components/role-notice";
 import { requireUser } from "@/lib/auth";
-import { planCluster } from "@/lib/console/ops";
+import { planCluster } from "@/lib/operations/cluster";
 import { db } from "@/lib/db";
 import { can } from "@/lib/roles";
 

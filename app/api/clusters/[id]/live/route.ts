@@ -1,6 +1,6 @@
 import { authorizeRoute } from "@/lib/auth";
-import { liveStream } from "@/lib/console/live-tick";
-import { userGuard } from "@/lib/console/stream";
+import { liveStream } from "@/lib/live/live-tick";
+import { userGuard } from "@/lib/live/stream";
 import { db } from "@/lib/db";
 
 export const dynamic = "force-dynamic";
@@ -8,7 +8,7 @@ export const dynamic = "force-dynamic";
 // The live table: the director's -Ln (+ raw text, drift, and the stats or rates the `view` shows: list,
 // stats, rate, raw; both without one) as server-sent events, every `interval` ms (at least the shared
 // cadence, 2 s); the real servers' ARP/VIP probe every 10th tick (and at once when missing, at most
-// once per host per probe interval): lib/console/live-tick. ONE loop per cluster in this process,
+// once per host per probe interval): lib/live/live-tick. ONE loop per cluster in this process,
 // however many browsers watch and whatever they ask.
 // Each stream re-reads its user at every tick (userGuard): a disabled or demoted user's stream ends there.
 export async function GET(req: Request, { params }: { params: Promise<{ id: string }> }) {

@@ -6,17 +6,17 @@ import { RealServerActions } from "@/components/realservers/row-actions";
 import { RoleNotice } from "@/components/role-notice";
 import { requireUser } from "@/lib/auth";
 import { hostPort } from "@/lib/ipvs/address";
-import { readKernelWithin } from "@/lib/console/ops";
-import { serviceLabel } from "@/lib/console/services";
+import { readKernelWithin } from "@/lib/operations/cluster";
+import { serviceLabel } from "@/lib/data/virtual-services";
 import { db } from "@/lib/db";
 import { can } from "@/lib/roles";
+import { FORWARDING_LABEL } from "@/lib/validation/virtual-service";
 
 /** What the kernel holds for one real server now: its active connections, none (not in the table), or unknown. */
 function kernelNow(d: { activeConns: number; weight: number } | null | undefined, error: string | null) {
   return d === undefined ? { known: false as const, error: error ?? "unknown" } : { known: true as const, inTable: d !== null, activeConns: d?.activeConns ?? 0, weight: d?.weight ?? 0 };
 }
 
-const METHOD: Record<string, string> = { route: "Route (DR)", masq: "Masq (NAT)", tunnel: "Tunnel" };
 
 export default async function ServicePage({ params, searchParams }: { params: Promise<{ id: string; sid: string }>; searchParams: Promise<{ saved?: string; removed?: string }> }) {
   const user = await requireUser();
@@ -43,7 +43,7 @@ export default async function ServicePage({ params, searchParams }: { params: Pr
           <div className="card overflow-x-auto p-0"><table className="table" data-testid="realservers-table"><thead><tr><th>Real server</th><th>Host</th><th>Method</th><th>Weight</th><th>Thresholds</th><th>State</th><th></th></tr></thead><tbody>
             {s.realServers.map((r) => (
               <tr key={r.id} data-rs={hostPort(r.address, r.port)}>
-                <td className="mono">{hostPort(r.address, r.port)}</td><td>{r.host?.name ?? ""}</td><td>{METHOD[r.forwardingMethod]}</td>
+                <td className="mono">{hostPort(r.address, r.port)}</td><td>{r.host?.name ?? ""}</td><td>{FORWARDING_LABEL[r.forwardingMethod as keyof typeof FORWARDING_LABEL] ?? r.forwardingMethod}</td>
                 <td className="tabular-nums">{r.weight}{r.state === "draining" && <span className="text-xs text-amber-700"> (0 while draining)</span>}</td>
                 <td className="tabular-nums text-xs">{r.upperThreshold || r.lowerThreshold ? `${r.lowerThreshold}..${r.upperThreshold}` : ""}</td>
                 <td data-state={r.state}>{r.state}</td>

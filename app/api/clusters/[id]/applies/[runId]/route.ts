@@ -1,5 +1,5 @@
 import { authorizeRoute } from "@/lib/auth";
-import { sseResponse, userGuard } from "@/lib/console/stream";
+import { sseResponse, userGuard } from "@/lib/live/stream";
 import { db } from "@/lib/db";
 
 export const dynamic = "force-dynamic";

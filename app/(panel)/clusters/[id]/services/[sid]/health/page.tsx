@@ -5,7 +5,7 @@ import { RoleNotice } from "@/components/role-notice";
 import { requireUser } from "@/lib/auth";
 import { CHECK_DEFAULTS } from "@/lib/health/config";
 import { hostPort } from "@/lib/ipvs/address";
-import { serviceLabel } from "@/lib/console/services";
+import { serviceLabel } from "@/lib/data/virtual-services";
 import { db } from "@/lib/db";
 import { can } from "@/lib/roles";
 
