@@ -7,6 +7,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { acquireLab, assertLabRoute, lab, labEnv, type LabEnv } from "@/lab/env";
 import { generateKeypair } from "@/test/support/sshd";
+import { EXIT } from "./exit";
 
 let env: LabEnv;
 let release: (() => void) | null = null;
@@ -168,8 +169,8 @@ describe("lvs rs", () => {
     }
     expect((await lvs(["rs", "prepare", ...a])).code).toBe(2);
     expect((await lvs(["rs", "prepare", ...a, "--vip", vip, "--mode", "nat"])).code).toBe(2);
-    // `lvs rs add CLUSTER ...` is the panel's verb: without a login it says so (remote.ts exit 3)
+    // `lvs rs add CLUSTER ...` is the panel's verb: without a login it says so (bin/commands/exit.ts)
     const remote = await lvs(["rs", "add", "lab", `${vip}:80`, env.hosts.rs1!.address]);
-    expect(remote.code).toBe(3);
+    expect(remote.code).toBe(EXIT.auth);
   });
 });
