@@ -22,6 +22,7 @@ import { acquireLab, assertLabRoute, lab, labEnv } from "../lab/env";
 import { prismaFor, signIn, startPanel } from "../lib/api/testing/panel";
 import { hashPassword } from "../lib/passwords";
 import { freshDatabase } from "../test/support/database";
+import { sseData } from "../test/support/sse";
 // @ts-ignore plain ESM module without type declarations
 import { deploy } from "../scripts/migrate.mjs";
 
@@ -122,24 +123,11 @@ async function liveDelay(base: string, dbUrl: string, cookie: string) {
     const ac = new AbortController();
     const res = await fetch(`${base}/api/clusters/${id}/live?interval=1000&view=${view}`, { headers: { cookie }, signal: ac.signal });
     if (!res.ok || !res.body) throw new Error(`live stream: HTTP ${res.status}`);
-    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-    let buf = "";
     const readings: Array<{ at: number; weight: number | null; ms: number }> = [];
     const pump = (async () => {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        buf += value;
-        let i: number;
-        while ((i = buf.indexOf("\n\n")) >= 0) {
-          const ev = buf.slice(0, i);
-          buf = buf.slice(i + 2);
-          const data = ev.split("\n").find((l) => l.startsWith("data: "));
-          if (!data) continue;
-          const snap = JSON.parse(data.slice(6)) as { rows?: Array<{ key: string; weight?: number | null }>; durationMs?: number };
-          const row = snap.rows?.find((r) => r.key === target);
-          readings.push({ at: performance.now(), weight: row?.weight ?? null, ms: snap.durationMs ?? 0 });
-        }
+      for await (const snap of sseData<{ rows?: Array<{ key: string; weight?: number | null }>; durationMs?: number }>(res.body!)) {
+        const row = snap.rows?.find((r) => r.key === target);
+        readings.push({ at: performance.now(), weight: row?.weight ?? null, ms: snap.durationMs ?? 0 });
       }
     })().catch(() => undefined);
     const until = async (pred: () => boolean, ms: number) => {
