@@ -14,13 +14,40 @@ for (const f of ["unit.json", "integration.json"]) {
   const fileFailures = r.numFailedTests + brokenFiles.length;
   passed += r.numPassedTests; failed += fileFailures; skipped += r.numPendingTests + (r.numTodoTests ?? 0);
   console.log(`${f.replace(".json", "")}: ${r.numPassedTests} passed, ${fileFailures} failed`);
+  // CI shows only the tail of the log: name each failure here, with the first line of its message.
+  for (const t of r.testResults ?? []) {
+    for (const a of t.assertionResults ?? []) {
+      if (a.status !== "failed") continue;
+      const why = (a.failureMessages?.[0] ?? "").split("\n")[0].slice(0, 300);
+      console.log(`  FAILED ${path.relative(process.cwd(), t.name)} › ${a.fullName}: ${why}`);
+    }
+  }
 }
 const e2e = read("e2e.json");
 if (e2e) {
   const s = e2e.stats;
   passed += s.expected + s.flaky; failed += s.unexpected; skipped += s.skipped;
   console.log(`e2e: ${s.expected + s.flaky} passed, ${s.unexpected} failed`);
+  for (const f of e2eFailures(e2e.suites ?? [])) console.log(`  FAILED ${f}`);
 }
 if (failedStages.length) console.log(`failed stages: ${failedStages.join(", ")}`);
 console.log(`Total: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed > 0 || failedStages.length > 0 ? 1 : 0);
+
+// Playwright nests suites (file › describe › test); a test failed when its last result did.
+function e2eFailures(suites, trail = []) {
+  const out = [];
+  for (const suite of suites) {
+    const here = suite.title ? [...trail, suite.title] : trail;
+    for (const spec of suite.specs ?? []) {
+      for (const t of spec.tests ?? []) {
+        const last = t.results?.[t.results.length - 1];
+        if (t.status !== "unexpected" || !last) continue;
+        const why = (last.error?.message ?? "").split("\n")[0].slice(0, 300);
+        out.push(`[${t.projectName}] ${[...here, spec.title].join(" › ")}: ${why}`);
+      }
+    }
+    out.push(...e2eFailures(suite.suites ?? [], here));
+  }
+  return out;
+}
