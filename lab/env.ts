@@ -1,7 +1,7 @@
 // lab/env.ts - what tests import to use the LVS-DR lab (see lab/README.md, "env --json").
 // Dependency-free on purpose (node: built-ins only).
 import { execFile } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -128,6 +128,8 @@ export async function acquireLab(opts: { timeoutMs?: number; owner?: string } = 
       break;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      // A plain file there (someone's flock) would look held forever by nobody: say so at once.
+      if (!isDirectory(LAB_USE_LOCK)) throw new Error(`${LAB_USE_LOCK} is not a directory: the lab lock is a mkdir lock; remove that file`);
       let pid = 0;
       try {
         pid = Number(readFileSync(path.join(LAB_USE_LOCK, "owner"), "utf8").split(" ")[0]);
@@ -149,6 +151,14 @@ export async function acquireLab(opts: { timeoutMs?: number; owner?: string } = 
       /* already gone */
     }
   };
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return true; // removed meanwhile: the next mkdir decides
+  }
 }
 
 function pidAlive(pid: number): boolean {
