@@ -17,9 +17,11 @@ for (const f of ["unit.json", "integration.json"]) {
   // CI shows only the tail of the log: name each failure here, with the first line of its message.
   for (const t of r.testResults ?? []) {
     for (const a of t.assertionResults ?? []) {
-      if (a.status !== "failed") continue;
+      // a test that passed on its retry keeps the first attempt's error: name it too
+      const flaky = a.status === "passed" && (a.failureMessages ?? []).length > 0;
+      if (a.status !== "failed" && !flaky) continue;
       const why = (a.failureMessages?.[0] ?? "").split("\n")[0].slice(0, 300);
-      console.log(`  FAILED ${path.relative(process.cwd(), t.name)} › ${a.fullName}: ${why}`);
+      console.log(`  ${flaky ? "PASSED ON RETRY" : "FAILED"} ${path.relative(process.cwd(), t.name)} › ${a.fullName}: ${why}`);
     }
   }
 }
