@@ -3,7 +3,7 @@ import { InvalidDesired } from "@/lib/director";
 import { MAX_THRESHOLD, MAX_WEIGHT, SCHEDULERS, flagsFromBits, parseSave, serviceKey, type Scheduler, type Table } from "@/lib/ipvs";
 import { canonicalAddress, hostPort, parseIPv6 } from "@/lib/ipvs/address";
 import { gen, type Gen } from "@/lib/ipvs/testing/generate";
-import { configuredDestination, sorryDestination } from "@/lib/health/reconcile";
+import { acceptedRealServer, acceptedSorryServer } from "@/lib/health/reconcile";
 import { buildRows } from "@/lib/live/live";
 import { renderTable } from "@/lib/ipvs";
 import { desiredCore, desiredOf, desiredService, desiredTable, keyOf, type ServiceRow } from "@/lib/desired/desired";
@@ -335,8 +335,8 @@ function expectSame(rows: Row[]) {
   expect(parseSave(renderTable(got))).toStrictEqual(got);
   // health's destinations
   for (const s of rows) {
-    for (const r of s.realServers) expect(configuredDestination(s, r)).toStrictEqual(oldConfigured(s, r));
-    expect(sorryDestination(s)).toStrictEqual(oldSorry(s));
+    for (const r of s.realServers) expect(acceptedRealServer(s, r)).toStrictEqual(oldConfigured(s, r));
+    expect(acceptedSorryServer(s)).toStrictEqual(oldSorry(s));
   }
 }
 
@@ -365,10 +365,10 @@ describe("desiredTable: the rows straight into lib/ipvs's model", () => {
     const row = svc({ sorryAddress: "sorry.example", sorryPort: 80 });
     for (const r of [rs("rs1.example"), rs("10.0.0.11 "), rs("10.0.0.11", { weight: -1 }), rs("10.0.0.11", { upperThreshold: MAX_THRESHOLD + 1 }), rs("10.0.0.11", { forwardingMethod: "masq", port: 70000 })]) {
       expect(() => oldConfigured(row, r)).toThrow();
-      expect(() => configuredDestination(row, r)).toThrow(/^real server /);
+      expect(() => acceptedRealServer(row, r)).toThrow(/^real server /);
     }
     expect(() => oldSorry(row)).toThrow();
-    expect(() => sorryDestination(row)).toThrow(/^real server sorry\.example:80: address/);
+    expect(() => acceptedSorryServer(row)).toThrow(/^real server sorry\.example:80: address/);
   });
 
   it("desiredCore takes a table only when it is shaped like one", () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { parseSave } from "@/lib/ipvs/parse-save";
 import { effectiveCheck, parseExpectStatus, judgeHttp } from "./config";
-import { configuredDestination, healthCore, healthSteps, sorryDestination, type HealthDesired, type HealthService } from "./reconcile";
+import { acceptedRealServer, acceptedSorryServer, healthCore } from "./reconcile";
+import { healthSteps, type HealthDesired, type HealthService } from "@/lib/ipvs/health-plan";
 import { judgeLine, parseRound } from "./script";
 import { isNews, nextStreak, type Streak } from "./state";
 import { healthDesired, healthManagedPrefixes } from "./runner";
@@ -81,8 +82,11 @@ describe("health core", () => {
   const svc = (s1: "up" | "down" | "unknown", s2: "up" | "down" | "unknown", extra: Partial<HealthService> = {}): HealthDesired => ({
     services: [{
       id: "vs", sid: { protocol: "tcp", family: "inet", address: "10.78.0.100", port: 80, fwmark: null }, onFail: "quiesce", quorum: 1,
-      members: [{ id: "a", dest: configuredDestination(vs, rs("10.78.0.11"))!, status: s1 }, { id: "b", dest: configuredDestination(vs, rs("10.78.0.12"))!, status: s2 }],
-      sorry: sorryDestination(vs), ...extra,
+      realServers: [
+        { id: "a", realServer: acceptedRealServer(vs, rs("10.78.0.11"))!, status: s1 },
+        { id: "b", realServer: acceptedRealServer(vs, rs("10.78.0.12"))!, status: s2 },
+      ],
+      sorry: acceptedSorryServer(vs), ...extra,
     }],
   });
   const table = (w1: number, w2: number, sorry = false) => ({
@@ -153,7 +157,7 @@ describe("keys from rows (uncanonical addresses match the kernel's keys)", () =>
   it("health's service and member keys are the kernel's, so a down server is quiesced", () => {
     const d = healthDesired(cluster, () => "down");
     expect(serviceKey(d.services[0]!.sid)).toBe(serviceKey(kernel.services[0]!));
-    expect(destKey(d.services[0]!.members[0]!.dest)).toBe(destKey(kernel.services[0]!.destinations[0]!));
+    expect(destKey(d.services[0]!.realServers[0]!.realServer)).toBe(destKey(kernel.services[0]!.destinations[0]!));
     expect(healthSteps(d, kernel).map((s) => s.op)).toEqual(["add-destination", "edit-destination"]); // sorry in, member weight 0
   });
   it("the drift check's prefixes are the differences' keys", () => {

@@ -1,6 +1,6 @@
 import type { PrismaClient } from "@/generated/prisma/client";
 import { applySteps, type Table } from "@/lib/ipvs";
-import { healthSteps, type HealthDesired } from "@/lib/health/reconcile";
+import { healthSteps, type HealthDesired } from "@/lib/ipvs/health-plan";
 import { healthDesired, loadCluster } from "@/lib/health/runner";
 import type { HealthStatus } from "@/lib/health/state";
 import { desiredOf, lastOwned, type Desired } from "@/lib/desired/desired";

@@ -17,7 +17,8 @@ import { isSshError, type SshPool, type SshTarget } from "@/lib/ssh";
 import { effectiveCheck, type CheckResult, type CheckSpec } from "./config";
 import { checkLocal } from "./local";
 import { classifyRound, unfinishedRound, type ServiceFault } from "./fault";
-import { configuredDestination, healthCore, healthSteps, sorryDestination, sorryWanted, type HealthDesired, type HealthService } from "./reconcile";
+import { acceptedRealServer, acceptedSorryServer, healthCore } from "./reconcile";
+import { healthSteps, sorryWanted, type HealthDesired, type HealthService } from "@/lib/ipvs/health-plan";
 import { checkScript, nonce, parseRound } from "./script";
 import { HEALTH_ACTOR, configuredRealServer, desiredCore, desiredOf, lastOwned, serviceIdOf, type ServiceRow } from "@/lib/desired/desired";
 import { isNews, nextStreak, type HealthStatus, type Streak } from "./state";
@@ -100,11 +101,11 @@ export function healthDesired(c: Loaded, status: (rsId: string) => HealthStatus)
   for (const vs of c.virtualServices) {
     const hc = vs.healthCheck;
     if (!hc || !hc.enabled) continue;
-    const members = vs.realServers.filter((r) => r.state === "active" && r.healthOverride?.enabled !== false).flatMap((r) => {
-      const dest = configuredDestination(vs, r);
-      return dest ? [{ id: r.id, dest, status: status(r.id) }] : [];
+    const realServers = vs.realServers.filter((r) => r.state === "active" && r.healthOverride?.enabled !== false).flatMap((r) => {
+      const realServer = acceptedRealServer(vs, r);
+      return realServer ? [{ id: r.id, realServer, status: status(r.id) }] : [];
     });
-    services.push({ id: vs.id, sid: serviceIdOf(vs), onFail: hc.onFail, quorum: hc.quorum, members, sorry: sorryDestination(vs) });
+    services.push({ id: vs.id, sid: serviceIdOf(vs), onFail: hc.onFail, quorum: hc.quorum, realServers, sorry: acceptedSorryServer(vs) });
   }
   return { services };
 }
@@ -121,7 +122,7 @@ export function healthManagedPrefixes(services: ReadonlyArray<ServiceRow & { hea
     if (!vs.healthCheck?.enabled) continue;
     const k = `service ${serviceKey(serviceIdOf(vs))}: real server `;
     for (const r of vs.realServers) out.push(`${k}${destKey(configuredRealServer(vs, r))}`);
-    const sorry = sorryDestination(vs);
+    const sorry = acceptedSorryServer(vs);
     if (sorry) out.push(`${k}${destKey(sorry)}`);
   }
   return out;

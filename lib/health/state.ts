@@ -3,7 +3,8 @@
 // checked yet ("unknown") is treated as up by the table (the checker does not touch it) and becomes
 // up on its first success or down after `fall` failures. Pure.
 
-export type HealthStatus = "unknown" | "up" | "down";
+export type { HealthStatus } from "@/lib/ipvs/health-plan";
+import type { HealthStatus } from "@/lib/ipvs/health-plan";
 
 export interface Streak {
   status: HealthStatus;

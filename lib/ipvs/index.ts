@@ -12,6 +12,7 @@ export { plan, planReport, type PlanOptions, type PlanReport, type Conflict } fr
 export { activeConnsIndex, connKey, drainDestination, drainService, type ActiveConns, type Draining, type DrainResult } from "./drain";
 export { stepArgs, stepCommand, renderRestore, renderTable, serviceArgs } from "./render";
 export { applySteps, KernelError } from "./kernel-model";
+export { healthSteps, healthyCount, sorryWanted, type HealthDesired, type HealthService, type HealthRealServer, type HealthStatus } from "./health-plan";
 export {
   serviceInputSchema, destinationInputSchema, tableInputSchema, validateService, validateTable, MAX_FORM_FWMARK,
   type ServiceInput, type DestinationInput, type FieldError, type Validated,
