@@ -89,7 +89,9 @@ ensure_ssh_keys() {  # needs RS_NAMES; (re)writes authorized_keys, known_hosts a
   {
     printf 'Host %s\n' "$(ssh_hosts)"
     printf '  User root\n  IdentityFile %s\n  IdentitiesOnly yes\n  UserKnownHostsFile %s\n' "$d/id_ed25519" "$d/known_hosts"
-    printf '  StrictHostKeyChecking yes\n  BatchMode yes\n  ConnectTimeout 3\n  LogLevel ERROR\n  GlobalKnownHostsFile /dev/null\n'
+    # ConnectTimeout covers the banner exchange too: a TCG-emulated Debian VM busy with 20 applies took
+    # more than 3 s to send its banner
+    printf '  StrictHostKeyChecking yes\n  BatchMode yes\n  ConnectTimeout 20\n  LogLevel ERROR\n  GlobalKnownHostsFile /dev/null\n'
     for h in $(ssh_hosts); do printf 'Host %s\n  HostName %s\n' "$h" "$(host_ip "$h")"; done
   } > "$d/config"
 }

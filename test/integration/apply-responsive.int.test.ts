@@ -209,9 +209,11 @@ describe("(b) PostgreSQL: 20 concurrent applies on 20 clusters while pages and l
     expect(results.filter((r) => r.body.outcome === "succeeded").length).toBeGreaterThanOrEqual(1);
     expect(duringApplies.length).toBeGreaterThanOrEqual(3);
     expect(p99(duringApplies)).toBeLessThan(1_000);
-    // a login hashes a password (CPU-bound on this 2-core machine, beside the lab's emulated VM)
-    expect(pct(loginTimes, 0.9)).toBeLessThan(1_000);
-    expect(Math.max(...loginTimes)).toBeLessThan(2_000);
+    // A login hashes a password: CPU-bound, on a 2-core machine beside the lab's emulated VM (p90 0.4-1.2 s
+    // measured here). What this guards is a login queued for a pooled connection held by an apply (node-postgres
+    // waits with no timeout; the 20 applies take minutes here): far above these bounds.
+    expect(pct(loginTimes, 0.9)).toBeLessThan(3_000);
+    expect(Math.max(...loginTimes)).toBeLessThan(5_000);
     const save = await lab(["ssh", "director", "ipvsadm -S -n"]);
     results.forEach((r, i) => r.body.outcome === "succeeded" && expect(save).toContain(`-A -t ${vip(i)}:80 -s rr`));
   }, 600_000);
