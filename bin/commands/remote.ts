@@ -15,6 +15,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { splitHostPort } from "../../lib/ipvs/address";
+import { FORWARDING_METHODS } from "../../lib/ipvs/model";
 import { EXIT } from "./exit";
 import { UsageError, parseArgs, type Command, type Io } from "./io";
 
@@ -261,7 +262,7 @@ export function rsCommand(deps: RemoteDeps = defaultDeps()): Command {
       const weightText = verb === "weight" ? extra! : options.get("weight");
       if (weightText !== undefined && !/^\d{1,10}$/.test(weightText)) throw new UsageError(`the weight must be a whole number, not "${weightText}"`);
       const method = options.get("method");
-      if (method !== undefined && !["route", "masq", "tunnel"].includes(method)) throw new UsageError("--method is route, masq or tunnel");
+      if (method !== undefined && !(FORWARDING_METHODS as readonly string[]).includes(method)) throw new UsageError(`--method is ${FORWARDING_METHODS.join(", ")}`);
       const json = flags.has("json");
       return guarded(io, json, async () => {
         const c = client(needConfig(deps), deps.fetch);

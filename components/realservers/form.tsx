@@ -1,7 +1,8 @@
 "use client";
 import { useActionState, useState } from "react";
 import { createRealServerAction } from "@/app/actions/realservers";
-import { FORWARDING_CHOICES, FORWARDING_LABEL, portLock } from "@/lib/validation/virtual-service";
+import { FORWARDING_LABEL, FORWARDING_METHODS } from "@/lib/ipvs/model";
+import { portLock } from "@/lib/validation/virtual-service";
 import { Field } from "../forms/field";
 import { FormMessage } from "../forms/form-message";
 import { SubmitButton } from "../forms/submit-button";
@@ -30,7 +31,7 @@ export function RealServerForm({ service, hosts, defaultMethod, disabled }: { se
         <Field name="address" label="Real server address (RIP)" errors={state.errors} defaultValue={v.address} placeholder="empty: the host's address" />
         <Field name="forwardingMethod" label="Method" errors={state.errors}>
           <select key={`m-${v.forwardingMethod}`} id="forwardingMethod" name="forwardingMethod" className="input" defaultValue={method} onChange={(e) => setMethod(e.target.value)}>
-            {FORWARDING_CHOICES.map((m) => <option key={m} value={m}>{FORWARDING_LABEL[m]}</option>)}
+            {FORWARDING_METHODS.map((m) => <option key={m} value={m}>{FORWARDING_LABEL[m]}</option>)}
           </select>
         </Field>
         {reason ? (

@@ -4,14 +4,14 @@
 // lib/ipvs/model and lib/health/config, never copied.
 import { z } from "zod";
 import {
-  DEFAULT_SCHEDULER, FAMILIES, FORWARDS, MAX_THRESHOLD, MAX_TIMEOUT, MAX_WEIGHT, PERSISTENCE_ENGINES, PROTOCOLS, SCHEDULERS, SCHED_FLAGS,
+  DEFAULT_SCHEDULER, FAMILIES, FORWARDING_METHODS, MAX_THRESHOLD, MAX_TIMEOUT, MAX_WEIGHT, PERSISTENCE_ENGINES, PROTOCOLS, SCHEDULERS, SCHED_FLAGS,
 } from "@/lib/ipvs/model";
 import { MAX_FORM_FWMARK } from "@/lib/ipvs/schema";
 import { healthCheckInputSchema } from "@/lib/health/config";
 
 export const DOCUMENT_VERSION = 1;
 /** Forwarding methods an operator configures (lib/ipvs's `local` is only ever listed by the kernel). */
-export const DOCUMENT_FORWARDS = FORWARDS.filter((f) => f !== "local") as Exclude<(typeof FORWARDS)[number], "local">[];
+export const DOCUMENT_FORWARDS = FORWARDING_METHODS;
 export const REAL_SERVER_STATES = ["active", "draining", "disabled"] as const;
 
 const int = (min: number, max: number) => z.number().int().min(min).max(max);

@@ -102,8 +102,7 @@ export function desiredService(s: Vs): Service {
 }
 
 function realServerOf(id: ServiceId, r: Vs["realServers"][number], weight: number): Destination {
-  const forward: Forward = r.forwardingMethod === "masq" ? "masq" : r.forwardingMethod === "tunnel" ? "tunnel" : "route";
-  return destination(id, r.address, r.port, forward, weight, r.upperThreshold || 0, r.lowerThreshold || 0);
+  return destination(id, r.address, r.port, r.forwardingMethod, weight, r.upperThreshold || 0, r.lowerThreshold || 0);
 }
 
 /** The sorry server (lib/ipvs sorryForward: DR on the service port, else NAT on its own port); weight 1. */

@@ -11,6 +11,12 @@ export const FORWARDS = ["route", "masq", "tunnel", "local"] as const;
 export type Forward = (typeof FORWARDS)[number];
 /** The forwarding method as `ipvsadm -Ln` lists it (the kernel's own word). */
 export const FORWARD_LISTED: Record<Forward, string> = { route: "Route", masq: "Masq", tunnel: "Tunnel", local: "Local" };
+/** The forwarding methods an operator configures (the panel's one vocabulary: DB, forms, API, CLI, documents). */
+export const FORWARDING_METHODS = ["route", "masq", "tunnel"] as const;
+export type ForwardingMethod = (typeof FORWARDING_METHODS)[number];
+export const FORWARDING_LABEL: Record<ForwardingMethod, string> = {
+  route: "Direct Routing (DR, -g)", masq: "NAT / masquerading (-m)", tunnel: "IP tunnelling (TUN, -i)",
+};
 /** Schedulers ipvsadm knows. `twos` is not in Debian's 6.1 kernel: ask the director which it has. */
 export const SCHEDULERS = ["rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "sed", "nq", "fo", "ovf", "mh", "twos"] as const;
 export type Scheduler = (typeof SCHEDULERS)[number];

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { FORWARDING_METHODS } from "@/lib/ipvs/model";
 
 // Every value that reaches a real server's shell passes one of these first. Anything else is refused
 // before a command is built, let alone sent.
@@ -16,7 +17,7 @@ export const vipSchema = ipv4Schema.refine((v) => {
 /** Linux interface names: at most 15 bytes, no '/', whitespace or shell metacharacters. */
 export const ifaceSchema = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$/, "must be an interface name (letters, digits, '_', '.', '-'; at most 15)");
 
-export const rsModeSchema = z.enum(["route", "tunnel", "masq"]);
+export const rsModeSchema = z.enum(FORWARDING_METHODS);
 export type RealServerMode = z.infer<typeof rsModeSchema>;
 
 export const rsParamsSchema = z

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { descriptionSchema, nameSchema, versionSchema } from "./common";
 
-export const FORWARDING_METHODS = ["route", "masq", "tunnel"] as const;
+import { FORWARDING_METHODS } from "@/lib/ipvs/model";
 
 export const clusterCreateSchema = z.object({
   name: nameSchema,

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { versionSchema } from "@/lib/validation/common";
 import { canonicalAddress, IPV4_MAPPED_RULE, isIPv4Mapped } from "@/lib/ipvs/address";
-import { flagsFromBits, forcesServicePort, SCHEDULERS, sorryForward, type Forward, type Scheduler, type ServiceId } from "@/lib/ipvs/model";
+import { flagsFromBits, forcesServicePort, SCHEDULERS, sorryForward, FORWARDING_METHODS, type Forward, type ForwardingMethod, type Scheduler, type ServiceId } from "@/lib/ipvs/model";
 import { destinationInputSchema, NUMBER_SPACES_RULE, spacedNumber, validateService, type FieldError } from "@/lib/ipvs/schema";
 
 // The console's form schemas: one per form, used by the server actions AND by /api/v1 (lib/api), so
@@ -59,10 +59,6 @@ export const ipAddressSchema = z.string({ error: "is required" }).trim().min(1, 
 });
 
 export const PROTOCOL_CHOICES = ["tcp", "udp", "sctp", "fwmark"] as const;
-export const FORWARDING_CHOICES = ["route", "masq", "tunnel"] as const;
-export const FORWARDING_LABEL: Record<(typeof FORWARDING_CHOICES)[number], string> = {
-  route: "Direct Routing (DR, -g)", masq: "NAT / masquerading (-m)", tunnel: "IP tunnelling (TUN, -i)",
-};
 
 /** A number field as lib/ipvs reads it (null when blank); lib/ipvs's own message when it is not one. */
 function num(v: unknown): number | null | "bad" {
@@ -213,12 +209,12 @@ type RawRs = z.output<z.ZodObject<typeof realServerShape>>;
 
 export interface RealServerInput {
   virtualServiceId: string; hostId: string | null; address: string | null; port: number | null; weight: number;
-  forwardingMethod: (typeof FORWARDING_CHOICES)[number]; upperThreshold: number | null; lowerThreshold: number | null;
+  forwardingMethod: ForwardingMethod; upperThreshold: number | null; lowerThreshold: number | null;
 }
 
 function checkRealServer(v: RawRs, ctx: Ctx): RealServerInput {
   const method = (v.forwardingMethod ?? "").trim();
-  if (!(FORWARDING_CHOICES as readonly string[]).includes(method)) ctx.addIssue({ code: "custom", path: ["forwardingMethod"], message: "must be route (DR), masq (NAT) or tunnel (TUN)" });
+  if (!(FORWARDING_METHODS as readonly string[]).includes(method)) ctx.addIssue({ code: "custom", path: ["forwardingMethod"], message: "must be route (DR), masq (NAT) or tunnel (TUN)" });
   const hostId = empty(v.hostId) ? null : String(v.hostId);
   let address: string | null = null;
   if (!empty(v.address)) {
@@ -229,7 +225,7 @@ function checkRealServer(v: RawRs, ctx: Ctx): RealServerInput {
   if (empty(v.weight)) ctx.addIssue({ code: "custom", path: ["weight"], message: "is required" });
   // the address is judged above (a known host's comes later); lib/ipvs judges the rest
   const r = destinationInputSchema.safeParse({
-    address: address ?? "192.0.2.1", port: empty(v.port) ? undefined : v.port, forward: (FORWARDING_CHOICES as readonly string[]).includes(method) ? method : "route",
+    address: address ?? "192.0.2.1", port: empty(v.port) ? undefined : v.port, forward: (FORWARDING_METHODS as readonly string[]).includes(method) ? method : "route",
     weight: empty(v.weight) ? 0 : v.weight, upperThreshold: empty(v.upperThreshold) ? undefined : v.upperThreshold, lowerThreshold: empty(v.lowerThreshold) ? undefined : v.lowerThreshold,
   });
   if (!r.success) report(ctx, r.error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message })).filter((e) => e.path !== "address" || address !== null), DEST_FIELD, "address");

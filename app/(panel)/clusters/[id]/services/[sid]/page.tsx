@@ -10,7 +10,7 @@ import { readKernelWithin } from "@/lib/operations/cluster";
 import { serviceLabel } from "@/lib/data/virtual-services";
 import { db } from "@/lib/db";
 import { can } from "@/lib/roles";
-import { FORWARDING_LABEL } from "@/lib/validation/virtual-service";
+import { FORWARDING_LABEL } from "@/lib/ipvs/model";
 
 /** What the kernel holds for one real server now: its active connections, none (not in the table), or unknown. */
 function kernelNow(d: { activeConns: number; weight: number } | null | undefined, error: string | null) {
