@@ -2,8 +2,10 @@ import type { Prisma, PrismaClient } from "@/generated/prisma/client";
 import { audit } from "@/lib/audit";
 import { StaleError, UserError } from "@/lib/errors";
 import { hostPort } from "@/lib/ipvs/address";
-import { jsonEqual, validateDocument, type ClusterDocument, type DocumentHealthCheck, type DocumentService } from "@/lib/declarative";
+import { diffDocuments, jsonEqual, validateDocument, type ClusterDocument, type DiffLine, type DocumentHealthCheck, type DocumentService } from "@/lib/declarative";
 import { serviceLabel } from "@/lib/data/virtual-services";
+import type { ServiceRow } from "@/lib/desired/desired";
+import { latestVersionNumber, recordVersion } from "@/lib/data/cluster-versions";
 
 // The bridge between the declarative cluster document (lib/declarative) and the rows: documentOf reads
 // the operator's desired state (the rows, never the health checker's overlay), storeDocument makes the
@@ -119,16 +121,16 @@ export interface StoreResult {
   changed: boolean;
   /** one line per change, in the operator's words ("add TCP 10.0.0.1:80", "weight 10.0.0.11:80 1 → 5 in TCP …") */
   changes: string[];
-  /** the cluster's version after the store */
+  /** the cluster's version after the store (the If-Match of the next store) */
   version: number;
+  /** the ClusterVersion.number that holds this state (null: none recorded yet, nothing changed) */
+  clusterVersion: number | null;
   document: ClusterDocument;
 }
 
 export interface StoreOptions {
   /** the cluster version the document was based on (If-Match): refused with StaleError when it moved */
   ifVersion?: number;
-  /** runs inside the transaction when something changed (versions record themselves here) */
-  onChanged?: (tx: Tx, r: { clusterId: string; version: number; document: ClusterDocument; changes: string[] }) => Promise<void>;
 }
 
 const vsKey = (s: { protocol: string; address?: string | null; port?: number | null; fwmark?: number | null; family?: string | null }) =>
@@ -183,7 +185,8 @@ function rowRules(doc: ClusterDocument, clusterName: string): { path: string; me
  * with the fewest writes, in one transaction that locks the cluster row; a document that does not
  * validate is refused (DocumentInvalid) and nothing changes. Each row written is version-checked like
  * the forms' edits, so a concurrent edit makes this fail (StaleError) rather than be overwritten.
- * Health overrides and health state of real servers that stay are kept.
+ * Health overrides and health state of real servers that stay are kept. A change is recorded as a
+ * version (lib/data/cluster-versions) in the same transaction.
  */
 export async function storeDocument(
   prisma: PrismaClient, clusterId: string, value: unknown, actor: string, source: DocumentSource, opts: StoreOptions = {},
@@ -242,10 +245,10 @@ export async function storeDocument(
       version = after.version;
       const document = documentOfRows((await readRows(tx, clusterId))!);
       await audit(tx, { actor, action: "cluster.document.store", target: `cluster:${cluster.name}`, after: { source, changes } });
-      await opts.onChanged?.(tx, { clusterId, version, document, changes });
-      return { changed: true, changes, version, document };
+      const clusterVersion = await recordVersion(tx, clusterId, actor, source);
+      return { changed: true, changes, version, document, clusterVersion };
     }
-    return { changed: false, changes, version, document: documentOfRows(rows) };
+    return { changed: false, changes, version, document: documentOfRows(rows), clusterVersion: await latestVersionNumber(tx, clusterId) };
   });
 }
 
@@ -303,4 +306,24 @@ async function storeCheck(tx: Tx, s: DocumentService, row: ServiceRowFull, label
   if (res.count !== 1) throw new StaleError(`The health check of ${label}`);
   changes.push(`change the health check of ${label}: ${d.join(", ")}`);
   return true;
+}
+
+/** A document's services as the rows lib/desired builds the table from (the plan of a document not stored yet). */
+export function serviceRowsOf(doc: ClusterDocument): ServiceRow[] {
+  return doc.services.map((s) => ({ ...serviceColumns(s), realServers: s.realServers.map((r) => rsColumns(s, r)) }));
+}
+
+/**
+ * What storing `value` would change, without storing it: the same validation as storeDocument (path
+ * errors, DocumentInvalid) and the readable diff from the current desired state.
+ */
+export async function previewDocument(prisma: PrismaClient, clusterId: string, value: unknown): Promise<{ document: ClusterDocument; changes: DiffLine[]; version: number }> {
+  const v = validateDocument(value);
+  if (!v.ok) throw new DocumentInvalid(v.errors);
+  const doc = canonicalDocument(v.document);
+  const now = await documentOf(prisma, clusterId);
+  if (!now) throw new UserError("This cluster no longer exists.");
+  const invalid = rowRules(doc, now.name);
+  if (invalid.length) throw new DocumentInvalid(invalid);
+  return { document: doc, changes: diffDocuments(now.document, { ...doc, cluster: { ...now.document.cluster, ...doc.cluster } }), version: now.version };
 }

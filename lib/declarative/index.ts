@@ -4,3 +4,4 @@ export * from "./validate";
 export * from "./text";
 export { compactDocument, jsonEqual } from "./compact";
 export { documentJsonSchema, JSON_SCHEMA_ID } from "./json-schema";
+export * from "./diff";

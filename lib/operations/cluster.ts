@@ -11,8 +11,11 @@ import { prepareRealServer, probeRealServer, undoRealServer, type RealServerRepo
 import { renderTable, sorryForward } from "@/lib/ipvs";
 import { isSshError, shJoin, SshError, type SshErrorCode } from "@/lib/ssh";
 import { coalescer } from "@/lib/operations/coalesce";
-import { desiredCore } from "@/lib/desired/desired";
+import { desiredCore, desiredOf, lastOwned } from "@/lib/desired/desired";
+import { serviceRowsOf } from "@/lib/data/cluster-document";
+import type { ClusterDocument } from "@/lib/declarative";
 import { serviceLabel } from "@/lib/data/virtual-services";
+import { recordVersion } from "@/lib/data/cluster-versions";
 import { loadDesiredWithHealth, type DesiredWithHealth } from "@/lib/health/overlay";
 import { directorOf } from "@/lib/data/hosts";
 import { activeConnsCut, describeDest, kernelDests, liveDrTraffic, type KernelDest } from "@/lib/operations/traffic";
@@ -49,9 +52,15 @@ async function requireDirector(prisma: PrismaClient, clusterId: string) {
   return d;
 }
 
-/** Per host, the exact commands Apply would run now (a dry run against the live table). */
-export async function planCluster(prisma: PrismaClient, clusterId: string): Promise<PlanHost[]> {
-  const desired = await loadDesiredWithHealth(prisma, clusterId);
+/**
+ * Per host, the exact commands Apply would run now (a dry run against the live table). With
+ * `document`: the commands once that document is stored (the health checker's state is not laid over
+ * a document that is not stored yet).
+ */
+export async function planCluster(prisma: PrismaClient, clusterId: string, opts: { document?: ClusterDocument } = {}): Promise<PlanHost[]> {
+  const desired: DesiredWithHealth = opts.document
+    ? { ...desiredOf(serviceRowsOf(opts.document), await lastOwned(prisma, clusterId)), health: [] }
+    : await loadDesiredWithHealth(prisma, clusterId);
   const director = await directorOf(prisma, clusterId);
   const out: PlanHost[] = [];
   if (!director) return [{ host: "(no director)", hostId: null, role: "director", steps: [], note: null, error: "This cluster has no director: add one on the Hosts page." }];
@@ -136,8 +145,10 @@ export async function startApply(prisma: PrismaClient, user: { id: string; email
     await tx.$queryRaw`SELECT id FROM "Cluster" WHERE id = ${clusterId} FOR UPDATE`;
     const busy = await tx.applyRun.findFirst({ where: { clusterId, outcome: "running", startedAt: { gt: new Date(Date.now() - 10 * 60_000) } } });
     if (busy) throw new UserError(`An apply is already running (started by ${busy.actor}). Wait for it to finish.`);
+    // the version this run pushes (rows changed outside the versioned writes become an "untracked" one)
+    const clusterVersion = await recordVersion(tx, clusterId, user.email, "untracked");
     const run = await tx.applyRun.create({
-      data: { clusterId, userId: user.id, actor: user.email, outcome: "running", desired: runDesired(desired, director.name) },
+      data: { clusterId, userId: user.id, actor: user.email, outcome: "running", desired: runDesired(desired, director.name), clusterVersion },
     });
     await audit(tx, { actor: user.email, action: "cluster.apply", target: `cluster:${cluster.name}`, after: { run: run.id, owned: desired.owned, remove: desired.remove } });
     return run.id;
