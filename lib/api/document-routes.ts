@@ -35,12 +35,12 @@ function versionParam(ctx: Ctx, name = "version"): number {
   return Number(v);
 }
 
-/** Who stored it: `?source=cli` from the lvs command, else the API. */
-function sourceOf(ctx: Ctx): "api" | "cli" {
+/** Who stored it: `?source=cli` (or import) from the lvs command, else the API. */
+function sourceOf(ctx: Ctx): "api" | "cli" | "import" {
   const s = ctx.url.searchParams.get("source");
   if (s === null || s === "api") return "api";
-  if (s === "cli") return "cli";
-  throw new ApiProblem("validation", "Query parameter source must be api or cli.", [{ field: "source", rule: "enum", message: "must be api or cli" }]);
+  if (s === "cli" || s === "import") return s;
+  throw new ApiProblem("validation", "Query parameter source must be api, cli or import.", [{ field: "source", rule: "enum", message: "must be api, cli or import" }]);
 }
 
 /** DocumentInvalid as a validation problem whose fields are the document's paths. */
@@ -81,7 +81,7 @@ export const documentRoutes: Route[] = [
     method: "PUT", path: `${C}/document`, permission: "edit", tag: "config as code", body: documentBody, ifMatch: "optional",
     summary: "Make the desired state match the document (fewest changes, one transaction, a new version when anything changed; storing it again is a no-op)",
     description: "Errors name the document's path (`services[2].realServers[0].weight`) and change nothing. Nothing is pushed: POST …/apply does that.",
-    query: [{ name: "source", description: "cli when sent by the lvs command", schema: { type: "string", enum: ["api", "cli"] } }],
+    query: [{ name: "source", description: "cli (or import) when sent by the lvs command", schema: { type: "string", enum: ["api", "cli", "import"] } }],
     responses: { 200: "Stored (or unchanged)", ...R_WRITE }, handler: async (ctx) => {
       const c = await cluster(ctx);
       const ifVersion = ctx.ifMatch ? versionFromIfMatch(ctx.ifMatch, `cluster ${c.name}`, c.version) : undefined;
