@@ -4,11 +4,11 @@ import type { PrismaClient } from "@/generated/prisma/client";
 import { audit } from "@/lib/audit";
 import {
   applyDirector, bindVip, DIRECTOR_VIP_UNIT_NAME, DirectorBusy, LeaseLost, outcomeOf, persistDirector, probeDirector, readDirector,
-  readDirectorAddresses, stepRows, vipAddArgv, withDirectorLock, type DirectorLease, type DirectorProbe,
+  readDirectorAddresses, readTable, stepRows, vipAddArgv, withDirectorLock, type DirectorLease, type DirectorProbe,
 } from "@/lib/director";
 import { UserError } from "@/lib/errors";
 import { prepareRealServer, probeRealServer, undoRealServer, type RealServerReport } from "@/lib/realserver";
-import { renderTable, sorryForward } from "@/lib/ipvs";
+import { renderTable, sorryForward, type Table } from "@/lib/ipvs";
 import { isSshError, shJoin, SshError, type SshErrorCode } from "@/lib/ssh";
 import { coalescer } from "@/lib/operations/coalesce";
 import { desiredCore, desiredOf, lastOwned } from "@/lib/desired/desired";
@@ -274,6 +274,20 @@ async function runApply(prisma: PrismaClient, lease: DirectorLease, runId: strin
   await lease.write(async (tx) => {
     await tx.applyRun.update({ where: { id: runId }, data: outcomeOf(report, (e) => applyMessage(new SshError(e.code as SshErrorCode, e.message), director.name)) });
   });
+}
+
+/**
+ * What the director's kernel holds (`ipvsadm -S -n` merged with the thresholds), as a table: "import
+ * what the kernel holds". No transaction is open while it reads.
+ */
+export async function readKernelTable(prisma: PrismaClient, clusterId: string): Promise<Table> {
+  const director = await requireDirector(prisma, clusterId);
+  try {
+    const r = await readDirector(pool(), await targetFor(prisma, director), { stats: false, rate: false });
+    return readTable({ save: r.save, thresholds: r.thresholds }).table;
+  } catch (e) {
+    throw new UserError(`${director.name} could not be read: ${sshMessage(e)}`);
+  }
 }
 
 export type RealServerAction = "prepare" | "undo" | "probe";

@@ -13,7 +13,7 @@ export default async function PlanPage({ params, searchParams }: { params: Promi
   const user = await requireUser();
   const { id } = await params;
   const q = await searchParams;
-  const rolledBack = digits(q.rolledBack), as = digits(q.as);
+  const rolledBack = digits(q.rolledBack), as = digits(q.as), imported = digits(q.imported);
   const plan = await planCluster(await db(), id);
   const total = plan.reduce((n, h) => n + h.steps.length, 0);
   const disruptive = plan.reduce((n, h) => n + h.steps.filter((s) => s.disruptive).length, 0);
@@ -22,6 +22,11 @@ export default async function PlanPage({ params, searchParams }: { params: Promi
       {rolledBack && (
         <p className="card text-sm" role="status" data-testid="rollback-notice">
           {as ? `Rolled back: the desired state of version ${rolledBack} is now version ${as}.` : `The desired state already is that of version ${rolledBack}.`} Apply pushes it to the director.
+        </p>
+      )}
+      {imported && (
+        <p className="card text-sm" role="status" data-testid="import-notice">
+          {imported === "0" ? "Imported: the desired state already was this, nothing changed." : `Imported as version ${imported}.`} Apply pushes it to the director.
         </p>
       )}
       <p className="text-sm" data-testid="plan-summary">{total} command{total === 1 ? "" : "s"} would run{disruptive ? `, ${disruptive} disruptive (drop connections)` : ""}. This is a dry run against the director&apos;s table as it is now.</p>
