@@ -3,8 +3,8 @@ import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { formAction, type FormState } from "@/lib/action-state";
-import { documentOfTable, readDocument, writeDocument, type ClusterDocument, type DiffLine } from "@/lib/declarative";
-import { DocumentInvalid, previewDocument, storeDocument } from "@/lib/data/cluster-document";
+import { documentOfTable, readDocument, withPanelSettings, writeDocument, type ClusterDocument, type DiffLine } from "@/lib/declarative";
+import { DocumentInvalid, documentOf, previewDocument, storeDocument } from "@/lib/data/cluster-document";
 import { db } from "@/lib/db";
 import { importKeepalived, memoryReader, parseConfig, type PreviewItem } from "@/lib/keepalived";
 import { readKernelTable } from "@/lib/operations/cluster";
@@ -36,10 +36,12 @@ const importSchema = z.object({
 async function documentOfInput(input: z.output<typeof importSchema>): Promise<{ doc: ClusterDocument | null; preview: ImportPreview }> {
   const preview: ImportPreview = { ok: false, items: [], errors: [], notes: [], changes: [], version: null };
   if (input.format === "kernel") {
-    const { result, notes } = documentOfTable(await readKernelTable(await db(), input.id));
-    preview.notes = notes;
+    const prisma = await db();
+    const { result, notes } = documentOfTable(await readKernelTable(prisma, input.id));
+    preview.notes = [...notes, "Health checks, sorry servers and descriptions are kept from the panel (the kernel holds none); draining real servers come back as weight 0."];
     if (!result.ok) preview.errors = result.errors.map((e) => ({ line: null, path: e.path, message: e.message }));
-    return { doc: result.ok ? result.document : null, preview };
+    const current = await documentOf(prisma, input.id);
+    return { doc: result.ok ? (current ? withPanelSettings(result.document, current.document) : result.document) : null, preview };
   }
   if (!input.text.trim()) {
     preview.errors = [{ line: null, path: "", message: "paste or upload a file first" }];

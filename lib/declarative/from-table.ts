@@ -3,7 +3,7 @@
 // use; tunnel encapsulation options (gue/gre) have no place in the document and are reported.
 import type { Table } from "@/lib/ipvs/model";
 import { validateDocument, type DocumentResult } from "./validate";
-import type { DocumentInput } from "./schema";
+import type { ClusterDocument, DocumentInput, DocumentService } from "./schema";
 
 type Fwd = "route" | "masq" | "tunnel";
 
@@ -32,4 +32,20 @@ export function documentOfTable(table: Table, cluster?: { name?: string; descrip
   });
   const doc: DocumentInput = { version: 1, ...(cluster ? { cluster } : {}), services } as DocumentInput;
   return { result: validateDocument(doc), notes };
+}
+
+/**
+ * The kernel's document with what only the panel knows kept from the current one, for the services
+ * both have: the health check, the sorry server and the description (the kernel holds none of them).
+ */
+export function withPanelSettings(kernel: ClusterDocument, current: ClusterDocument): ClusterDocument {
+  const key = (s: DocumentService) => (s.protocol === "fwmark" ? `fwm ${s.fwmark} ${s.family ?? "inet"}` : `${s.protocol} ${s.address} ${s.port}`);
+  const now = new Map(current.services.map((s) => [key(s), s]));
+  return {
+    ...kernel,
+    services: kernel.services.map((s) => {
+      const c = now.get(key(s));
+      return c ? { ...s, healthCheck: c.healthCheck, sorryServer: c.sorryServer, description: c.description } : s;
+    }),
+  };
 }

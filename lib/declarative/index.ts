@@ -5,4 +5,4 @@ export * from "./text";
 export { compactDocument, jsonEqual } from "./compact";
 export { documentJsonSchema, JSON_SCHEMA_ID } from "./json-schema";
 export * from "./diff";
-export { documentOfTable } from "./from-table";
+export { documentOfTable, withPanelSettings } from "./from-table";
