@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseSave } from "@/lib/ipvs/parse-save";
-import { documentOfTable } from ".";
+import { documentOfTable, validateDocument, withPanelSettings } from ".";
 
 // `ipvsadm -S -n` as the lab's director prints it
 const SAVE = `-A -t 10.0.0.100:80 -s rr
@@ -24,5 +24,22 @@ describe("documentOfTable", () => {
       ["fwmark", 7, "sh", "route", null, ["10.0.0.21:0/1"]],
     ]);
     expect(result.document.services[2]!.flags).toEqual(["sh-port"]);
+  });
+});
+
+describe("withPanelSettings", () => {
+  it("keeps the panel's check, sorry server and description of services the kernel has too; the kernel's real servers win", () => {
+    const { result } = documentOfTable(parseSave(SAVE));
+    const current = validateDocument({ version: 1, services: [
+      { protocol: "tcp", address: "10.0.0.100", port: 80, description: "www", healthCheck: { kind: "http" }, sorryServer: { address: "10.0.0.9", port: 80 }, realServers: [{ address: "10.0.0.99" }] },
+      { protocol: "tcp", address: "10.0.0.200", port: 80, description: "gone from the kernel" },
+    ] });
+    if (!result.ok || !current.ok) throw new Error("invalid");
+    const merged = withPanelSettings(result.document, current.document);
+    expect(merged.services.map((s) => [s.description, s.healthCheck?.kind ?? null, s.sorryServer?.address ?? null, s.realServers.map((r) => r.address)])).toEqual([
+      ["www", "http", "10.0.0.9", ["10.0.0.11", "10.0.0.12"]],
+      ["", null, null, ["192.168.0.11"]],
+      ["", null, null, ["10.0.0.21"]],
+    ]);
   });
 });
