@@ -1,5 +1,5 @@
 "use client";
-import { useActionState, useState } from "react";
+import { startTransition, useActionState, useState } from "react";
 import { importAction, type ImportState } from "@/app/actions/import";
 import { FormMessage } from "../forms/form-message";
 import { SubmitButton } from "../forms/submit-button";
@@ -13,7 +13,7 @@ const KIND_TONE = { mapped: "", noted: "text-amber-700", refused: "text-red-700 
  * Confirm stores it as one new version. Nothing is stored before the confirm.
  */
 export function ImportForm({ clusterId, disabled }: { clusterId: string; disabled: boolean }) {
-  const [state, action] = useActionState<ImportState, FormData>(importAction, {});
+  const [state, action, pending] = useActionState<ImportState, FormData>(importAction, {});
   const v = state.values ?? {};
   const [text, setText] = useState<string | null>(null);
   const [format, setFormat] = useState<string | null>(null);
@@ -28,7 +28,13 @@ export function ImportForm({ clusterId, disabled }: { clusterId: string; disable
     else setFormat("keepalived");
   };
   return (
-    <form action={action} className="space-y-3" noValidate data-testid="import-form">
+    // dispatched from onSubmit, not the form's action prop: React resets a form after its action, which would
+    // put the select back on its first option while the preview (and the confirm) is of another format
+    <form className="space-y-3" noValidate data-testid="import-form" onSubmit={(e) => {
+      e.preventDefault();
+      const data = new FormData(e.currentTarget, (e.nativeEvent as SubmitEvent).submitter);
+      startTransition(() => action(data));
+    }}>
       <FormMessage state={state} />
       <fieldset disabled={disabled} className="space-y-3">
         <input type="hidden" name="id" value={clusterId} />
@@ -47,7 +53,7 @@ export function ImportForm({ clusterId, disabled }: { clusterId: string; disable
             <textarea name="text" className="input mono h-64 w-full text-xs" value={shownText} onChange={(e) => setText(e.target.value)} data-testid="import-text" />
           </label>
         )}
-        <SubmitButton>Preview</SubmitButton>
+        <SubmitButton disabled={pending}>{pending ? "Working…" : "Preview"}</SubmitButton>
         {p && (
           <div className="space-y-3" data-testid="import-preview">
             {p.errors.length > 0 && <ul className="mono space-y-0.5 text-xs text-red-700" role="alert">{p.errors.map((e, i) => (
@@ -69,7 +75,7 @@ export function ImportForm({ clusterId, disabled }: { clusterId: string; disable
                     <li key={i} className={c.kind === "add" ? "text-emerald-700" : c.kind === "remove" ? "text-red-700" : ""}>{c.kind === "add" ? "+ " : c.kind === "remove" ? "- " : "~ "}{c.text}</li>))}</ul>
                 )}
                 <input type="hidden" name="version" value={p.version ?? ""} />
-                <SubmitButton name="confirm" value="1">Confirm: store as a new version</SubmitButton>
+                <SubmitButton name="confirm" value="1" disabled={pending}>Confirm: store as a new version</SubmitButton>
               </div>
             )}
           </div>
