@@ -41,8 +41,14 @@ test.afterAll(async () => {
   }
 });
 
-async function applyFromPlan(page: import("@playwright/test").Page) {
+/** Apply from the plan page; a plan that removes real servers asks first (the dialog names the steps), and is confirmed. */
+async function applyFromPlan(page: import("@playwright/test").Page, disruptive: string[] = []) {
   await page.getByRole("button", { name: "Apply" }).click();
+  if (disruptive.length) {
+    const dialog = page.getByRole("dialog", { name: "Apply disruptive changes?" });
+    for (const d of disruptive) await expect(dialog.getByTestId("disruptive-list")).toContainText(d);
+    await dialog.getByRole("button", { name: "Apply and cut these connections" }).click();
+  }
   await expect(page).toHaveURL(/\/applies\/[a-z0-9]+$/);
   await expect(page.getByTestId("apply-outcome")).toHaveText(/succeeded|failed|verify_failed/, { timeout: 120_000 });
   return page.getByTestId("apply-outcome").textContent();
@@ -95,7 +101,7 @@ test("import the seed's keepalived.conf, apply, break it, roll back to the last 
   await expect(page.getByTestId("import-changes")).toContainText(`- TCP ${vip}:80: remove real server ${env.hosts.rs1!.address}:80`);
   await page.getByRole("button", { name: "Confirm: store as a new version" }).click();
   await expect(page).toHaveURL(/\/plan\?imported=\d+$/);
-  expect(await applyFromPlan(page)).toBe("succeeded");
+  expect(await applyFromPlan(page, [`ipvsadm -d -t ${vip}:80 -r ${env.hosts.rs1!.address}:80`, `ipvsadm -d -t ${vip}:80 -r ${env.hosts.rs2!.address}:80`])).toBe("succeeded");
   const broken = await curl(4, vip);
   expect(broken.some((a) => /^rs[12]$/.test(a))).toBe(false);
 
@@ -117,7 +123,7 @@ test("import the seed's keepalived.conf, apply, break it, roll back to the last 
   await expect(page).toHaveURL(/\/plan\?rolledBack=\d+&as=\d+$/);
   await expect(page.getByTestId("rollback-notice")).toContainText(`the desired state of version ${good} is now version ${current + 1}`);
   await expect(page.locator('[data-plan-host="director"]')).toContainText(`-r ${env.hosts.rs1!.address}:80`);
-  expect(await applyFromPlan(page)).toBe("succeeded");
+  expect(await applyFromPlan(page, [`ipvsadm -d -t ${vip}:80 -r 10.78.0.201:80`])).toBe("succeeded");
   await expect.poll(() => curl(6, vip).then(alternates), { timeout: 30_000 }).toBe(true);
   await page.goto(`${clusterUrl}/versions`);
   await expect(table.locator("tbody tr").first()).toContainText("(rollback)");
