@@ -111,7 +111,7 @@ test("import the seed's keepalived.conf, apply, break it, roll back to the last 
   const rows = table.locator("tbody tr");
   const current = Number(await rows.first().getAttribute("data-version"));
   await expect(rows.first()).toContainText("verified");
-  await expect(rows.first()).toContainText("(import)");
+  await expect(rows.first().locator("td").nth(3)).toHaveText("import");
   // the version the first apply pushed: the newest verified one below the current
   const verified = table.locator("tbody tr", { has: page.getByTestId("apply-outcome").getByText("verified") });
   const good = Number(await verified.nth(1).getAttribute("data-version"));
@@ -126,6 +126,6 @@ test("import the seed's keepalived.conf, apply, break it, roll back to the last 
   expect(await applyFromPlan(page, [`ipvsadm -d -t ${vip}:80 -r 10.78.0.201:80`])).toBe("succeeded");
   await expect.poll(() => curl(6, vip).then(alternates), { timeout: 30_000 }).toBe(true);
   await page.goto(`${clusterUrl}/versions`);
-  await expect(table.locator("tbody tr").first()).toContainText("(rollback)");
+  await expect(table.locator("tbody tr").first().locator("td").nth(3)).toHaveText("rollback");
   await expect(table.locator("tbody tr").first()).toContainText("verified");
 });
