@@ -128,4 +128,15 @@ test("import the seed's keepalived.conf, apply, break it, roll back to the last 
   await page.goto(`${clusterUrl}/versions`);
   await expect(table.locator("tbody tr").first().locator("td").nth(3)).toHaveText("rollback");
   await expect(table.locator("tbody tr").first()).toContainText("verified");
+
+  // the Export menu on the cluster page: the document (YAML) and keepalived.conf of the rolled-back state
+  await page.goto(clusterUrl);
+  await page.getByTestId("export-menu").locator("summary").click();
+  const yamlLink = page.getByRole("link", { name: "YAML document (for git, lvs apply -f)" });
+  await expect(yamlLink).toBeVisible();
+  const yaml = await page.request.get(new URL(await yamlLink.getAttribute("href") ?? "", page.url()).toString());
+  expect(yaml.status()).toBe(200);
+  expect(await yaml.text()).toContain(`address: ${vip}`);
+  const conf = await page.request.get(new URL(`/api/clusters/${clusterId}/export?format=keepalived`, page.url()).toString());
+  expect(await conf.text()).toMatch(new RegExp(`virtual_server ${vip.replace(/\./g, "\\.")} 80 \\{[\\s\\S]*real_server ${env.hosts.rs1!.address.replace(/\./g, "\\.")} 80`));
 });
