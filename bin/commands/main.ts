@@ -8,6 +8,7 @@ import { remoteCommands, remotePlanCommand, rsCommand } from "./remote";
 import { directorCommand } from "./director";
 import { helperCommand } from "./helper";
 import { rsVerbs } from "./rs";
+import { applyFileCommand, diffCommand, exportCommand, importCommand, rollbackCommand, versionsCommand } from "./config";
 import pkg from "../../package.json" with { type: "json" };
 
 const PACKAGE_VERSION: string = pkg.version;
@@ -17,6 +18,8 @@ export const COMMANDS: Record<string, Command> = {
   parse: parseCommand,
   plan: remotePlanCommand(planCommand), // `lvs plan CLUSTER` asks the panel; `lvs plan --desired …` stays local
   ...remoteCommands(), // login, clusters, apply, status: bin/commands/remote.ts
+  apply: applyFileCommand(remoteCommands().apply!), // `lvs apply -f FILE` (config as code); `lvs apply CLUSTER` as before
+  export: exportCommand(), diff: diffCommand(), versions: versionsCommand(), rollback: rollbackCommand(), import: importCommand(), // bin/commands/config.ts
   rs: rsVerbs(rsCommand()), // lvs rs status|prepare|undo over SSH (bin/commands/rs.ts); other rs verbs: remote.ts
   director: directorCommand, // lvs director status|apply over SSH: bin/commands/director.ts
   helper: helperCommand, // lvs helper install over SSH: bin/commands/helper.ts

@@ -116,16 +116,16 @@ const enc = encodeURIComponent;
 
 /** Injected so tests can point the verbs at a panel without touching ~/.config. */
 export interface RemoteDeps { env: NodeJS.ProcessEnv; fetch: typeof fetch }
-const defaultDeps = (): RemoteDeps => ({ env: process.env, fetch });
+export const defaultDeps = (): RemoteDeps => ({ env: process.env, fetch });
 
-function needConfig(deps: RemoteDeps): RemoteConfig {
+export function needConfig(deps: RemoteDeps): RemoteConfig {
   const c = loadConfig(deps.env);
   if (!c) throw new RemoteError(EXIT.auth, `not logged in: run \`lvs login URL\` (or set LVS_URL and LVS_TOKEN)`);
   return c;
 }
 
 /** Runs a remote verb: RemoteError → its message and exit code. */
-async function guarded(io: Io, json: boolean, f: () => Promise<number>): Promise<number> {
+export async function guarded(io: Io, json: boolean, f: () => Promise<number>): Promise<number> {
   try {
     return await f();
   } catch (e) {

@@ -13,7 +13,7 @@ import { ApiProblem, problemResponse } from "./problem";
 import { authenticateToken, type ApiCaller, type TokenRefusal } from "./tokens";
 
 export const API_BASE = "/api/v1";
-export type Method = "GET" | "POST" | "PATCH" | "DELETE";
+export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 export interface Ctx {
   req: Request;

@@ -18,6 +18,7 @@ import { createWebhook, deleteWebhook, listWebhooks, updateWebhook, webhookPatch
 import { clusterCreateSchema, clusterUpdateSchema } from "@/lib/validation/cluster";
 import { hostCreateSchema } from "@/lib/validation/host";
 import { BodyParser } from "./body";
+import { documentRoutes } from "./document-routes";
 import { checkIfMatch, json, requireIfMatch, versionEtag, versionFromIfMatch } from "./http";
 import { openApiDocument } from "./openapi";
 import { clusterJson, hostEtag, hostJson, realServerEtag, realServerFormInput, realServerJson, serviceFormInput, serviceJson } from "./present";
@@ -467,6 +468,7 @@ const routes: Route[] = [
       return json({ delivered: r.ok });
     },
   },
+  ...documentRoutes,
 ];
 
 let doc: ReturnType<typeof openApiDocument> | undefined;

@@ -1,6 +1,7 @@
 import type { Prisma, PrismaClient } from "@/generated/prisma/client";
 import { audit } from "@/lib/audit";
 import { isUniqueViolation, StaleError, UserError } from "@/lib/errors";
+import { lockCluster, recordVersion, sourceOfActor } from "@/lib/data/cluster-versions";
 import type { ClusterCreate, ClusterUpdate } from "@/lib/validation/cluster";
 
 const publicFields = (c: { name: string; description: string; defaultForwardingMethod: string }) =>
@@ -11,6 +12,7 @@ export async function createCluster(prisma: PrismaClient, actor: string, input: 
     return await prisma.$transaction(async (tx) => {
       const c = await tx.cluster.create({ data: input });
       await audit(tx, { actor, action: "cluster.create", target: `cluster:${c.name}`, after: publicFields(c) });
+      await recordVersion(tx, c.id, actor, sourceOfActor(actor));
       return c;
     });
   } catch (e) {
@@ -24,12 +26,14 @@ export async function updateCluster(prisma: PrismaClient, actor: string, input: 
   const { id, version, ...data } = input;
   try {
     return await prisma.$transaction(async (tx) => {
+      await lockCluster(tx, id);
       const before = await tx.cluster.findUnique({ where: { id } });
       if (!before) throw new UserError("This cluster no longer exists.");
       const res = await tx.cluster.updateMany({ where: { id, version }, data: { ...data, version: { increment: 1 } } });
       if (res.count !== 1) throw new StaleError(`Cluster ${before.name}`);
       const after = await tx.cluster.findUniqueOrThrow({ where: { id } });
       await audit(tx, { actor, action: "cluster.update", target: `cluster:${after.name}`, before: publicFields(before), after: publicFields(after) });
+      await recordVersion(tx, id, actor, sourceOfActor(actor));
       return after;
     });
   } catch (e) {

@@ -7,6 +7,7 @@ import { CHECK_DEFAULTS, healthCheckInputSchema, type HealthCheckInput } from "@
 import { WEBHOOK_EVENTS, webhookInputSchema } from "@/lib/notify";
 import { createWebhook as createWebhookRow, updateWebhook, webhookPatchSchema } from "@/lib/notify/manage";
 import { serviceLabel } from "@/lib/data/virtual-services";
+import { lockCluster, recordVersion, sourceOfActor } from "@/lib/data/cluster-versions";
 
 // Health-check configuration from the console's forms: a check per virtual service
 // (lib/health healthCheckInputSchema), an override per real server (a blank field inherits), and the
@@ -82,6 +83,7 @@ export async function saveHealthCheck(prisma: PrismaClient, actor: string, input
   const stale = () => new StaleError(`The health check of ${serviceLabel(vs)}`);
   try {
     return await prisma.$transaction(async (tx) => {
+      await lockCluster(tx, vs.clusterId);
       const before = await tx.healthCheck.findUnique({ where: { virtualServiceId } });
       if (before ? before.version !== version : version !== 0) throw stale();
       if (before) {
@@ -90,6 +92,7 @@ export async function saveHealthCheck(prisma: PrismaClient, actor: string, input
       } else await tx.healthCheck.create({ data: { virtualServiceId, ...data } });
       const after = await tx.healthCheck.findUniqueOrThrow({ where: { virtualServiceId } });
       await audit(tx, { actor, action: before ? "health-check.update" : "health-check.create", target: `service:${vs.cluster.name}/${serviceLabel(vs)}`, before: before ? publicCheck(before) : undefined, after: publicCheck(after) });
+      await recordVersion(tx, vs.clusterId, actor, sourceOfActor(actor));
       return { check: after, vs };
     });
   } catch (e) {

@@ -3,6 +3,7 @@ import { audit } from "@/lib/audit";
 import { isUniqueViolation, StaleError, UserError } from "@/lib/errors";
 import { hostPort } from "@/lib/ipvs/address";
 import { canonicalFlags, flagsFromBits } from "@/lib/ipvs/model";
+import { lockCluster, recordVersion, sourceOfActor } from "@/lib/data/cluster-versions";
 import { checkRealServerInService, portLock, type RealServerInput, type VirtualServiceInput, type VirtualServiceUpdate } from "@/lib/validation/virtual-service";
 
 // Desired state only: these write the database (with an audit event in the same transaction) and
@@ -56,8 +57,10 @@ export async function createVirtualService(prisma: PrismaClient, actor: string, 
   const data = vsData(input);
   try {
     return await prisma.$transaction(async (tx) => {
+      await lockCluster(tx, cluster.id);
       const s = await tx.virtualService.create({ data: { ...data, clusterId: cluster.id } });
       await audit(tx, { actor, action: "virtual-service.create", target: `service:${cluster.name}/${serviceLabel(s)}`, after: vsPublic(s) });
+      await recordVersion(tx, cluster.id, actor, sourceOfActor(actor));
       return s;
     });
   } catch (e) {
@@ -71,6 +74,7 @@ export async function updateVirtualService(prisma: PrismaClient, actor: string, 
   const data = vsData(input);
   try {
     return await prisma.$transaction(async (tx) => {
+      await lockCluster(tx, input.clusterId);
       const before = await tx.virtualService.findUnique({ where: { id: input.id }, include: { cluster: true } });
       if (!before || before.clusterId !== input.clusterId) throw new UserError("This virtual service no longer exists.");
       const res = await tx.virtualService.updateMany({ where: { id: input.id, version: input.version }, data: { ...data, version: { increment: 1 } } });
@@ -80,6 +84,7 @@ export async function updateVirtualService(prisma: PrismaClient, actor: string, 
       if (after.port !== null && after.port !== before.port)
         await tx.realServer.updateMany({ where: { virtualServiceId: after.id, forwardingMethod: { in: ["route", "tunnel"] } }, data: { port: after.port } });
       await audit(tx, { actor, action: "virtual-service.update", target: `service:${before.cluster.name}/${serviceLabel(after)}`, before: vsPublic(before), after: vsPublic(after) });
+      await recordVersion(tx, before.clusterId, actor, sourceOfActor(actor));
       return after;
     });
   } catch (e) {
@@ -89,12 +94,16 @@ export async function updateVirtualService(prisma: PrismaClient, actor: string, 
 }
 
 export async function deleteVirtualService(prisma: PrismaClient, actor: string, id: string, version: number) {
+  const clusterId = (await prisma.virtualService.findUnique({ where: { id }, select: { clusterId: true } }))?.clusterId;
+  if (!clusterId) throw new UserError("This virtual service no longer exists.");
   return prisma.$transaction(async (tx) => {
+    await lockCluster(tx, clusterId);
     const before = await tx.virtualService.findUnique({ where: { id }, include: { cluster: true, _count: { select: { realServers: true } } } });
     if (!before) throw new UserError("This virtual service no longer exists.");
     const res = await tx.virtualService.deleteMany({ where: { id, version } });
     if (res.count !== 1) throw new StaleError(`Virtual service ${serviceLabel(before)}`);
     await audit(tx, { actor, action: "virtual-service.delete", target: `service:${before.cluster.name}/${serviceLabel(before)}`, before: { ...vsPublic(before), realServers: before._count.realServers } });
+    await recordVersion(tx, clusterId, actor, sourceOfActor(actor));
     return before;
   });
 }
@@ -140,6 +149,13 @@ async function lockRealServer(tx: Prisma.TransactionClient, id: string) {
   await tx.$queryRaw`SELECT id FROM "RealServer" WHERE id = ${id} FOR UPDATE`;
 }
 
+/** The cluster a real server belongs to (it never moves), read before its transaction locks the cluster. */
+async function clusterOfRealServer(prisma: PrismaClient, id: string): Promise<string> {
+  const r = await prisma.realServer.findUnique({ where: { id }, select: { virtualService: { select: { clusterId: true } } } });
+  if (!r) throw new UserError("This real server no longer exists.");
+  return r.virtualService.clusterId;
+}
+
 function checkVersion(before: RealServer, version: number) {
   if (before.version !== version) throw new StaleError(`Real server ${hostPort(before.address, before.port)}`);
 }
@@ -148,12 +164,14 @@ export async function createRealServer(prisma: PrismaClient, actor: string, inpu
   const { vs, address, port, notice, hostId } = await resolveRs(prisma, input);
   try {
     const r = await prisma.$transaction(async (tx) => {
+      await lockCluster(tx, vs.clusterId);
       const r = await tx.realServer.create({
         data: { virtualServiceId: vs.id, hostId, address, port, weight: input.weight, forwardingMethod: input.forwardingMethod,
           upperThreshold: input.upperThreshold ?? 0, lowerThreshold: input.lowerThreshold ?? 0 },
       });
       await tx.virtualService.update({ where: { id: vs.id }, data: { version: { increment: 1 } } });
       await audit(tx, { actor, action: "real-server.create", target: `real-server:${vs.cluster.name}/${serviceLabel(vs)}/${hostPort(address, port)}`, after: rsPublic(r) });
+      await recordVersion(tx, vs.clusterId, actor, sourceOfActor(actor));
       return r;
     });
     return { realServer: r, notice };
@@ -167,6 +185,7 @@ export async function updateRealServer(prisma: PrismaClient, actor: string, inpu
   const { vs, address, port, notice, hostId } = await resolveRs(prisma, input);
   try {
     const r = await prisma.$transaction(async (tx) => {
+      await lockCluster(tx, vs.clusterId);
       await lockRealServer(tx, input.id);
       const before = await tx.realServer.findUnique({ where: { id: input.id } });
       if (!before || before.virtualServiceId !== vs.id) throw new UserError("This real server no longer exists.");
@@ -175,6 +194,7 @@ export async function updateRealServer(prisma: PrismaClient, actor: string, inpu
         upperThreshold: input.upperThreshold ?? 0, lowerThreshold: input.lowerThreshold ?? 0, version: { increment: 1 } } });
       await tx.virtualService.update({ where: { id: vs.id }, data: { version: { increment: 1 } } });
       await audit(tx, { actor, action: "real-server.update", target: `real-server:${vs.cluster.name}/${serviceLabel(vs)}/${hostPort(address, port)}`, before: rsPublic(before), after: rsPublic(r) });
+      await recordVersion(tx, vs.clusterId, actor, sourceOfActor(actor));
       return r;
     });
     return { realServer: r, notice };
@@ -186,7 +206,9 @@ export async function updateRealServer(prisma: PrismaClient, actor: string, inpu
 
 /** active: in the table with its weight; draining: weight 0 (no new connections); disabled: out of the table. */
 export async function setRealServerState(prisma: PrismaClient, actor: string, id: string, state: "active" | "draining" | "disabled", version: number) {
+  const clusterId = await clusterOfRealServer(prisma, id);
   return prisma.$transaction(async (tx) => {
+    await lockCluster(tx, clusterId);
     await lockRealServer(tx, id);
     const before = await tx.realServer.findUnique({ where: { id }, include: { virtualService: { include: { cluster: true } } } });
     if (!before) throw new UserError("This real server no longer exists.");
@@ -195,12 +217,15 @@ export async function setRealServerState(prisma: PrismaClient, actor: string, id
     await tx.virtualService.update({ where: { id: before.virtualServiceId }, data: { version: { increment: 1 } } });
     await audit(tx, { actor, action: `real-server.${state === "active" ? "enable" : state === "draining" ? "drain" : "disable"}`,
       target: `real-server:${before.virtualService.cluster.name}/${serviceLabel(before.virtualService)}/${hostPort(before.address, before.port)}`, before: rsPublic(before), after: rsPublic(r) });
+    await recordVersion(tx, clusterId, actor, sourceOfActor(actor));
     return { ...r, virtualService: before.virtualService };
   });
 }
 
 export async function deleteRealServer(prisma: PrismaClient, actor: string, id: string, version: number) {
+  const clusterId = await clusterOfRealServer(prisma, id);
   return prisma.$transaction(async (tx) => {
+    await lockCluster(tx, clusterId);
     await lockRealServer(tx, id);
     const before = await tx.realServer.findUnique({ where: { id }, include: { virtualService: { include: { cluster: true } } } });
     if (!before) throw new UserError("This real server no longer exists.");
@@ -208,6 +233,7 @@ export async function deleteRealServer(prisma: PrismaClient, actor: string, id: 
     await tx.realServer.delete({ where: { id } });
     await tx.virtualService.update({ where: { id: before.virtualServiceId }, data: { version: { increment: 1 } } });
     await audit(tx, { actor, action: "real-server.delete", target: `real-server:${before.virtualService.cluster.name}/${serviceLabel(before.virtualService)}/${hostPort(before.address, before.port)}`, before: rsPublic(before) });
+    await recordVersion(tx, clusterId, actor, sourceOfActor(actor));
     return before;
   });
 }

@@ -2,5 +2,7 @@
 export * from "./schema";
 export * from "./validate";
 export * from "./text";
-export { compactDocument } from "./compact";
+export { compactDocument, jsonEqual } from "./compact";
 export { documentJsonSchema, JSON_SCHEMA_ID } from "./json-schema";
+export * from "./diff";
+export { documentOfTable, withPanelSettings } from "./from-table";

@@ -4,15 +4,18 @@ import type { PrismaClient } from "@/generated/prisma/client";
 import { audit } from "@/lib/audit";
 import {
   applyDirector, bindVip, DIRECTOR_VIP_UNIT_NAME, DirectorBusy, LeaseLost, outcomeOf, persistDirector, probeDirector, readDirector,
-  readDirectorAddresses, stepRows, vipAddArgv, withDirectorLock, type DirectorLease, type DirectorProbe,
+  readDirectorAddresses, readTable, stepRows, vipAddArgv, withDirectorLock, type DirectorLease, type DirectorProbe,
 } from "@/lib/director";
 import { UserError } from "@/lib/errors";
 import { prepareRealServer, probeRealServer, undoRealServer, type RealServerReport } from "@/lib/realserver";
-import { renderTable, sorryForward } from "@/lib/ipvs";
+import { renderTable, sorryForward, type Table } from "@/lib/ipvs";
 import { isSshError, shJoin, SshError, type SshErrorCode } from "@/lib/ssh";
 import { coalescer } from "@/lib/operations/coalesce";
-import { desiredCore } from "@/lib/desired/desired";
+import { desiredCore, desiredOf, lastOwned } from "@/lib/desired/desired";
+import { serviceRowsOf } from "@/lib/data/cluster-document";
+import type { ClusterDocument } from "@/lib/declarative";
 import { serviceLabel } from "@/lib/data/virtual-services";
+import { recordVersion } from "@/lib/data/cluster-versions";
 import { loadDesiredWithHealth, type DesiredWithHealth } from "@/lib/health/overlay";
 import { directorOf } from "@/lib/data/hosts";
 import { activeConnsCut, describeDest, kernelDests, liveDrTraffic, type KernelDest } from "@/lib/operations/traffic";
@@ -49,9 +52,15 @@ async function requireDirector(prisma: PrismaClient, clusterId: string) {
   return d;
 }
 
-/** Per host, the exact commands Apply would run now (a dry run against the live table). */
-export async function planCluster(prisma: PrismaClient, clusterId: string): Promise<PlanHost[]> {
-  const desired = await loadDesiredWithHealth(prisma, clusterId);
+/**
+ * Per host, the exact commands Apply would run now (a dry run against the live table). With
+ * `document`: the commands once that document is stored (the health checker's state is not laid over
+ * a document that is not stored yet).
+ */
+export async function planCluster(prisma: PrismaClient, clusterId: string, opts: { document?: ClusterDocument } = {}): Promise<PlanHost[]> {
+  const desired: DesiredWithHealth = opts.document
+    ? { ...desiredOf(serviceRowsOf(opts.document), await lastOwned(prisma, clusterId)), health: [] }
+    : await loadDesiredWithHealth(prisma, clusterId);
   const director = await directorOf(prisma, clusterId);
   const out: PlanHost[] = [];
   if (!director) return [{ host: "(no director)", hostId: null, role: "director", steps: [], note: null, error: "This cluster has no director: add one on the Hosts page." }];
@@ -136,8 +145,10 @@ export async function startApply(prisma: PrismaClient, user: { id: string; email
     await tx.$queryRaw`SELECT id FROM "Cluster" WHERE id = ${clusterId} FOR UPDATE`;
     const busy = await tx.applyRun.findFirst({ where: { clusterId, outcome: "running", startedAt: { gt: new Date(Date.now() - 10 * 60_000) } } });
     if (busy) throw new UserError(`An apply is already running (started by ${busy.actor}). Wait for it to finish.`);
+    // the version this run pushes (rows changed outside the versioned writes become an "untracked" one)
+    const clusterVersion = await recordVersion(tx, clusterId, user.email, "untracked");
     const run = await tx.applyRun.create({
-      data: { clusterId, userId: user.id, actor: user.email, outcome: "running", desired: runDesired(desired, director.name) },
+      data: { clusterId, userId: user.id, actor: user.email, outcome: "running", desired: runDesired(desired, director.name), clusterVersion },
     });
     await audit(tx, { actor: user.email, action: "cluster.apply", target: `cluster:${cluster.name}`, after: { run: run.id, owned: desired.owned, remove: desired.remove } });
     return run.id;
@@ -263,6 +274,20 @@ async function runApply(prisma: PrismaClient, lease: DirectorLease, runId: strin
   await lease.write(async (tx) => {
     await tx.applyRun.update({ where: { id: runId }, data: outcomeOf(report, (e) => applyMessage(new SshError(e.code as SshErrorCode, e.message), director.name)) });
   });
+}
+
+/**
+ * What the director's kernel holds (`ipvsadm -S -n` merged with the thresholds), as a table: "import
+ * what the kernel holds". No transaction is open while it reads.
+ */
+export async function readKernelTable(prisma: PrismaClient, clusterId: string): Promise<Table> {
+  const director = await requireDirector(prisma, clusterId);
+  try {
+    const r = await readDirector(pool(), await targetFor(prisma, director), { stats: false, rate: false });
+    return readTable({ save: r.save, thresholds: r.thresholds }).table;
+  } catch (e) {
+    throw new UserError(`${director.name} could not be read: ${sshMessage(e)}`);
+  }
 }
 
 export type RealServerAction = "prepare" | "undo" | "probe";

@@ -34,7 +34,20 @@ export default async function ClusterPage({ params, searchParams }: { params: Pr
       {!editable && <RoleNotice role={user.role} permission="edit" />}
       {removed && <p role="status" className="rounded-md border border-emerald-300 bg-emerald-50 px-3 py-2 text-sm text-emerald-900">Removed {removed} from the desired state. Apply to delete it from the director.</p>}
       <section className="space-y-2">
-        <div className="flex items-center justify-between"><h2>Live table</h2><Link className="btn" href={`/clusters/${cluster.id}/plan`}>Plan &amp; apply</Link></div>
+        <div className="flex items-center justify-between"><h2>Live table</h2>
+          <div className="flex items-center gap-2">
+            <details className="relative" data-testid="export-menu">
+              <summary className="btn cursor-pointer list-none">Export</summary>
+              <ul className="card absolute right-0 z-10 mt-1 w-72 space-y-1 p-2 text-sm">
+                {([["yaml", "YAML document (for git, lvs apply -f)"], ["json", "JSON document"], ["keepalived", "keepalived.conf"], ["ipvsadm", "ipvsadm -R batch (desired table)"]] as const).map(([f, label]) => (
+                  <li key={f}><a className="text-sky-700 hover:underline" href={`/api/clusters/${cluster.id}/export?format=${f}`} download>{label}</a></li>
+                ))}
+                {editable && <li className="border-t border-zinc-200 pt-1 dark:border-zinc-800"><Link className="text-sky-700 hover:underline" href={`/clusters/${cluster.id}/import`}>Import…</Link></li>}
+              </ul>
+            </details>
+            <Link className="btn" href={`/clusters/${cluster.id}/plan`}>Plan &amp; apply</Link>
+          </div>
+        </div>
         <LiveTable clusterId={cluster.id} reconcile={applicable ? <ApplyButton clusterId={cluster.id} label="Reconcile (apply desired state)" disabled={false} /> : undefined} />
       </section>
       <section className="space-y-2">

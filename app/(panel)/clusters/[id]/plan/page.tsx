@@ -7,14 +7,28 @@ import { can } from "@/lib/roles";
 
 export const dynamic = "force-dynamic";
 
-export default async function PlanPage({ params }: { params: Promise<{ id: string }> }) {
+const digits = (v: string | string[] | undefined) => (typeof v === "string" && /^\d{1,9}$/.test(v) ? v : null);
+
+export default async function PlanPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requireUser();
   const { id } = await params;
+  const q = await searchParams;
+  const rolledBack = digits(q.rolledBack), as = digits(q.as), imported = digits(q.imported);
   const plan = await planCluster(await db(), id);
   const total = plan.reduce((n, h) => n + h.steps.length, 0);
   const disruptive = plan.reduce((n, h) => n + h.steps.filter((s) => s.disruptive).length, 0);
   return (
     <div className="space-y-4">
+      {rolledBack && (
+        <p className="card text-sm" role="status" data-testid="rollback-notice">
+          {as ? `Rolled back: the desired state of version ${rolledBack} is now version ${as}.` : `The desired state already is that of version ${rolledBack}.`} Apply pushes it to the director.
+        </p>
+      )}
+      {imported && (
+        <p className="card text-sm" role="status" data-testid="import-notice">
+          {imported === "0" ? "Imported: the desired state already was this, nothing changed." : `Imported as version ${imported}.`} Apply pushes it to the director.
+        </p>
+      )}
       <p className="text-sm" data-testid="plan-summary">{total} command{total === 1 ? "" : "s"} would run{disruptive ? `, ${disruptive} disruptive (drop connections)` : ""}. This is a dry run against the director&apos;s table as it is now.</p>
       {plan.map((h) => (
         <section key={h.host} className="card space-y-2" data-plan-host={h.host}>

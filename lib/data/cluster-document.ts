@@ -1,0 +1,332 @@
+import type { Prisma, PrismaClient } from "@/generated/prisma/client";
+import { audit } from "@/lib/audit";
+import { StaleError, UserError } from "@/lib/errors";
+import { hostPort } from "@/lib/ipvs/address";
+import { diffDocuments, jsonEqual, validateDocument, type ClusterDocument, type DiffLine, type DocumentHealthCheck, type DocumentService } from "@/lib/declarative";
+import { serviceLabel } from "@/lib/data/virtual-services";
+import type { ServiceRow } from "@/lib/desired/desired";
+import { latestVersionNumber, recordVersion } from "@/lib/data/cluster-versions";
+
+// The bridge between the declarative cluster document (lib/declarative) and the rows: documentOf reads
+// the operator's desired state (the rows, never the health checker's overlay), storeDocument makes the
+// rows match a document with the fewest writes, in one short transaction. Order carries no meaning in
+// IPVS, so both sides are compared in canonicalDocument's order (services by key, real servers by RIP).
+
+type Tx = Prisma.TransactionClient;
+export type DocumentSource = "ui" | "api" | "cli" | "import" | "rollback";
+type Fwd = "route" | "masq" | "tunnel";
+
+const CHECK_KEYS = ["enabled", "kind", "port", "path", "hostHeader", "expectStatus", "bodyContains", "intervalMs", "timeoutMs", "rise", "fall", "runFrom", "onFail", "quorum"] as const;
+
+const collator = new Intl.Collator("en", { numeric: true });
+const serviceSortKey = (s: DocumentService) =>
+  s.protocol === "fwmark" ? `~fwm ${s.family ?? "inet"} ${String(s.fwmark).padStart(10, "0")}` : `${s.protocol} ${s.address} ${String(s.port).padStart(5, "0")}`;
+const rsSortKey = (r: { address: string; port?: number }) => `${r.address} ${String(r.port ?? 0).padStart(5, "0")}`;
+
+/** The document with services and real servers in one fixed order (what documentOf returns). */
+export function canonicalDocument(doc: ClusterDocument): ClusterDocument {
+  const services = doc.services
+    .map((s) => ({ ...s, realServers: [...s.realServers].sort((a, b) => collator.compare(rsSortKey(a), rsSortKey(b))) }))
+    .sort((a, b) => collator.compare(serviceSortKey(a), serviceSortKey(b)));
+  return { ...doc, services };
+}
+
+type ServiceRowFull = Prisma.VirtualServiceGetPayload<{ include: { realServers: true; healthCheck: true } }>;
+
+/** The service's forward: the one most of its real servers use (ties: the first's); none: the cluster's default. */
+function serviceForward(rows: { forwardingMethod: Fwd }[], fallback: Fwd): Fwd {
+  const n = new Map<Fwd, number>();
+  for (const r of rows) n.set(r.forwardingMethod, (n.get(r.forwardingMethod) ?? 0) + 1);
+  let best: Fwd = rows[0]?.forwardingMethod ?? fallback;
+  for (const [f, c] of n) if (c > (n.get(best) ?? 0)) best = f;
+  return best;
+}
+
+function checkOf(c: ServiceRowFull["healthCheck"]): DocumentHealthCheck | null {
+  if (!c) return null;
+  return Object.fromEntries(CHECK_KEYS.map((k) => [k, c[k]])) as DocumentHealthCheck;
+}
+
+function serviceOf(s: ServiceRowFull, fallback: Fwd): DocumentService {
+  const forward = serviceForward(s.realServers, fallback);
+  const fw = s.protocol === "fwmark";
+  return {
+    protocol: s.protocol,
+    ...(fw ? { family: s.family === "inet6" ? "inet6" : "inet", fwmark: s.fwmark ?? undefined } : { address: s.address ?? undefined, port: s.port ?? undefined }),
+    scheduler: s.scheduler as DocumentService["scheduler"],
+    flags: s.schedulerFlags as DocumentService["flags"],
+    persistence: s.persistenceTimeout === null ? null : {
+      timeout: s.persistenceTimeout,
+      ...(s.persistenceNetmask ? { netmask: s.persistenceNetmask } : {}),
+      ...(s.persistenceEngine ? { engine: s.persistenceEngine as "sip" } : {}),
+    },
+    ops: s.onePacket,
+    forward,
+    sorryServer: s.sorryAddress && s.sorryPort !== null ? { address: s.sorryAddress, port: s.sorryPort } : null,
+    healthCheck: checkOf(s.healthCheck),
+    description: s.description,
+    realServers: s.realServers.map((r) => ({
+      address: r.address, port: r.port, weight: r.weight, upperThreshold: r.upperThreshold, lowerThreshold: r.lowerThreshold, state: r.state,
+      ...(r.forwardingMethod !== forward ? { forward: r.forwardingMethod } : {}),
+    })),
+  };
+}
+
+async function readRows(db: PrismaClient | Tx, clusterId: string) {
+  const cluster = await db.cluster.findUnique({ where: { id: clusterId } });
+  if (!cluster) return null;
+  const services = await db.virtualService.findMany({ where: { clusterId }, include: { realServers: true, healthCheck: true } });
+  return { cluster, services };
+}
+
+function documentOfRows(rows: NonNullable<Awaited<ReturnType<typeof readRows>>>): ClusterDocument {
+  const doc: ClusterDocument = {
+    version: 1,
+    cluster: { name: rows.cluster.name, description: rows.cluster.description },
+    services: rows.services.map((s) => serviceOf(s, rows.cluster.defaultForwardingMethod)),
+  };
+  // through the validator: the same normalisation a stored document had (canonical netmasks, ports)
+  const v = validateDocument(doc);
+  return canonicalDocument(v.ok ? v.document : doc);
+}
+
+/** The operator's desired state of a cluster as the declarative document (null: no such cluster), and the cluster's version. */
+export async function documentOf(prisma: PrismaClient | Tx, clusterId: string): Promise<{ document: ClusterDocument; version: number; name: string } | null> {
+  const rows = await readRows(prisma, clusterId);
+  return rows ? { document: documentOfRows(rows), version: rows.cluster.version, name: rows.cluster.name } : null;
+}
+
+/** A document that does not validate: each error names its path (`services[2].realServers[0].weight`). */
+export class DocumentInvalid extends UserError {
+  constructor(readonly errors: { path: string; message: string }[]) {
+    super(`The document is not valid: ${errors.map((e) => `${e.path || "(document)"}: ${e.message}`).join("; ")}`,
+      Object.fromEntries(groupBy(errors)));
+    this.name = "DocumentInvalid";
+  }
+}
+function groupBy(errors: { path: string; message: string }[]): [string, string[]][] {
+  const m = new Map<string, string[]>();
+  for (const e of errors) m.set(e.path || "_form", [...(m.get(e.path || "_form") ?? []), e.message]);
+  return [...m];
+}
+
+/** Validates a parsed value as a document (DocumentInvalid naming the paths when it is not one). */
+export function parseDocumentValue(value: unknown): ClusterDocument {
+  const v = validateDocument(value);
+  if (!v.ok) throw new DocumentInvalid(v.errors);
+  return v.document;
+}
+
+export interface StoreResult {
+  changed: boolean;
+  /** one line per change, in the operator's words ("add TCP 10.0.0.1:80", "weight 10.0.0.11:80 1 → 5 in TCP …") */
+  changes: string[];
+  /** the cluster's version after the store (the If-Match of the next store) */
+  version: number;
+  /** the ClusterVersion.number that holds this state (null: none recorded yet, nothing changed) */
+  clusterVersion: number | null;
+  document: ClusterDocument;
+}
+
+export interface StoreOptions {
+  /** the cluster version the document was based on (If-Match): refused with StaleError when it moved */
+  ifVersion?: number;
+}
+
+const vsKey = (s: { protocol: string; address?: string | null; port?: number | null; fwmark?: number | null; family?: string | null }) =>
+  s.protocol === "fwmark" ? `fwmark ${s.fwmark} ${s.family === "inet6" ? "inet6" : "inet"}` : `${s.protocol} ${s.address} ${s.port}`;
+const rsKey = (r: { address: string; port: number }) => `${r.address} ${r.port}`;
+
+function serviceColumns(s: DocumentService) {
+  const fw = s.protocol === "fwmark";
+  return {
+    protocol: s.protocol,
+    address: fw ? null : s.address!,
+    port: fw ? null : s.port!,
+    fwmark: fw ? s.fwmark! : null,
+    family: fw ? (s.family ?? "inet") : s.address!.includes(":") ? "inet6" : "inet",
+    scheduler: s.scheduler,
+    schedulerFlags: s.flags as string[],
+    persistenceTimeout: s.persistence?.timeout ?? null,
+    persistenceNetmask: s.persistence ? (s.persistence.netmask === undefined ? null : String(s.persistence.netmask)) : null,
+    persistenceEngine: s.persistence?.engine ?? null,
+    onePacket: s.ops,
+    sorryAddress: s.sorryServer?.address ?? null,
+    sorryPort: s.sorryServer?.port ?? null,
+    description: s.description,
+  };
+}
+
+function rsColumns(s: DocumentService, r: DocumentService["realServers"][number]) {
+  return {
+    address: r.address, port: r.port ?? 0, weight: r.weight, upperThreshold: r.upperThreshold, lowerThreshold: r.lowerThreshold,
+    state: r.state, forwardingMethod: (r.forward ?? s.forward) as Fwd,
+  };
+}
+
+function differs<T extends Record<string, unknown>>(want: T, row: Record<string, unknown>): (keyof T)[] {
+  return (Object.keys(want) as (keyof T)[]).filter((k) => !jsonEqual(want[k], row[k as string]));
+}
+
+/** Refusals the document schema cannot see because they need the rows (quorum against the real servers). */
+function rowRules(doc: ClusterDocument, clusterName: string): { path: string; message: string }[] {
+  const errors: { path: string; message: string }[] = [];
+  if (doc.cluster?.name !== undefined && doc.cluster.name !== clusterName)
+    errors.push({ path: "cluster.name", message: `the document is of cluster ${doc.cluster.name}, not ${clusterName}` });
+  doc.services.forEach((s, i) => {
+    if (s.healthCheck && s.healthCheck.quorum > 1 && s.healthCheck.quorum > s.realServers.length)
+      errors.push({ path: `services[${i}].healthCheck.quorum`, message: "must not exceed the number of real servers of the service" });
+  });
+  return errors;
+}
+
+/**
+ * Makes the cluster's desired state (services, real servers, checks, the description) match `value`
+ * with the fewest writes, in one transaction that locks the cluster row; a document that does not
+ * validate is refused (DocumentInvalid) and nothing changes. Each row written is version-checked like
+ * the forms' edits, so a concurrent edit makes this fail (StaleError) rather than be overwritten.
+ * Health overrides and health state of real servers that stay are kept. A change is recorded as a
+ * version (lib/data/cluster-versions) in the same transaction.
+ */
+export async function storeDocument(
+  prisma: PrismaClient, clusterId: string, value: unknown, actor: string, source: DocumentSource, opts: StoreOptions = {},
+): Promise<StoreResult> {
+  const doc = canonicalDocument(parseDocumentValue(value));
+  return prisma.$transaction(async (tx) => {
+    await tx.$queryRaw`SELECT id FROM "Cluster" WHERE id = ${clusterId} FOR UPDATE`;
+    const rows = await readRows(tx, clusterId);
+    if (!rows) throw new UserError("This cluster no longer exists.");
+    const { cluster } = rows;
+    if (opts.ifVersion !== undefined && opts.ifVersion !== cluster.version) throw new StaleError(`Cluster ${cluster.name}`);
+    const invalid = rowRules(doc, cluster.name);
+    if (invalid.length) throw new DocumentInvalid(invalid);
+    const changes: string[] = [];
+    const stale = (what: string) => new StaleError(what);
+
+    const hosts = await tx.host.findMany({ where: { clusterId, role: "real_server" }, select: { id: true, address: true } });
+    const hostAt = new Map(hosts.map((h) => [h.address, h.id]));
+    const existing = new Map(rows.services.map((s) => [vsKey(s), s]));
+    const wanted = new Set(doc.services.map(vsKey));
+
+    for (const [k, s] of existing) {
+      if (wanted.has(k)) continue;
+      const res = await tx.virtualService.deleteMany({ where: { id: s.id, version: s.version } });
+      if (res.count !== 1) throw stale(`Virtual service ${serviceLabel(s)}`);
+      changes.push(`remove ${serviceLabel(s)}`);
+    }
+    for (const s of doc.services) {
+      const cols = serviceColumns(s);
+      const label = serviceLabel(cols);
+      let row = existing.get(vsKey(s));
+      let bumped = false;
+      if (!row) {
+        const created = await tx.virtualService.create({ data: { ...cols, clusterId } });
+        row = { ...created, realServers: [], healthCheck: null };
+        changes.push(`add ${label}`);
+      } else {
+        const d = differs(cols, row as unknown as Record<string, unknown>);
+        if (d.length) {
+          const res = await tx.virtualService.updateMany({ where: { id: row.id, version: row.version }, data: { ...cols, version: { increment: 1 } } });
+          if (res.count !== 1) throw stale(`Virtual service ${label}`);
+          changes.push(`change ${label}: ${d.join(", ")}`);
+          bumped = true;
+        }
+      }
+      const rs = await storeRealServers(tx, s, row, label, hostAt, changes);
+      const check = await storeCheck(tx, s, row, label, changes);
+      // a real-server or check change bumps the service's version, as the forms' edits do
+      if ((rs || check) && existing.has(vsKey(s)) && !bumped) await tx.virtualService.update({ where: { id: row.id }, data: { version: { increment: 1 } } });
+    }
+    const description = doc.cluster?.description;
+    let version = cluster.version;
+    if (description !== undefined && description !== cluster.description) changes.push(`cluster description: ${JSON.stringify(cluster.description)} → ${JSON.stringify(description)}`);
+    if (changes.length) {
+      const after = await tx.cluster.update({ where: { id: clusterId }, data: { ...(description !== undefined ? { description } : {}), version: { increment: 1 } } });
+      version = after.version;
+      const document = documentOfRows((await readRows(tx, clusterId))!);
+      await audit(tx, { actor, action: "cluster.document.store", target: `cluster:${cluster.name}`, after: { source, changes } });
+      const clusterVersion = await recordVersion(tx, clusterId, actor, source);
+      return { changed: true, changes, version, document, clusterVersion };
+    }
+    return { changed: false, changes, version, document: documentOfRows(rows), clusterVersion: await latestVersionNumber(tx, clusterId) };
+  });
+}
+
+async function storeRealServers(
+  tx: Tx, s: DocumentService, row: ServiceRowFull, label: string, hostAt: Map<string, string>, changes: string[],
+): Promise<boolean> {
+  let touched = false;
+  const have = new Map(row.realServers.map((r) => [rsKey(r), r]));
+  const want = new Set(s.realServers.map((r) => rsKey(rsColumns(s, r))));
+  for (const [k, r] of have) {
+    if (want.has(k)) continue;
+    const res = await tx.realServer.deleteMany({ where: { id: r.id, version: r.version } });
+    if (res.count !== 1) throw new StaleError(`Real server ${hostPort(r.address, r.port)}`);
+    changes.push(`remove ${hostPort(r.address, r.port)} from ${label}`);
+    touched = true;
+  }
+  // new real servers in one statement (an import of thousands is one round trip per service, not one each)
+  const added: Prisma.RealServerCreateManyInput[] = [];
+  for (const r of s.realServers) {
+    const cols = rsColumns(s, r);
+    const at = hostPort(cols.address, cols.port);
+    const before = have.get(rsKey(cols));
+    if (!before) {
+      added.push({ ...cols, virtualServiceId: row.id, hostId: hostAt.get(cols.address) ?? null });
+      changes.push(`add ${at} to ${label} (weight ${cols.weight}${cols.state === "active" ? "" : `, ${cols.state}`})`);
+      touched = true;
+      continue;
+    }
+    const d = differs(cols, before as unknown as Record<string, unknown>);
+    if (!d.length) continue;
+    const res = await tx.realServer.updateMany({ where: { id: before.id, version: before.version }, data: { ...cols, version: { increment: 1 } } });
+    if (res.count !== 1) throw new StaleError(`Real server ${at}`);
+    const b = before as unknown as Record<string, unknown>;
+    changes.push(`change ${at} in ${label}: ${d.map((k) => `${String(k)} ${String(b[k as string])} → ${String(cols[k])}`).join(", ")}`);
+    touched = true;
+  }
+  if (added.length) await tx.realServer.createMany({ data: added });
+  return touched;
+}
+
+async function storeCheck(tx: Tx, s: DocumentService, row: ServiceRowFull, label: string, changes: string[]): Promise<boolean> {
+  const want = s.healthCheck, have = row.healthCheck;
+  if (!want && !have) return false;
+  if (!want) {
+    const res = await tx.healthCheck.deleteMany({ where: { id: have!.id, version: have!.version } });
+    if (res.count !== 1) throw new StaleError(`The health check of ${label}`);
+    changes.push(`remove the health check of ${label}`);
+    return true;
+  }
+  if (!have) {
+    await tx.healthCheck.create({ data: { ...want, virtualServiceId: row.id } });
+    changes.push(`add a ${want.kind} health check to ${label}`);
+    return true;
+  }
+  const d = differs(want as unknown as Record<string, unknown>, have as unknown as Record<string, unknown>);
+  if (!d.length) return false;
+  const res = await tx.healthCheck.updateMany({ where: { id: have.id, version: have.version }, data: { ...want, version: { increment: 1 } } });
+  if (res.count !== 1) throw new StaleError(`The health check of ${label}`);
+  changes.push(`change the health check of ${label}: ${d.join(", ")}`);
+  return true;
+}
+
+/** A document's services as the rows lib/desired builds the table from (the plan of a document not stored yet). */
+export function serviceRowsOf(doc: ClusterDocument): ServiceRow[] {
+  return doc.services.map((s) => ({ ...serviceColumns(s), realServers: s.realServers.map((r) => rsColumns(s, r)) }));
+}
+
+/**
+ * What storing `value` would change, without storing it: the same validation as storeDocument (path
+ * errors, DocumentInvalid) and the readable diff from the current desired state.
+ */
+export async function previewDocument(prisma: PrismaClient, clusterId: string, value: unknown): Promise<{ document: ClusterDocument; changes: DiffLine[]; version: number }> {
+  const v = validateDocument(value);
+  if (!v.ok) throw new DocumentInvalid(v.errors);
+  const doc = canonicalDocument(v.document);
+  const now = await documentOf(prisma, clusterId);
+  if (!now) throw new UserError("This cluster no longer exists.");
+  const invalid = rowRules(doc, now.name);
+  if (invalid.length) throw new DocumentInvalid(invalid);
+  return { document: doc, changes: diffDocuments(now.document, { ...doc, cluster: { ...now.document.cluster, ...doc.cluster } }), version: now.version };
+}
