@@ -3,7 +3,7 @@
 import crypto from "node:crypto";
 import { z } from "zod";
 import type { PrismaClient } from "@/generated/prisma/client";
-import { audit } from "@/lib/audit";
+import { audit, tokenActor } from "@/lib/audit";
 import { UserError } from "@/lib/errors";
 import { ROLES, type Role } from "@/lib/roles";
 import { nameSchema } from "@/lib/validation/common";
@@ -100,5 +100,5 @@ export async function authenticateToken(prisma: PrismaClient, authorization: str
     await prisma.apiToken.update({ where: { id: t.id }, data: { lastUsedAt: now } }).catch(() => {});
   }
   const user = { id: t.user.id, email: t.user.email, name: t.user.name, role: t.user.role };
-  return { user, token: { id: t.id, name: t.name, prefix: t.prefix }, role: lowerRole(t.role, t.user.role), actor: `${user.email} (API token ${t.name})` };
+  return { user, token: { id: t.id, name: t.name, prefix: t.prefix }, role: lowerRole(t.role, t.user.role), actor: tokenActor(user.email, t.name) };
 }

@@ -1,5 +1,6 @@
 import type { Prisma, PrismaClient } from "@/generated/prisma/client";
 import { diffDocuments, jsonEqual, type ClusterDocument } from "@/lib/declarative";
+import { isTokenActor } from "@/lib/audit";
 import { UserError } from "@/lib/errors";
 import { documentOf, storeDocument, type DocumentSource } from "@/lib/data/cluster-document";
 
@@ -18,9 +19,9 @@ export async function lockCluster(tx: Tx, clusterId: string): Promise<void> {
   await tx.$queryRaw`SELECT id FROM "Cluster" WHERE id = ${clusterId} FOR UPDATE`;
 }
 
-/** An actor from the API carries its token's name (lib/api/tokens.ts); anyone else came through the forms. */
+/** An actor from the API carries its token's name (lib/audit tokenActor); anyone else came through the forms. */
 export function sourceOfActor(actor: string): "api" | "ui" {
-  return actor.includes("(API token ") ? "api" : "ui";
+  return isTokenActor(actor) ? "api" : "ui";
 }
 
 /**
