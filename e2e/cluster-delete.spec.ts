@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { expect, test, type Page } from "@playwright/test";
-import { acquireLab, assertLabRoute, lab, labEnv, type LabEnv } from "../lab/env";
+import { lab, type LabEnv } from "../lab/env";
+import { holdLab, releaseLab, type LabHold } from "./lab-hold";
 import { ADMIN, addHosts, alerts, ensureAdmin, importSshKey, login, trustHostKeys } from "./helpers";
 
 // On the real lab, through the browser: a cluster applied to the director (a VIP and a virtual
@@ -15,7 +16,7 @@ const CLUSTER = "lab-delete";
 const VIP = "10.78.0.214";
 const PORT = 8085;
 let env: LabEnv;
-let release: (() => void) | null = null;
+let hold: LabHold | null = null;
 let clusterUrl = "";
 
 const kernel = () => lab(["ssh", "director", "ipvsadm -S -n"]);
@@ -29,21 +30,13 @@ async function signIn(page: Page) {
 
 test.beforeAll(async () => {
   test.setTimeout(900_000); // the lab may be held by other tests for a while (acquireLab waits)
-  env = await labEnv();
-  if (!env.up) throw new Error("the lab is not up (npm run lab -- up)");
-  await assertLabRoute(env.hosts.director!.address, env.managementInterface);
-  release = await acquireLab({ owner: "e2e/cluster-delete.spec.ts", timeoutMs: 840_000 });
-  await lab(["layout", "single"]);
-  await lab(["reset"]);
+  hold = await holdLab("e2e/cluster-delete.spec.ts", ["director"], { waitMs: 840_000 });
+  env = hold.env;
 });
 
 test.afterAll(async () => {
   test.setTimeout(180_000);
-  try {
-    if (env?.up) await lab(["reset"]);
-  } finally {
-    release?.();
-  }
+  await releaseLab(hold);
 });
 
 test("a cluster applied to the lab director: its service and VIP are in the kernel", async ({ page }) => {

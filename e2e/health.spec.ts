@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { expect, test, type Page } from "@playwright/test";
-import { acquireLab, assertLabRoute, lab, labEnv, type LabEnv } from "../lab/env";
+import { lab, type LabEnv } from "../lab/env";
+import { holdLab } from "./lab-hold";
 import { ADMIN, fieldError, login, importSshKey, addHosts, trustHostKeys, deleteCluster } from "./helpers";
 
 // Issue 7 through the browser, on the real lab, with the worker the panel runs (scripts/serve.ts):
@@ -30,13 +31,8 @@ const kernel = () => lab(["ssh", "director", "ipvsadm -S -n"]);
 
 test.beforeAll(async () => {
   test.setTimeout(600_000); // the lab may be held by another package's tests for a while (acquireLab waits)
-  env = await labEnv();
-  test.skip(!env.up, "the lab is not up (npm run lab -- up)");
-  for (const h of ["director", "rs1", "rs2", "sorry"]) await assertLabRoute(env.hosts[h]!.address, env.managementInterface);
-  release = await acquireLab({ owner: "e2e/health.spec.ts", timeoutMs: 540_000 });
-  await lab(["layout", "single"]);
-  await lab(["reset"]);
-  env = await labEnv();
+  const hold = await holdLab("e2e/health.spec.ts", ["director", "rs1", "rs2", "sorry"]);
+  ({ env, release } = hold);
   vip = env.vip.single;
   receiver = http.createServer((req, res) => {
     let body = "";

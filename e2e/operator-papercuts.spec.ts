@@ -1,7 +1,8 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { expect, test } from "@playwright/test";
-import { acquireLab, assertLabRoute, labEnv, type LabEnv } from "../lab/env";
+import type { LabEnv } from "../lab/env";
+import { holdLab } from "./lab-hold";
 import { ADMIN, fieldError, login, snap, trustHostKeys } from "./helpers";
 
 // What a new operator meets in the first hour besides the tutorial itself: the favicon, SSH keys with
@@ -15,10 +16,7 @@ let release: (() => void) | null = null;
 
 test.beforeAll(async () => {
   test.setTimeout(600_000); // acquireLab waits while another package's tests hold the lab
-  env = await labEnv();
-  test.skip(!env.up, "the lab is not up (npm run lab -- up)");
-  await assertLabRoute(env.hosts.director.address, env.managementInterface);
-  release = await acquireLab({ owner: "e2e/operator-papercuts.spec.ts", timeoutMs: 540_000 });
+  ({ env, release } = await holdLab("e2e/operator-papercuts.spec.ts", ["director"], { reset: false }));
 });
 
 test.afterAll(() => release?.());

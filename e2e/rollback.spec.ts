@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
-import { acquireLab, assertLabRoute, lab, labEnv, type LabEnv } from "../lab/env";
+import { lab, type LabEnv } from "../lab/env";
+import { holdLab, releaseLab, type LabHold } from "./lab-hold";
 import { ADMIN, addHosts, importSshKey, login, trustHostKeys } from "./helpers";
 
 // Import, versions and rollback through the browser, on the real lab: the seed's DR keepalived.conf
@@ -13,7 +14,7 @@ test.describe.configure({ mode: "serial" });
 test.setTimeout(300_000);
 
 let env: LabEnv;
-let release: (() => void) | null = null;
+let hold: LabHold | null = null;
 const SEED = readFileSync(path.resolve(import.meta.dirname, "../test/fixtures/keepalived/dr-seed.conf"), "utf8");
 
 async function curl(n: number, vip: string): Promise<string[]> {
@@ -24,21 +25,13 @@ const alternates = (answers: string[]) => answers.length > 1 && new Set(answers)
 
 test.beforeAll(async () => {
   test.setTimeout(600_000);
-  env = await labEnv();
-  if (!env.up) throw new Error("the lab is not up (npm run lab -- up)");
-  for (const h of ["director", "rs1", "rs2"]) await assertLabRoute(env.hosts[h]!.address, env.managementInterface);
-  release = await acquireLab({ owner: "e2e/rollback.spec.ts", timeoutMs: 540_000 });
-  await lab(["layout", "single"]);
-  await lab(["reset"]);
+  hold = await holdLab("e2e/rollback.spec.ts", ["director", "rs1", "rs2"]);
+  env = hold.env;
 });
 
 test.afterAll(async () => {
   test.setTimeout(180_000);
-  try {
-    if (env?.up) await lab(["reset"]);
-  } finally {
-    release?.();
-  }
+  await releaseLab(hold);
 });
 
 /** Apply from the plan page; a plan that removes real servers asks first (the dialog names the steps), and is confirmed. */

@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import http from "node:http";
 import { chromium, expect, test } from "@playwright/test";
-import { acquireLab, assertLabRoute, lab, labEnv, type LabEnv } from "../lab/env";
+import { lab, type LabEnv } from "../lab/env";
+import { holdLab } from "./lab-hold";
 import { ADMIN, addHosts, alerts, ensureAdmin, ensureUser, importSshKey, login, trustHostKeys, VIEWER } from "./helpers";
 
 // Attacks from a security review, against the production build: a viewer's forged server-action post
@@ -101,12 +102,7 @@ test.describe("a viewer's forged op=probe&op=undo", () => {
 
   test.beforeAll(async () => {
     test.setTimeout(600_000); // the lab may be held by another package's tests for a while (acquireLab waits)
-    env = await labEnv();
-    expect(env.up, "the lab is not up (npm run lab -- up)").toBe(true);
-    for (const h of ["director", "rs1"]) await assertLabRoute(env.hosts[h]!.address, env.managementInterface);
-    release = await acquireLab({ owner: "e2e/security.spec.ts", timeoutMs: 540_000 });
-    await lab(["layout", "single"]);
-    await lab(["reset"]);
+    ({ env, release } = await holdLab("e2e/security.spec.ts", ["director", "rs1"]));
   });
 
   test.afterAll(async ({ browser }) => {

@@ -1,7 +1,8 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { expect, test, type Page } from "@playwright/test";
-import { acquireLab, assertLabRoute, lab, labEnv, type LabEnv } from "../lab/env";
+import { lab, labEnv, type LabEnv } from "../lab/env";
+import { holdLab } from "./lab-hold";
 import { ADMIN, alerts, fieldError, login, VIEWER, importSshKey, addHosts, snap, snapOf, trustHostKeys } from "./helpers";
 
 // The tutorial through the browser, on the real lab: a cluster, the director and rs1/rs2 with
@@ -32,12 +33,7 @@ async function curl(n: number, vip: string): Promise<string[]> {
 
 test.beforeAll(async () => {
   test.setTimeout(600_000); // the lab may be held by another package's tests for a while (acquireLab waits)
-  env = await labEnv();
-  test.skip(!env.up, "the lab is not up (npm run lab -- up)");
-  for (const h of ["director", "rs1", "rs2"]) await assertLabRoute(env.hosts[h]!.address, env.managementInterface);
-  release = await acquireLab({ owner: "e2e/seed-dr.spec.ts", timeoutMs: 540_000 });
-  await lab(["layout", "single"]);
-  await lab(["reset"]);
+  ({ env, release } = await holdLab("e2e/seed-dr.spec.ts", ["director", "rs1", "rs2"]));
 });
 
 test.afterAll(async () => {
