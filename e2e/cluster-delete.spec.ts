@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import { expect, test, type Page } from "@playwright/test";
-import { lab, type LabEnv } from "../lab/env";
-import { holdLab, releaseLab, type LabHold } from "./lab-hold";
+import { holdLab, lab, type LabEnv, type LabHold, releaseLab } from "../lab/env";
 import { ADMIN, addHosts, alerts, ensureAdmin, importSshKey, login, trustHostKeys } from "./helpers";
 
 // On the real lab, through the browser: a cluster applied to the director (a VIP and a virtual

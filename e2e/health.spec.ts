@@ -2,8 +2,7 @@ import { readFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { expect, test, type Page } from "@playwright/test";
-import { lab, type LabEnv } from "../lab/env";
-import { holdLab } from "./lab-hold";
+import { holdLab, lab, type LabEnv } from "../lab/env";
 import { ADMIN, fieldError, login, importSshKey, addHosts, trustHostKeys, deleteCluster } from "./helpers";
 
 // Issue 7 through the browser, on the real lab, with the worker the panel runs (scripts/serve.ts):

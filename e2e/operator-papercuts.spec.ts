@@ -1,8 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { expect, test } from "@playwright/test";
-import type { LabEnv } from "../lab/env";
-import { holdLab } from "./lab-hold";
+import { holdLab, type LabEnv } from "../lab/env";
 import { ADMIN, fieldError, login, snap, trustHostKeys } from "./helpers";
 
 // What a new operator meets in the first hour besides the tutorial itself: the favicon, SSH keys with

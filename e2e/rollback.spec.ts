@@ -1,8 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
-import { lab, type LabEnv } from "../lab/env";
-import { holdLab, releaseLab, type LabHold } from "./lab-hold";
+import { holdLab, lab, type LabEnv, type LabHold, releaseLab } from "../lab/env";
 import { ADMIN, addHosts, importSshKey, login, trustHostKeys } from "./helpers";
 
 // Import, versions and rollback through the browser, on the real lab: the seed's DR keepalived.conf

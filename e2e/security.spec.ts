@@ -1,8 +1,7 @@
 import { readFileSync } from "node:fs";
 import http from "node:http";
 import { chromium, expect, test } from "@playwright/test";
-import { lab, type LabEnv } from "../lab/env";
-import { holdLab } from "./lab-hold";
+import { holdLab, lab, type LabEnv } from "../lab/env";
 import { ADMIN, addHosts, alerts, ensureAdmin, ensureUser, importSshKey, login, trustHostKeys, VIEWER } from "./helpers";
 
 // Attacks from a security review, against the production build: a viewer's forged server-action post

@@ -1,8 +1,7 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { expect, test, type Page } from "@playwright/test";
-import { lab, labEnv, type LabEnv } from "../lab/env";
-import { holdLab } from "./lab-hold";
+import { holdLab, lab, labEnv, type LabEnv } from "../lab/env";
 import { ADMIN, alerts, fieldError, login, VIEWER, importSshKey, addHosts, snap, snapOf, trustHostKeys } from "./helpers";
 
 // The tutorial through the browser, on the real lab: a cluster, the director and rs1/rs2 with

@@ -11,7 +11,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PrismaClient } from "@/generated/prisma/client";
-import { acquireLab, assertLabRoute, lab, labEnv, type LabEnv } from "@/lab/env";
+import { holdLab, lab, type LabEnv } from "@/lab/env";
 import { api, prismaFor, signIn, startPanel, userWithToken, type Panel } from "@/lib/api/testing/panel";
 import { hashPassword } from "@/lib/passwords";
 import { freshDatabase } from "@/test/support/database";
@@ -45,12 +45,7 @@ async function timedGet(url: string, cookie: string): Promise<[number, number]> 
 }
 
 beforeAll(async () => {
-  env = await labEnv();
-  if (!env.up) throw new Error("the lab is not up (npm run lab -- up)");
-  await assertLabRoute(env.hosts.director!.address, env.managementInterface);
-  release = await acquireLab({ timeoutMs: 1_200_000, owner: "test/integration/apply-responsive.int.test.ts" });
-  await lab(["layout", "single"]);
-  await lab(["reset"]);
+  ({ env, release } = await holdLab("test/integration/apply-responsive.int.test.ts", ["director"], { waitMs: 1_200_000 }));
 }, 1_300_000);
 
 afterAll(async () => {

@@ -2,13 +2,12 @@
 // cluster's desired state (one version), applied to the Debian director (verified, the run records the
 // version), then the plan shows no step; "import what the kernel holds" then changes nothing; `lvs apply
 // -f` of the exported YAML is a no-op (exit 0); `lab curl` alternates between rs1 and rs2.
-import { execFile } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { acquireLab, assertLabRoute, lab, labEnv, type LabEnv } from "@/lab/env";
+import { holdLab, lab, type LabEnv } from "@/lab/env";
+import { registeredLab } from "@/test/support/lab-cluster";
 import { userWithToken } from "@/lib/api/testing/panel";
 import { documentOfTable, withPanelSettings } from "@/lib/declarative";
 import { documentOf, storeDocument } from "@/lib/data/cluster-document";
@@ -26,15 +25,10 @@ let ctx: Awaited<ReturnType<typeof migratedDatabase>>;
 let dir = "";
 
 beforeAll(async () => {
-  env = await labEnv();
-  if (!env.up) throw new Error("the lab is not up (npm run lab -- up)");
-  await assertLabRoute(env.hosts.director!.address, env.managementInterface);
-  release = await acquireLab({ timeoutMs: 1_200_000, owner: "test/integration/import-lab.int.test.ts" });
-  await lab(["layout", "single"]);
-  await lab(["reset"]);
+  ({ env, release } = await holdLab("test/integration/import-lab.int.test.ts", ["director"], { waitMs: 1_200_000 }));
   ctx = await migratedDatabase("lvs_import_lab");
   process.env.DATABASE_URL = ctx.url;
-  await promisify(execFile)(process.execPath, ["--import", "tsx", "lab/register.ts"], { env: { ...process.env, DATABASE_URL: ctx.url, LVS_PANEL_KEY_SECRET: KEY_SECRET } });
+  await registeredLab(ctx.prisma, ctx.url); // LVS_PANEL_KEY_SECRET is set above
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "lvs-import-lab-"));
 }, 1_300_000);
 
