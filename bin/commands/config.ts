@@ -9,11 +9,9 @@
 //
 // The cluster of -f FILE is its `cluster.name` unless --cluster names it. A document with a bad value
 // is refused before anything is sent (FILE:LINE: path: message), exit EXIT.refused; nothing changes.
-import path from "node:path";
-import { readDocument, type ClusterDocument, type DocumentFormat } from "../../lib/declarative";
-import { formatItem, previewKeepalived } from "../../lib/keepalived";
+import type { ClusterDocument, DocumentFormat } from "../../lib/declarative";
+import { readDocumentFile, readKeepalivedFile } from "./document-file";
 import { EXIT } from "./exit";
-import { fsReader } from "./fs-reader";
 import { UsageError, parseArgs, type Command, type Io } from "./io";
 import { client, defaultDeps, guarded, needConfig, type Client, type RemoteDeps } from "./remote";
 
@@ -33,20 +31,9 @@ function formatOf(file: string, text: string): DocumentFormat {
 
 /** Reads and validates FILE locally: the document, or null after printing FILE:LINE: path: message. */
 async function readFileDocument(file: string, io: Io): Promise<ClusterDocument | null> {
-  let text: string;
-  try {
-    text = await io.readFile(file);
-  } catch (e) {
-    throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
-  }
-  const r = readDocument(text, formatOf(file, text));
-  if (!r.ok) {
-    for (const e of r.errors) io.err(`${file}:${e.line ?? "?"}: ${e.path ? `${e.path}: ` : ""}${e.message}\n`);
-    io.err(`${file}: not a valid cluster document: nothing sent, nothing changed\n`);
-    return null;
-  }
-  for (const n of r.notices) io.err(`${file}: note: ${n.path}: ${n.message}\n`);
-  return r.document;
+  const doc = await readDocumentFile(file, (text) => formatOf(file, text), io);
+  if (!doc) io.err(`${file}: not a valid cluster document: nothing sent, nothing changed\n`);
+  return doc;
 }
 
 function clusterOf(doc: ClusterDocument, given: string | undefined, file: string): string {
@@ -244,17 +231,9 @@ export function importCommand(deps: RemoteDeps = defaultDeps()): Command {
       const cluster = options.get("cluster");
       if (!cluster) throw new UsageError("give --cluster NAME");
       const file = positionals[0]!;
-      const abs = path.resolve(file);
-      let r;
-      try {
-        r = previewKeepalived(abs, fsReader);
-      } catch (e) {
-        throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
-      }
-      const shown = (p: string) => (p === abs ? file : path.relative(process.cwd(), p) || p);
-      for (const i of r.items) if (i.kind !== "mapped") io.err(`${formatItem({ ...i, file: shown(i.file), also: i.also?.map((a) => ({ ...a, file: shown(a.file) })) })}\n`);
-      if (!r.ok) {
-        io.err(`${file}: ${r.items.filter((i) => i.kind === "refused").length} directive(s) without an equivalent: nothing imported\n`);
+      const r = readKeepalivedFile(file, io, (kind) => kind !== "mapped");
+      if (!r.document) {
+        io.err(`${file}: ${r.refused} directive(s) without an equivalent: nothing imported\n`);
         return EXIT.failed;
       }
       const doc = { ...r.document, cluster: { ...(r.document.cluster ?? {}), name: cluster } };

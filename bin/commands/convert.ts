@@ -1,9 +1,8 @@
 // `lvs convert FILE --from keepalived|yaml|json --to keepalived|yaml|json`: offline, no panel, no login.
 // Notes go to stderr as FILE:LINE; anything without an equivalent is refused with exit 1.
-import path from "node:path";
-import { documentJsonSchema, readDocument, writeDocument, type ClusterDocument } from "../../lib/declarative";
-import { formatItem, previewKeepalived, renderKeepalived } from "../../lib/keepalived";
-import { fsReader } from "./fs-reader";
+import { documentJsonSchema, writeDocument, type ClusterDocument } from "../../lib/declarative";
+import { renderKeepalived } from "../../lib/keepalived";
+import { readDocumentFile, readKeepalivedFile } from "./document-file";
 import { UsageError, parseArgs, type Command } from "./io";
 
 const FORMATS = ["keepalived", "yaml", "json"] as const;
@@ -28,38 +27,18 @@ export const convertCommand: Command = {
     if (positionals.length !== 1) throw new UsageError("one FILE expected");
     const from = format(options.get("from"), "from"), to = format(options.get("to"), "to");
     const file = positionals[0]!;
-    const abs = path.resolve(file);
-    const shown = (p: string) => (p === abs ? file : path.relative(process.cwd(), p) || p);
-    let doc: ClusterDocument;
+    let doc: ClusterDocument | null;
     if (from === "keepalived") {
-      let r;
-      try {
-        r = previewKeepalived(abs, fsReader);
-      } catch (e) {
-        throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
-      }
-      const refused = r.items.filter((i) => i.kind === "refused");
       const shows = (k: string) => k === "refused" || k === "pending" || (k === "noted" && !flags.has("quiet")) || (k === "mapped" && flags.has("verbose"));
-      for (const i of r.items) if (shows(i.kind)) io.err(`${formatItem({ ...i, file: shown(i.file), also: i.also?.map((a) => ({ ...a, file: shown(a.file) })) })}\n`);
-      if (!r.ok) {
-        io.err(`${file}: ${refused.length} directive${refused.length === 1 ? "" : "s"} without an equivalent: nothing converted\n`);
+      const r = readKeepalivedFile(file, io, shows);
+      if (!r.document) {
+        io.err(`${file}: ${r.refused} directive${r.refused === 1 ? "" : "s"} without an equivalent: nothing converted\n`);
         return 1;
       }
       doc = r.document;
     } else {
-      let text: string;
-      try {
-        text = await io.readFile(file);
-      } catch (e) {
-        throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
-      }
-      const r = readDocument(text, from);
-      if (!r.ok) {
-        for (const e of r.errors) io.err(`${file}:${e.line ?? "?"}: ${e.path ? `${e.path}: ` : ""}${e.message}\n`);
-        return 1;
-      }
-      if (!flags.has("quiet")) for (const n of r.notices) io.err(`${file}: note: ${n.path}: ${n.message}\n`);
-      doc = r.document;
+      doc = await readDocumentFile(file, from, io, { quiet: flags.has("quiet") });
+      if (!doc) return 1;
     }
     if (to !== "keepalived") {
       io.out(writeDocument(doc, to, { full: flags.has("full") }));
