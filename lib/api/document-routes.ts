@@ -2,11 +2,11 @@ import "server-only";
 // Config as code: the cluster's desired state as one declarative document (GET, PUT, diff), its
 // versions and rollback, and the keepalived.conf import. The same lib functions as the panel's pages.
 import { z } from "zod";
-import { documentSchema, writeDocument, type ClusterDocument } from "@/lib/declarative";
+import { documentSchema, type ClusterDocument } from "@/lib/declarative";
 import { DocumentInvalid, documentOf, previewDocument, storeDocument } from "@/lib/data/cluster-document";
 import { getVersion, listVersions, rollbackTo } from "@/lib/data/cluster-versions";
 import { diffDocuments } from "@/lib/declarative";
-import { importKeepalived, memoryReader, parseConfig, renderKeepalived } from "@/lib/keepalived";
+import { exportDocument, importKeepalived, isExportFormat, memoryReader, parseConfig } from "@/lib/keepalived";
 import { planCluster } from "@/lib/operations/cluster";
 import { BodyParser } from "./body";
 import { json, versionEtag, versionFromIfMatch } from "./http";
@@ -50,18 +50,15 @@ function documentProblem(e: unknown): never {
   throw e;
 }
 
-async function exportAs(doc: ClusterDocument, format: string, etag: string, full: boolean): Promise<Response> {
-  if (format === "json") return json(full ? doc : JSON.parse(writeDocument(doc, "json")), 200, { etag });
-  if (format === "yaml") return text(writeDocument(doc, "yaml", { full }), "application/yaml", etag);
-  if (format === "keepalived") {
-    const r = renderKeepalived(doc);
-    if (!r.ok) {
-      const refused = r.notes.filter((n) => n.kind === "refused");
-      throw new ApiProblem("conflict", "This cluster has settings keepalived cannot express.", refused.map((n) => ({ field: n.path, rule: "keepalived", message: n.message })));
-    }
-    return text(r.text, "text/plain", etag);
+function exportAs(doc: ClusterDocument, format: string, etag: string, full: boolean): Response {
+  if (!isExportFormat(format))
+    throw new ApiProblem("validation", "format must be json, yaml or keepalived.", [{ field: "format", rule: "enum", message: "must be json, yaml or keepalived" }]);
+  const r = exportDocument(doc, format, { full });
+  if (!r.ok) {
+    const fields = r.refused.map((n) => ({ field: n.path, rule: "keepalived", message: n.message }));
+    throw new ApiProblem("conflict", "This cluster has settings keepalived cannot express.", fields);
   }
-  throw new ApiProblem("validation", "format must be json, yaml or keepalived.", [{ field: "format", rule: "enum", message: "must be json, yaml or keepalived" }]);
+  return text(r.text, r.type, etag);
 }
 
 export const documentRoutes: Route[] = [

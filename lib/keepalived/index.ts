@@ -4,3 +4,4 @@ export { dirname, globMatch, joinPath, memoryReader } from "./paths";
 export { importKeepalived, previewKeepalived, type ImportResult } from "./import";
 export { formatItem, type PreviewItem, type PreviewKind } from "./preview";
 export { renderKeepalived, type ExportNote, type ExportResult } from "./render";
+export { EXPORT_FORMATS, exportDocument, isExportFormat, type ExportFile, type ExportFormat } from "./export";

@@ -1,10 +1,9 @@
 import { authorizeRoute } from "@/lib/auth";
 import { db } from "@/lib/db";
 import { documentOf } from "@/lib/data/cluster-document";
-import { writeDocument } from "@/lib/declarative";
 import { loadDesired } from "@/lib/desired/desired";
 import { renderTable } from "@/lib/ipvs";
-import { renderKeepalived } from "@/lib/keepalived";
+import { exportDocument, isExportFormat } from "@/lib/keepalived";
 
 export const dynamic = "force-dynamic";
 
@@ -22,13 +21,11 @@ export async function GET(req: Request, { params }: { params: Promise<{ id: stri
     "content-type": `${type}; charset=utf-8`, "cache-control": "no-store",
     "content-disposition": `attachment; filename="${d.name.replace(/[^A-Za-z0-9._-]/g, "_")}.${ext}"`,
   } });
-  if (format === "yaml") return file(writeDocument(d.document, "yaml"), "application/yaml", "yaml");
-  if (format === "json") return file(writeDocument(d.document, "json"), "application/json", "json");
-  if (format === "keepalived") {
-    const r = renderKeepalived(d.document);
-    if (!r.ok) return new Response(`keepalived cannot express this cluster:\n${r.notes.filter((n) => n.kind === "refused").map((n) => `${n.path}: ${n.message}`).join("\n")}\n`,
+  if (isExportFormat(format)) {
+    const r = exportDocument(d.document, format);
+    if (!r.ok) return new Response(`keepalived cannot express this cluster:\n${r.refused.map((n) => `${n.path}: ${n.message}`).join("\n")}\n`,
       { status: 409, headers: { "content-type": "text/plain; charset=utf-8" } });
-    return file(r.text, "text/plain", "keepalived.conf");
+    return file(r.text, r.type, r.ext);
   }
   if (format === "ipvsadm") {
     const desired = await loadDesired(prisma, id);
