@@ -94,7 +94,10 @@ describe("lab hosts and env", () => {
     expect(readFileSync("/etc/sysctl.conf", "utf8")).not.toContain("lvsp lab test");
     expect(await sh("rs2", "ls /etc/sysctl.d/99-lvsp-test.conf 2>&1 || true")).toMatch(/No such file/);
     expect(await sh("rs1", "echo $HOME; head -1 ~/.bashrc; test -d /etc/systemd/system && echo units")).toBe("/root\n# lab: private home of root on rs1\nunits\n");
-    expect(await sh("rs1", "touch /tmp/lvsp-probe && ls /run")).not.toContain("netns");
+    // /run is rs1's own tmpfs: the host's lab state (/run/lvsp-lab) is not in it. (What rs1 itself leaves
+    // there, e.g. sudo's timestamps after the reboot tests' sudo user, is rs1's business.)
+    expect(await sh("rs1", "touch /tmp/lvsp-probe && grep -c '^lab-run /run tmpfs' /proc/self/mounts; ls /run")).toMatch(/^1\n/);
+    expect(await sh("rs1", "ls /run")).not.toContain("lvsp-lab");
     expect(existsSync("/tmp/lvsp-probe")).toBe(false);
     // reset restores /etc from the template
     await lab(["reset"]);
