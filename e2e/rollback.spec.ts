@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { holdLab, lab, type LabEnv, type LabHold, releaseLab } from "../lab/env";
-import { ADMIN, addHosts, importSshKey, login, trustHostKeys } from "./helpers";
+import { ADMIN, addHosts, deleteCluster, importSshKey, login, trustHostKeys } from "./helpers";
 
 // Import, versions and rollback through the browser, on the real lab: the seed's DR keepalived.conf
 // pasted into the Import page (preview with lines, Confirm = one version), Prepare, Plan, Apply (verified),
@@ -14,6 +14,8 @@ test.setTimeout(300_000);
 
 let env: LabEnv;
 let hold: LabHold | null = null;
+const CLUSTER = "lab-rollback";
+let clusterUrl = "";
 const SEED = readFileSync(path.resolve(import.meta.dirname, "../test/fixtures/keepalived/dr-seed.conf"), "utf8");
 
 async function curl(n: number, vip: string): Promise<string[]> {
@@ -28,9 +30,14 @@ test.beforeAll(async () => {
   env = hold.env;
 });
 
-test.afterAll(async () => {
+test.afterAll(async ({ browser }) => {
   test.setTimeout(180_000);
-  await releaseLab(hold);
+  try {
+    // its imported health checks keep running while the cluster exists, on the VIP the next specs use
+    await deleteCluster(browser, CLUSTER, clusterUrl);
+  } finally {
+    await releaseLab(hold);
+  }
 });
 
 /** Apply from the plan page; a plan that removes real servers asks first (the dialog names the steps), and is confirmed. */
@@ -52,10 +59,10 @@ test("import the seed's keepalived.conf, apply, break it, roll back to the last 
   await login(page, ADMIN);
   await importSshKey(page, "rollback-key", readFileSync(env.ssh.keyPath, "utf8"));
   await page.goto("/clusters/new");
-  await page.getByLabel("Name").fill("lab-rollback");
+  await page.getByLabel("Name").fill(CLUSTER);
   await page.getByRole("button", { name: "Create cluster" }).click();
-  await expect(page.getByTestId("cluster-name")).toHaveText("lab-rollback");
-  const clusterUrl = page.url().replace(/\?.*$/, "");
+  await expect(page.getByTestId("cluster-name")).toHaveText(CLUSTER);
+  clusterUrl = page.url().replace(/\?.*$/, "");
   const clusterId = clusterUrl.split("/").pop()!;
   const sshUser = (name: string) => (name === "director" && env.hosts.director.sudoUser ? env.hosts.director.sudoUser : undefined);
   await addHosts(page, clusterId, "rollback-key", ([["director", "director"], ["rs1", "real_server"], ["rs2", "real_server"]] as const)
