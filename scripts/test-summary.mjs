@@ -2,6 +2,9 @@
 import fs from "node:fs";
 import path from "node:path";
 
+// the first line of a failure, without the colours the runners put in it
+const firstLine = (m) => (m ?? "").replace(/\x1b\[[0-9;]*m/g, "").split("\n")[0].slice(0, 300);
+
 const [dir, ...failedStages] = process.argv.slice(2);
 let passed = 0, failed = 0, skipped = 0;
 const read = (f) => { try { return JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")); } catch { return null; } };
@@ -20,7 +23,7 @@ for (const f of ["unit.json", "integration.json"]) {
       // a test that passed on its retry keeps the first attempt's error: name it too
       const flaky = a.status === "passed" && (a.failureMessages ?? []).length > 0;
       if (a.status !== "failed" && !flaky) continue;
-      const why = (a.failureMessages?.[0] ?? "").split("\n")[0].slice(0, 300);
+      const why = firstLine(a.failureMessages?.[0]);
       console.log(`  ${flaky ? "PASSED ON RETRY" : "FAILED"} ${path.relative(process.cwd(), t.name)} › ${a.fullName}: ${why}`);
     }
   }
@@ -45,7 +48,7 @@ function e2eFailures(suites, trail = []) {
       for (const t of spec.tests ?? []) {
         const last = t.results?.[t.results.length - 1];
         if (t.status !== "unexpected" || !last) continue;
-        const why = (last.error?.message ?? "").split("\n")[0].slice(0, 300);
+        const why = firstLine(last.error?.message);
         out.push(`[${t.projectName}] ${[...here, spec.title].join(" › ")}: ${why}`);
       }
     }
