@@ -113,7 +113,7 @@ export function WebhookForm({ disabled }: { disabled: boolean }) {
         <Field name="url" label="URL" errors={state.errors} defaultValue={v.url} placeholder="https://hooks.example/lvs" />
         <Field name="secret" label="Signing secret" errors={state.errors} type="password" autoComplete="off" placeholder="optional, 16+ characters" />
         <div className="text-sm sm:col-span-2"><span className="font-medium">Events</span> (none ticked: all)
-          <div className="flex flex-wrap gap-3">{["health.transition", "apply.failed", "drift"].map((e) => (
+          <div className="flex flex-wrap gap-3">{["health.transition", "apply.failed", "drift", "split-brain"].map((e) => (
             <label key={e} className="flex items-center gap-1"><input type="checkbox" name={`event_${e}`} defaultChecked={v[`event_${e}`] === "on"} /> {e}</label>))}</div>
         </div>
         <div className="flex items-end"><SubmitButton>Add webhook</SubmitButton></div>
@@ -133,7 +133,7 @@ export function WebhookTestButton({ id, name, disabled }: { id: string; name: st
   );
 }
 
-const EVENTS = ["health.transition", "apply.failed", "drift"] as const;
+const EVENTS = ["health.transition", "apply.failed", "drift", "split-brain"] as const;
 
 /**
  * One webhook's edit form (inside its row's details): the URL and the secret are never sent to the

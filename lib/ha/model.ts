@@ -74,6 +74,9 @@ export function expectedFailoverMs(advertInt: number, backupPriority: number): n
   return Math.round((3 * advertInt + ((256 - backupPriority) / 256) * advertInt) * 1000);
 }
 
+/** How often the worker reads each HA director (HA_POLL_MS, default 2 s: split brain shows within one poll). */
+export const HA_POLL_MS = Number(process.env.HA_POLL_MS ?? 2000);
+
 /** A reading older than two polls says nothing about now (shown as unknown, never as a stale MASTER). */
 export function isStale(readAt: Date | null, pollMs: number, now = Date.now()): boolean {
   return !readAt || now - readAt.getTime() > 2 * pollMs;

@@ -284,6 +284,12 @@ export class ClusterChecker {
         this.log("unreadable table", { error: String(e) });
       }
       if (needed) await this.apply(c, director, target, desired, eventIds, report);
+      // director HA: the other directors get the same weights (each planned against its own table), when
+      // this one needed a change and at every poll (a director that missed a transition catches up)
+      if (c.haEnabled && (needed || pollDue)) {
+        const others = c.hosts.filter((h) => h.role === "director" && h.id !== director.id && h.hostKeyFingerprint && h.sshKey);
+        await Promise.all(others.map((o) => this.apply(c, o, targetFromHost(o), desired, needed ? eventIds : [], report)));
+      }
       if (pollDue && round.list && round.stats && round.rate) {
         await this.sample(c.id, round.save, round.list, round.stats, round.rate).then(() => (report.polled = true), (e) => this.log("sample failed", { error: String(e) }));
         await this.drift(c, round.save).catch((e) => this.log("drift check failed", { error: String(e) }));
@@ -358,7 +364,8 @@ export class ClusterChecker {
           return { runId: run.id, r };
         });
       }, { waitMs: 15_000, owner: `health:${c.name}` });
-      if (res) {
+      // (with HA several directors report here: a director that needed nothing does not hide one that did)
+      if (res && (res.runId || !report.apply)) {
         report.applyRunId = res.runId;
         report.apply = res.r;
         if (res.runId) this.log("applied", { run: res.runId, outcome: res.r.outcome, commands: res.r.steps.map((s) => s.command) });

@@ -8,6 +8,9 @@ import { configuredRealServer, serviceIdOf } from "@/lib/desired/desired";
 import { destKey, serviceKey } from "@/lib/ipvs/model";
 
 /** Samples older than this are left out (the worker stopped sampling that service). */
+import { directorStates } from "@/lib/data/ha";
+import { HA_POLL_MS, isStale, shownState, splitBrain } from "@/lib/ha/model";
+
 export const STALE_MS = 5 * 60_000;
 
 type Row = {
@@ -39,6 +42,10 @@ export async function renderMetrics(prisma: PrismaClient, now = Date.now()): Pro
   const latency = g("lvs_health_check_latency_seconds", "Latency of the last successful check", ["cluster", "service", "real_server"]);
   const checkedAge = g("lvs_health_check_age_seconds", "Seconds since the last check", ["cluster", "service", "real_server"]);
   const reach = g("lvs_host_ssh_reachable", "1 when the panel's last SSH exec on the host succeeded", ["cluster", "host", "role"]);
+  const vrrp = g("lvs_director_vrrp_state", "Director HA: 1 for the director's VRRP state as keepalived reports it (unknown: stale or unread)",
+    ["cluster", "director", "state"]);
+  const holds = g("lvs_director_vips_held", "Director HA: how many of the cluster's VIPs the director holds (ip addr)", ["cluster", "director"]);
+  const split = g("lvs_split_brain", "Director HA: 1 when two directors hold one VIP or two say MASTER", ["cluster"]);
 
   const rows = await prisma.$queryRawUnsafe<Row[]>(
     `SELECT DISTINCT ON (s."clusterId", s.service, s.destination) s.*, c.name AS cluster
@@ -76,6 +83,16 @@ export async function renderMetrics(prisma: PrismaClient, now = Date.now()): Pro
   for (const h of hosts) {
     const s = statuses.get(h.id);
     if (s) reach.set({ cluster: h.cluster.name, host: h.name, role: h.role }, s.reachable ? 1 : 0);
+  }
+  const ha = await prisma.cluster.findMany({ where: { haEnabled: true }, select: { id: true, name: true } });
+  for (const cl of ha) {
+    const rows = await directorStates(prisma, cl.id);
+    for (const r of rows) {
+      const st = shownState(r, HA_POLL_MS, now);
+      for (const s of ["MASTER", "BACKUP", "FAULT", "STOPPED", "unknown"]) vrrp.set({ cluster: cl.name, director: r.name, state: s }, s === st ? 1 : 0);
+      holds.set({ cluster: cl.name, director: r.name }, r.reading && !isStale(r.readAt, HA_POLL_MS, now) ? r.reading.vipsHeld.length : 0);
+    }
+    split.set({ cluster: cl.name }, splitBrain(rows, HA_POLL_MS, now) ? 1 : 0);
   }
   return { contentType: reg.contentType, body: await reg.metrics() };
 }

@@ -13,7 +13,7 @@ import { EgressDenied, pinnedLookup, resolveChecked, type Pinned } from "@/lib/e
 
 type Tx = PrismaClient | Prisma.TransactionClient;
 
-export const WEBHOOK_EVENTS = ["health.transition", "apply.failed", "drift", "test"] as const;
+export const WEBHOOK_EVENTS = ["health.transition", "apply.failed", "drift", "split-brain", "test"] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
 export const webhookInputSchema = z.object({

@@ -2,36 +2,27 @@ import "server-only";
 import crypto from "node:crypto";
 import type { PrismaClient } from "@/generated/prisma/client";
 import { audit } from "@/lib/audit";
-import {
-  applyDirector, bindVip, DIRECTOR_VIP_UNIT_NAME, DirectorBusy, LeaseLost, outcomeOf, persistDirector, probeDirector, readDirector,
-  readDirectorAddresses, readTable, stepRows, vipAddArgv, withDirectorLock, type DirectorLease, type DirectorProbe,
-} from "@/lib/director";
+import { applyDirector, readDirector, readDirectorAddresses, readTable, vipAddArgv } from "@/lib/director";
 import { UserError } from "@/lib/errors";
 import { prepareRealServer, probeRealServer, undoRealServer, type RealServerReport } from "@/lib/realserver";
-import { renderTable, sorryForward, type Table } from "@/lib/ipvs";
-import { isSshError, shJoin, SshError, type SshErrorCode } from "@/lib/ssh";
+import { sorryForward, type Table } from "@/lib/ipvs";
+import { shJoin } from "@/lib/ssh";
 import { coalescer } from "@/lib/operations/coalesce";
 import { desiredCore, desiredOf, lastOwned } from "@/lib/desired/desired";
 import { serviceRowsOf } from "@/lib/data/cluster-document";
 import type { ClusterDocument } from "@/lib/declarative";
 import { serviceLabel } from "@/lib/data/virtual-services";
-import { recordVersion } from "@/lib/data/cluster-versions";
 import { loadDesiredWithHealth, type DesiredWithHealth } from "@/lib/health/overlay";
 import { directorOf } from "@/lib/data/hosts";
+import { directorsOf, haSettingsOf } from "@/lib/data/ha";
 import { activeConnsCut, describeDest, kernelDests, liveDrTraffic, type KernelDest } from "@/lib/operations/traffic";
 import { keysFor, pool, targetFor, targetWithKeys } from "@/lib/operations/targets";
+import { applyMessage, sshMessage, vipIface } from "@/lib/operations/apply-message";
+
+export { startApply } from "@/lib/operations/apply";
+export { applyMessage, vipIface };
 
 // Plan, apply, prepare/undo and probes for one cluster: the console's only way to touch machines.
-
-function sshMessage(e: unknown): string {
-  if (isSshError(e)) return `${e.code}: ${e.message}. ${e.hint}`;
-  return e instanceof Error ? e.message : String(e);
-}
-
-/** The interface that faces a VIP on the director: one holding an address of its subnet, else the default route's. */
-export function vipIface(p: Pick<DirectorProbe, "defaultRoute"> | null): string {
-  return p?.defaultRoute?.dev ?? "eth0";
-}
 
 export interface PlanHost {
   host: string;
@@ -61,14 +52,18 @@ export async function planCluster(prisma: PrismaClient, clusterId: string, opts:
   const desired: DesiredWithHealth = opts.document
     ? { ...desiredOf(serviceRowsOf(opts.document), await lastOwned(prisma, clusterId)), health: [] }
     : await loadDesiredWithHealth(prisma, clusterId);
-  const director = await directorOf(prisma, clusterId);
-  const out: PlanHost[] = [];
-  if (!director) return [{ host: "(no director)", hostId: null, role: "director", steps: [], note: null, error: "This cluster has no director: add one on the Hosts page." }];
+  const cluster = await prisma.cluster.findUnique({ where: { id: clusterId } });
+  const ha = cluster ? haSettingsOf(cluster) : null;
+  // without HA a cluster has one director (the first by name); with HA every director is planned
+  const all = await directorsOf(prisma, clusterId);
+  const directors = ha?.enabled ? all : all.slice(0, 1);
+  if (!directors.length) return [{ host: "(no director)", hostId: null, role: "director", steps: [], note: null, error: "This cluster has no director: add one on the Hosts page." }];
   // simultaneous plans of the same desired state on the same director share ONE read of it
-  const state = JSON.stringify([desired.table, desired.remove, desired.vips, desired.health]);
-  const key = `plan:${director.id}:${director.hostKeyFingerprint}:${crypto.createHash("sha256").update(state).digest("base64url")}`;
-  const dh = structuredClone(await coalescer().run(key, () => planDirectorHost(prisma, director, desired)));
-  out.push(dh);
+  const state = JSON.stringify([desired.table, desired.remove, desired.vips, desired.health, ha?.enabled ?? false]);
+  const out: PlanHost[] = await Promise.all(directors.map(async (director) => {
+    const key = `plan:${director.id}:${director.hostKeyFingerprint}:${crypto.createHash("sha256").update(state).digest("base64url")}`;
+    return structuredClone(await coalescer().run(key, () => planDirectorHost(prisma, director, desired, ha?.enabled ?? false)));
+  }));
   const rs = await realServerHosts(prisma, clusterId);
   for (const r of rs) {
     // only what is current: a host no virtual service uses any more is "not in use", not a real server of the cluster's VIPs
@@ -79,8 +74,9 @@ export async function planCluster(prisma: PrismaClient, clusterId: string, opts:
   return out;
 }
 
-async function planDirectorHost(prisma: PrismaClient, director: NonNullable<Awaited<ReturnType<typeof directorOf>>>, desired: DesiredWithHealth): Promise<PlanHost> {
+async function planDirectorHost(prisma: PrismaClient, director: NonNullable<Awaited<ReturnType<typeof directorOf>>>, desired: DesiredWithHealth, ha: boolean): Promise<PlanHost> {
   const dh: PlanHost = { host: director.name, hostId: director.id, role: "director", steps: [], note: null, error: null };
+  if (!director.hostKeyFingerprint) return { ...dh, error: `Trust ${director.name}'s host key first (Hosts page).` };
   try {
     const t = await targetFor(prisma, director);
     // two independent reads of the director side by side on its one connection: where the VIPs are
@@ -90,7 +86,9 @@ async function planDirectorHost(prisma: PrismaClient, director: NonNullable<Awai
       applyDirector(pool(), t, desiredCore, { table: desired.table, remove: desired.remove }, { dryRun: true }),
     ]);
     const iface = vipIface(probe);
-    for (const vip of desired.vips) {
+    // with HA keepalived binds the VIPs on the MASTER: Apply writes its VRRP part (reloaded only when it changed)
+    if (ha) dh.steps.push({ command: "keepalived VRRP configuration (keepalived -t, then reload if it changed)", disruptive: false, why: "director HA" });
+    for (const vip of ha ? [] : desired.vips) {
       const held = probe.addresses.some((a) => a.local === vip);
       if (!held) dh.steps.push({ command: shJoin(vipAddArgv({ vip, iface })), disruptive: false, why: "bind the VIP on the director" });
     }
@@ -100,7 +98,7 @@ async function planDirectorHost(prisma: PrismaClient, director: NonNullable<Awai
       const cut = s.disruptive ? { activeConns: kernel?.dests ? activeConnsCut(kernel.dests, s.command) : null } : {};
       dh.steps.push({ command: s.command, disruptive: s.disruptive, ...cut });
     }
-    if (!dh.steps.length) dh.note = "The director already matches the desired state.";
+    if (dh.steps.length === (ha ? 1 : 0)) dh.note = "The director already matches the desired state.";
     if (desired.health.length) dh.note = `${dh.note ? dh.note + " " : ""}Health checker's state kept: ${desired.health.join("; ")}.`;
   } catch (e) {
     dh.error = sshMessage(e);
@@ -126,153 +124,6 @@ export async function realServerHosts(prisma: PrismaClient, clusterId: string) {
     const proto = dr[0]?.virtualService.protocol === "udp" ? "udp" as const : "tcp" as const;
     const mode = dr.some((r) => r.forwardingMethod === "tunnel") ? "tunnel" as const : "route" as const;
     return { host: h, vips, ownVips, port: port && port > 0 ? port : undefined, protocol: proto, mode };
-  });
-}
-
-/** What an operator's ApplyRun stores as `desired`: the state as lines for people, the owned keys, what to delete, the VIPs. */
-function runDesired(d: DesiredWithHealth, director: string) {
-  return { lines: renderTable(d.table), owned: d.owned, remove: d.remove, vips: d.vips, director, health: d.health };
-}
-
-/** Starts an apply: the run is recorded (outcome running) before anything is sent; progress lands in ApplyStep. */
-export async function startApply(prisma: PrismaClient, user: { id: string; email: string }, clusterId: string, opts: { waitMs?: number } = {}): Promise<string> {
-  const waitMs = opts.waitMs ?? APPLY_WAIT_MS;
-  const cluster = await prisma.cluster.findUnique({ where: { id: clusterId } });
-  if (!cluster) throw new UserError("This cluster no longer exists.");
-  const director = await requireDirector(prisma, clusterId);
-  const desired = await loadDesiredWithHealth(prisma, clusterId);
-  const runId = await prisma.$transaction(async (tx) => {
-    await tx.$queryRaw`SELECT id FROM "Cluster" WHERE id = ${clusterId} FOR UPDATE`;
-    const busy = await tx.applyRun.findFirst({ where: { clusterId, outcome: "running", startedAt: { gt: new Date(Date.now() - 10 * 60_000) } } });
-    if (busy) throw new UserError(`An apply is already running (started by ${busy.actor}). Wait for it to finish.`);
-    // the version this run pushes (rows changed outside the versioned writes become an "untracked" one)
-    const clusterVersion = await recordVersion(tx, clusterId, user.email, "untracked");
-    const run = await tx.applyRun.create({
-      data: { clusterId, userId: user.id, actor: user.email, outcome: "running", desired: runDesired(desired, director.name), clusterVersion },
-    });
-    await audit(tx, { actor: user.email, action: "cluster.apply", target: `cluster:${cluster.name}`, after: { run: run.id, owned: desired.owned, remove: desired.remove } });
-    return run.id;
-  });
-  // The same per-director lease as the health checker's applies (lib/director/lease.ts), so the two
-  // never interleave on one director; no transaction or connection is held while it is (each record
-  // below is its own short, fenced transaction). The desired state (with health's overlay) is read
-  // again under the lease, so a health transition that landed while this apply waited is kept too.
-  void withDirectorLock(prisma, director.id, async (lease) => {
-    const fresh = await loadDesiredWithHealth(prisma, clusterId);
-    if (JSON.stringify([fresh.table, fresh.remove]) !== JSON.stringify([desired.table, desired.remove])) {
-      await lease.write((tx) => tx.applyRun.update({ where: { id: runId }, data: { desired: runDesired(fresh, director.name) } }));
-    }
-    try {
-      await runApply(prisma, lease, runId, director, fresh);
-    } catch (e) {
-      const error = applyMessage(e, director.name);
-      console.error(`apply ${runId} to ${director.name} failed: ${error}`, e instanceof LeaseLost || isSshError(e) ? "" : e);
-      // a lost lease records no outcome of the run, only that it stopped (so it does not stay "running")
-      const fail = { outcome: "failed" as const, error, finishedAt: new Date() };
-      if (e instanceof LeaseLost) await prisma.applyRun.update({ where: { id: runId }, data: fail });
-      else await lease.write((tx) => tx.applyRun.update({ where: { id: runId }, data: fail })).catch(() => prisma.applyRun.update({ where: { id: runId }, data: fail }));
-    }
-  }, { waitMs, owner: `console:${user.email}` }).catch(async (e) => {
-    const error = e instanceof DirectorBusy
-      ? `Another apply to this director (the health checker's or another panel's) held it for over ${Math.round(waitMs / 1000)} s; nothing was run. Apply again.`
-      : applyMessage(e, director.name);
-    console.error(`apply ${runId} to ${director.name} failed: ${error}`, e instanceof DirectorBusy ? "" : e);
-    await prisma.applyRun.update({ where: { id: runId }, data: { outcome: "failed", error, finishedAt: new Date() } }).catch(() => {});
-  });
-  return runId;
-}
-
-/** How long a console apply waits for another holder of the director's lease. */
-const APPLY_WAIT_MS = 60_000;
-/** How long the one exec that runs the planned steps may take. */
-const APPLY_EXEC_MS = 120_000;
-
-/** An apply's failure in words for the run's page: SSH's vocabulary, never a raw database message. */
-export function applyMessage(e: unknown, directorName: string): string {
-  if (isSshError(e, "timeout")) return `The director ${directorName} did not answer in time: ${e.message}. ${e.hint}`;
-  if (isSshError(e)) return sshMessage(e);
-  if (e instanceof LeaseLost || e instanceof DirectorBusy || e instanceof UserError) return e.message;
-  const name = e instanceof Error ? e.name + " " + (e.constructor?.name ?? "") : "";
-  if (/Prisma|DriverAdapter/.test(name) || /prisma\.|Transaction API error/.test(e instanceof Error ? e.message : "")) {
-    return "The panel could not record the apply in its database (see the server log); the director may have been changed: open the plan to see.";
-  }
-  return e instanceof Error ? e.message : String(e);
-}
-
-async function runApply(prisma: PrismaClient, lease: DirectorLease, runId: string, director: NonNullable<Awaited<ReturnType<typeof directorOf>>>, desired: DesiredWithHealth) {
-  const t = await targetFor(prisma, director);
-  let pos = 0;
-  const step = async (command: string, disruptive: boolean, fn: () => Promise<{ ok: boolean; output: string; exitCode: number | null }>) => {
-    lease.assertHeld();
-    const s = await lease.write((tx) => tx.applyStep.create({
-      data: { runId, hostId: director.id, hostName: director.name, position: pos++, command, disruptive, status: "running", startedAt: new Date() },
-    }));
-    const t0 = performance.now();
-    try {
-      const r = await fn();
-      const done = { exitCode: r.exitCode, stdout: r.output, durationMs: Math.round(performance.now() - t0), finishedAt: new Date() };
-      await lease.write((tx) => tx.applyStep.update({ where: { id: s.id }, data: { status: r.ok ? "succeeded" : "failed", ...done } }));
-      return r.ok;
-    } catch (e) {
-      const failed = { status: "failed" as const, stderr: applyMessage(e, director.name), durationMs: Math.round(performance.now() - t0), finishedAt: new Date() };
-      await lease.write((tx) => tx.applyStep.update({ where: { id: s.id }, data: failed })).catch(() => undefined);
-      throw e;
-    }
-  };
-  let probe: DirectorProbe | null = null;
-  await step("probe the director (ipvsadm, IPVS, addresses, routes)", false, async () => {
-    probe = await probeDirector(pool(), t);
-    const ok = probe.ipvs.available;
-    const route = `default route ${probe.defaultRoute?.gateway ?? "none"} via ${probe.defaultRoute?.dev ?? "?"}`;
-    const output = ok ? `ipvsadm ${probe.ipvsadm.version ?? "?"}, IPVS available, ${route}` : `IPVS not available: ${probe.ipvs.error ?? probe.installHint ?? ""}`;
-    return { ok, exitCode: ok ? 0 : 1, output };
-  }).then(async (ok) => {
-    if (!ok) throw new Error("the director cannot run IPVS");
-  });
-  const iface = vipIface(probe);
-  for (const vip of desired.vips) {
-    await step(shJoin(vipAddArgv({ vip, iface })), false, async () => {
-      const r = await bindVip(pool(), t, { vip, iface });
-      return { ok: true, exitCode: 0, output: r.changed ? "bound" : "already bound" };
-    });
-  }
-  // ONE exec reads the table, plans once and runs the steps; the plan is recorded as pending steps as
-  // soon as it is made (so a reload shows what is coming), while the steps run.
-  lease.assertHeld();
-  const base = pos;
-  let pending: Promise<unknown> = Promise.resolve();
-  const report = await applyDirector(pool(), t, desiredCore, { table: desired.table, remove: desired.remove }, {
-    signal: lease.signal, timeoutMs: APPLY_EXEC_MS,
-    onProgress: (e) => {
-      if (e.kind !== "read" || !e.planned.length) return;
-      const data = e.planned.map((s, i) => ({
-        runId, hostId: director.id, hostName: director.name, position: base + i, command: s.text, disruptive: s.disruptive, status: "pending" as const,
-      }));
-      pending = lease.write((tx) => tx.applyStep.createMany({ data })).catch(() => undefined);
-    },
-  });
-  await pending;
-  await lease.write(async (tx) => {
-    await tx.applyStep.deleteMany({ where: { runId, position: { gte: base } } });
-    if (report.steps.length) await tx.applyStep.createMany({ data: stepRows(runId, director, report.steps, base) });
-  });
-  // What was applied survives a reboot, the distribution's way (Debian: ipvsadm -S -n into
-  // /etc/ipvsadm.rules + AUTO="true"; the VIPs in a unit). A failure here is reported in its own
-  // step and does not fail the apply: the kernel has the rules now.
-  if (report.outcome === "succeeded") {
-    pos = base + report.steps.length;
-    await step(`persist for a reboot: ipvsadm -S -n > rules file; VIPs ${desired.vips.join(", ") || "(none)"} in ${DIRECTOR_VIP_UNIT_NAME}`, false, async () => {
-      try {
-        const r = await persistDirector(pool(), t, "auto", desired.vips.map((vip) => ({ vip, iface })));
-        const unit = r.vipUnit === "written" ? `VIPs bound at boot by ${DIRECTOR_VIP_UNIT_NAME}` : r.vipUnit === "removed" ? `${DIRECTOR_VIP_UNIT_NAME} removed (no VIP)` : r.vipUnit === "no-systemd" ? "no systemd: VIPs not persisted" : "no VIP unit";
-        return { ok: true, exitCode: 0, output: r.flavor === "none" ? (r.note ?? "nothing persisted") : `${r.flavor}: rules saved to ${r.file}; ${unit}` };
-      } catch (e) {
-        return { ok: false, exitCode: isSshError(e) ? (e.details.exitCode ?? null) : null, output: `not persisted (the rules are live, but a reboot loses them): ${applyMessage(e, director.name)}` };
-      }
-    });
-  }
-  await lease.write(async (tx) => {
-    await tx.applyRun.update({ where: { id: runId }, data: outcomeOf(report, (e) => applyMessage(new SshError(e.code as SshErrorCode, e.message), director.name)) });
   });
 }
 

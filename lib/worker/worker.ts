@@ -5,6 +5,7 @@
 // claimed with SKIP LOCKED by anyone; retention runs on the holder of the "housekeeping" lock.
 import type { PrismaClient } from "@/generated/prisma/client";
 import { ClusterChecker, type RoundReport } from "@/lib/health/runner";
+import { HaPoller } from "@/lib/operations/ha-poll";
 import { deliverDue } from "@/lib/notify";
 import type { SshPool } from "@/lib/ssh";
 import type { Leadership } from "./leader";
@@ -40,6 +41,9 @@ const clusterLock = (id: string) => `cluster:${id}`;
 export class Worker {
   private timer: NodeJS.Timeout | null = null;
   private checkers = new Map<string, ClusterChecker>();
+  /** director HA polls of the clusters this instance leads (a no-op round for a cluster without HA) */
+  private haPollers = new Map<string, HaPoller>();
+  private haBusy = new Set<string>();
   private busy = new Set<string>();
   private lastTry = new Map<string, number>();
   private clusters: string[] = [];
@@ -88,12 +92,14 @@ export class Worker {
       this.lastList = now;
       for (const id of [...this.checkers.keys()]) if (!this.clusters.includes(id)) {
         this.checkers.delete(id);
+        this.haPollers.delete(id);
         await this.leader.release(clusterLock(id));
       }
     }
     for (const id of this.clusters) {
       if (!this.leader.holds(clusterLock(id))) {
         this.checkers.delete(id);
+        this.haPollers.delete(id);
         if (now - (this.lastTry.get(id) ?? 0) < this.opts.acquireMs) continue;
         this.lastTry.set(id, now);
         let got = false;
@@ -108,6 +114,7 @@ export class Worker {
         this.checkers.set(id, new ClusterChecker(id, { prisma: this.prisma, pool: this.pool, fence: (tx) => this.leader.fence(tx, clusterLock(id)), log: this.log }, { pollMs: this.opts.pollMs, reachabilityMs: this.opts.reachabilityMs }));
       }
       const ch = this.checkers.get(id);
+      if (ch) this.haPoll(id, now);
       if (!ch || this.busy.has(id) || ch.dueInMs(now) > 0) continue;
       this.busy.add(id);
       void this.track(ch.round().then((r) => { if (r) this.onRound?.(id, r); }, (e) => this.log("round failed", { cluster: id, error: String(e) })).finally(() => this.busy.delete(id)));
@@ -127,6 +134,14 @@ export class Worker {
           .finally(() => (this.retaining = false)));
       }
     }
+  }
+
+  private haPoll(id: string, now: number) {
+    let p = this.haPollers.get(id);
+    if (!p) this.haPollers.set(id, (p = new HaPoller(id, { prisma: this.prisma, pool: this.pool, log: this.log })));
+    if (this.haBusy.has(id) || p.dueInMs(now) > 0) return;
+    this.haBusy.add(id);
+    void this.track(p.round(now).catch((e) => this.log("HA poll failed", { cluster: id, error: String(e) })).finally(() => this.haBusy.delete(id)));
   }
 
   async stop() {

@@ -57,7 +57,7 @@ export default async function HealthPage({ params }: { params: Promise<{ id: str
           : <p className="text-sm text-zinc-500">No transitions yet. Configure a check on a virtual service (its page → Health check).</p>}
       </section>
       <section className="card space-y-2"><h2>Webhooks</h2>
-        <p className="text-xs text-zinc-500">JSON POSTs on health transitions, failed applies and drift, retried with back-off (all clusters).</p>
+        <p className="text-xs text-zinc-500">JSON POSTs on health transitions, failed applies, drift and director split brain, retried with back-off (all clusters).</p>
         {hooks.length > 0 && <table className="table text-sm" data-testid="webhooks-table"><thead><tr><th>Name</th><th>URL (redacted)</th><th>Events</th><th>State</th><th>Last delivery</th><th></th></tr></thead><tbody>
           {hooks.map((w) => (
             <tr key={w.id} data-webhook-row={w.name}><td>{w.name}</td><td className="mono text-xs">{w.url}</td><td className="text-xs">{w.events.join(", ") || "all"}</td>
