@@ -34,7 +34,8 @@ async function main() {
   const privateKey = fs.readFileSync(env.ssh.keyPath, "utf8");
   const publicKey = publicKeyFromPrivate(privateKey, `lvs-panel:${KEY_NAME}`);
   const hosts = [
-    { host: env.hosts.director, role: "director" as const },
+    // director2 too with `lab up --directors 2` (a pair for director HA, which stays off until turned on)
+    ...env.directors.map((host) => ({ host, role: "director" as const })),
     ...env.realServers.map((host) => ({ host, role: "real_server" as const })),
     { host: env.hosts.sorry, role: "real_server" as const },
   ];
