@@ -5,7 +5,7 @@ import {
   applyDirector, bindVip, DIRECTOR_VIP_UNIT_NAME, DirectorBusy, LeaseLost, outcomeOf, persistDirector, probeDirector, stepRows, vipAddArgv,
   withDirectorLock, type ApplyReport, type DirectorLease, type DirectorProbe,
 } from "@/lib/director";
-import { pushHaConfig, readHa, setBehind } from "@/lib/director/ha";
+import { pushHaConfig, readHa, setBehind, stopHa } from "@/lib/director/ha";
 import { UserError } from "@/lib/errors";
 import { renderTable } from "@/lib/ipvs";
 import { isSshError, shJoin, SshError, type SshErrorCode, type SshTarget } from "@/lib/ssh";
@@ -67,7 +67,10 @@ export async function startApply(prisma: PrismaClient, user: ApplyWho, clusterId
     await audit(tx, { actor: user.email, action: "cluster.apply", target: `cluster:${cluster.name}`, after: { run: run.id, owned: desired.owned, remove: desired.remove, directors: names } });
     return run.id;
   });
-  const ctx: DirectorCtx = { prisma, runId, ha, peers: all, vips: desired.vips, clusterId };
+  // HA turned off since the last HA apply: keepalived still runs on the directors and would keep moving
+  // the VIPs (and a backup would hold one beside the panel's): this apply stops it everywhere first
+  const haOff = !ha.enabled && (await prisma.directorState.count({ where: { hostId: { in: all.map((d) => d.id) } } })) > 0 ? all : [];
+  const ctx: DirectorCtx = { prisma, runId, ha, peers: all, vips: desired.vips, clusterId, haOff };
   void Promise.all(directors.map((d, i) => applyOne(ctx, d, i * DIRECTOR_STEP_RANGE, waitMs, user.email)))
     .then(async (results) => {
       if (ha.enabled) await markBehind(prisma, results.filter((r) => r.outcome !== "succeeded").map((r) => r.hostId));
@@ -77,7 +80,7 @@ export async function startApply(prisma: PrismaClient, user: ApplyWho, clusterId
   return runId;
 }
 
-interface DirectorCtx { prisma: PrismaClient; runId: string; ha: HaSettings; peers: Director[]; vips: string[]; clusterId: string }
+interface DirectorCtx { prisma: PrismaClient; runId: string; ha: HaSettings; peers: Director[]; vips: string[]; clusterId: string; haOff: Director[] }
 interface DirectorResult { hostId: string; director: string; outcome: ApplyReport["outcome"]; error: string | null; report: ApplyReport | null }
 
 /** One director's apply under its own lease; never throws (its failure is its result: "behind"). */
@@ -141,6 +144,13 @@ async function runDirector(ctx: DirectorCtx, lease: DirectorLease, d: Director, 
   const iface = ha.enabled ? ha.iface : vipIface(probe);
   if (ha.enabled) await haSteps(ctx, step, t, d);
   else {
+    for (const other of ctx.haOff) {
+      await step(`director HA is off: stop keepalived on ${other.name} and remove its VRRP configuration`, true, async () => {
+        await stopHa(pool(), other.id === d.id ? t : await targetFor(prisma, other));
+        await prisma.directorState.deleteMany({ where: { hostId: other.id } });
+        return { ok: true, exitCode: 0, output: "keepalived stopped (its VIPs released)" };
+      });
+    }
     for (const vip of desired.vips) {
       await step(shJoin(vipAddArgv({ vip, iface })), false, async () => {
         const r = await bindVip(pool(), t, { vip, iface });

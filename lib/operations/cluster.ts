@@ -64,6 +64,11 @@ export async function planCluster(prisma: PrismaClient, clusterId: string, opts:
     const key = `plan:${director.id}:${director.hostKeyFingerprint}:${crypto.createHash("sha256").update(state).digest("base64url")}`;
     return structuredClone(await coalescer().run(key, () => planDirectorHost(prisma, director, desired, ha?.enabled ?? false)));
   }));
+  if (!ha?.enabled && (await prisma.directorState.count({ where: { hostId: { in: all.map((d) => d.id) } } })) > 0) {
+    out[0]!.steps.unshift(...all.map((d) => ({ command: `stop keepalived on ${d.name} and remove its VRRP configuration`, disruptive: true,
+      why: `director HA is off: ${directors[0]!.name} alone holds the VIPs from now on (for a moment none does; connections through another director are cut)` })));
+    out[0]!.note = null;
+  }
   const rs = await realServerHosts(prisma, clusterId);
   for (const r of rs) {
     // only what is current: a host no virtual service uses any more is "not in use", not a real server of the cluster's VIPs
