@@ -25,6 +25,7 @@ export class HaPoller {
   private last = 0;
   private lastSplit: string | null | undefined;
   private lastConverge = new Map<string, number>();
+  private lastMaster: string | null | undefined;
 
   constructor(private clusterId: string, private deps: { prisma: PrismaClient; pool: SshPool; log: (m: string, x?: Record<string, unknown>) => void },
     private pollMs = HA_POLL_MS) {}
@@ -63,6 +64,7 @@ export class HaPoller {
     const rows = await directorStates(prisma, c.id);
     const split = splitBrain(rows, this.pollMs, Date.now());
     await this.reportSplit(c, split);
+    await this.noteMaster(c.id, split ? null : read.find((x) => x.r?.vrrpState === "MASTER")?.h.name ?? null);
     const converging: string[] = [];
     for (const { h, r } of read) {
       if (!r?.behind || now - (this.lastConverge.get(h.id) ?? 0) < CONVERGE_RETRY_MS) continue;
@@ -76,6 +78,20 @@ export class HaPoller {
       }
     }
     return { states: rows.length, splitBrain: split, converging };
+  }
+
+  /** The health view's history: an event when the MASTER changes (seen by this poll: to within HA_POLL_MS). */
+  private async noteMaster(clusterId: string, master: string | null) {
+    if (master === null || master === this.lastMaster) return;
+    const was = this.lastMaster;
+    this.lastMaster = master;
+    if (was === undefined) {
+      // a new leader: the last event says who was MASTER before it took over
+      const last = await this.deps.prisma.healthEvent.findFirst({ where: { clusterId, kind: "director.master" }, orderBy: { createdAt: "desc" } });
+      if (last?.subject === master) return;
+    }
+    await this.deps.prisma.healthEvent.create({ data: { clusterId, kind: "director.master", subject: master,
+      message: was ? `MASTER moved from ${was} to ${master}` : `${master} is MASTER` } });
   }
 
   /** A webhook when split brain begins, changes or ends (not one per poll). */
