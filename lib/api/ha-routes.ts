@@ -4,7 +4,6 @@ import "server-only";
 import type { Cluster } from "@/generated/prisma/client";
 import { haSettingsOf, updateHaSettings } from "@/lib/data/ha";
 import { loadDirectorsView } from "@/lib/data/ha-view";
-import { DirectorBusy, LeaseLost } from "@/lib/director";
 import { failoverCluster } from "@/lib/operations/failover";
 import { failoverSchema, haSettingsApiSchema } from "@/lib/validation/ha";
 import { BodyParser } from "./body";
@@ -71,7 +70,8 @@ export const haRoutes: Route[] = [
       try {
         return json(await failoverCluster(ctx.prisma, ctx.caller.actor, c.id, { to }));
       } catch (e) {
-        if (e instanceof DirectorBusy || e instanceof LeaseLost) throw new ApiProblem("conflict", `Not switched over: ${e.message}.`);
+        // a director's lease held by an apply, or lost (lib/director's errors, by name: lib/api does not import it)
+        if (e instanceof Error && (e.name === "DirectorBusy" || e.name === "LeaseLost")) throw new ApiProblem("conflict", `Not switched over: ${e.message}.`);
         throw e;
       }
     },
