@@ -1,7 +1,7 @@
 // The exit codes of every `lvs` verb, local or remote (scripts may rely on them):
 //   0  done: applied and verified, status read (with --desired: no drift), a dry run with nothing to do
 //   1  done, but the machines say no: a step or an apply failed, the desired state was refused before
-//      any command, the plan has host errors, status could not read the director
+//      any command, the plan has host errors, status could not read the director or shows split brain
 //   2  usage error
 //   3  drift: the re-read differs from the desired state (status --desired with differences, an apply
 //      that did not verify over SSH), a dry run that would change something (apply --dry-run, diff -f),

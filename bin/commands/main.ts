@@ -6,6 +6,7 @@ import { planCommand } from "./plan";
 import { convertCommand } from "./convert";
 import { remoteCommands, remotePlanCommand, rsCommand } from "./remote";
 import { directorCommand } from "./director";
+import { failoverCommand, haCommand } from "./ha";
 import { helperCommand } from "./helper";
 import { rsVerbs } from "./rs";
 import { applyFileCommand, diffCommand, exportCommand, importCommand, rollbackCommand, versionsCommand } from "./config";
@@ -24,6 +25,7 @@ export const COMMANDS: Record<string, Command> = {
   director: directorCommand, // lvs director status|apply over SSH: bin/commands/director.ts
   helper: helperCommand, // lvs helper install over SSH: bin/commands/helper.ts
   convert: convertCommand, // keepalived.conf ⇄ YAML/JSON, offline: bin/commands/convert.ts
+  failover: failoverCommand(), ha: haCommand(), // director HA over the panel: bin/commands/ha.ts
 };
 
 export function usage(): string {

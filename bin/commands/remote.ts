@@ -7,6 +7,7 @@
 //   lvs plan CLUSTER                  (lvs plan --desired … stays the local planner)
 //   lvs apply CLUSTER [--no-wait]
 //   lvs status CLUSTER [--no-arp]     the director's table like ipvsadm -Ln, with each real server's ARP state
+//                                     and each director's VRRP role (bin/commands/ha-render.ts)
 //   --json on every verb prints the API's JSON instead of text.
 //
 // Exit codes: the one table of every lvs verb (exit.ts).
@@ -17,6 +18,7 @@ import path from "node:path";
 import { splitHostPort } from "../../lib/ipvs/address";
 import { FORWARDING_METHODS } from "../../lib/ipvs/model";
 import { EXIT } from "./exit";
+import { renderDirectors, type DirectorsJson } from "./ha-render";
 import { UsageError, parseArgs, type Command, type Io } from "./io";
 
 export interface RemoteConfig { url: string; token: string }
@@ -335,16 +337,20 @@ export function renderStatus(live: Live): string {
 
 export function statusCommand(deps: RemoteDeps = defaultDeps()): Command {
   return {
-    summary: "prints CLUSTER's live IPVS table like ipvsadm -Ln, with each real server's ARP state and drift from the desired state (exit 1 if the director cannot be read)",
+    summary: "prints CLUSTER's live IPVS table like ipvsadm -Ln, with each real server's ARP state and drift from the desired state, and each director's VRRP role (exit 1 if the director cannot be read or two directors hold a VIP)",
     usage: "status CLUSTER [--no-arp] [--json]",
     async run(args, io) {
       const { flags, positionals } = parseArgs(args, { flags: ["json", "no-arp"] });
       if (positionals.length !== 1) throw new UsageError("give the cluster");
       return guarded(io, flags.has("json"), async () => {
-        const { body } = await client(needConfig(deps), deps.fetch).call("GET", `/clusters/${enc(positionals[0]!)}/live${flags.has("no-arp") ? "?arp=false" : ""}`);
+        const c = client(needConfig(deps), deps.fetch);
+        const { body } = await c.call("GET", `/clusters/${enc(positionals[0]!)}/live${flags.has("no-arp") ? "?arp=false" : ""}`);
         const live = body as Live;
-        io.out(flags.has("json") ? JSON.stringify(live, null, 2) + "\n" : renderStatus(live));
-        return live.ok ? EXIT.ok : EXIT.failed;
+        // each director's VRRP role as the panel last read it (an older panel without the route: none)
+        const directors = await c.call("GET", `/clusters/${enc(positionals[0]!)}/directors`).then((r) => r.body as DirectorsJson, () => null);
+        if (flags.has("json")) io.out(JSON.stringify({ ...live, directors }, null, 2) + "\n");
+        else io.out(renderStatus(live) + (directors?.directors.length ? renderDirectors(directors) : ""));
+        return live.ok && !directors?.splitBrain ? EXIT.ok : EXIT.failed;
       });
     },
   };

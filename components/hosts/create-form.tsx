@@ -38,6 +38,8 @@ export function HostCreateForm({ clusters, keys, clusterId, disabled }: { cluste
             {keys.map((k) => <option key={k.id} value={k.id}>{k.name}</option>)}
           </select>
         </Field>
+        <Field name="vrrpPriority" label="VRRP priority (directors)" errors={state.errors} defaultValue={v.vrrpPriority ?? ""} inputMode="numeric" placeholder="100"
+          hint="Directors only, used with director HA: 1-254, the highest is the preferred MASTER. Blank: 100." />
         <div className="flex items-end"><SubmitButton>Add host</SubmitButton></div>
       </fieldset>
     </form>

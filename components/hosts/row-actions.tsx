@@ -7,7 +7,7 @@ import { Field } from "../forms/field";
 import { FormMessage } from "../forms/form-message";
 import { SubmitButton } from "../forms/submit-button";
 
-type Host = { id: string; name: string; address: string; sshPort: number; sshUser: string; sshKeyId: string | null; role: string; realServers: number };
+type Host = { id: string; name: string; address: string; sshPort: number; sshUser: string; sshKeyId: string | null; role: string; realServers: number; vrrpPriority?: number };
 
 /** On the Hosts list: test the connection (in words), edit where and how the panel logs in, delete (asked first). */
 export function HostRowActions({ host, keys, canEdit }: { host: Host; keys: Array<{ id: string; name: string }>; canEdit: boolean }) {
@@ -52,6 +52,10 @@ function HostEditForm({ host, keys }: { host: Host; keys: Array<{ id: string; na
           {keys.map((k) => <option key={k.id} value={k.id}>{k.name}</option>)}
         </select>
       </Field>
+      {host.role === "director" && (
+        <Field id={`${host.id}-vrrpPriority`} name="vrrpPriority" label="VRRP priority" errors={state.errors} defaultValue={v.vrrpPriority ?? String(host.vrrpPriority ?? 100)} inputMode="numeric"
+          hint="1-254; with director HA the highest is the preferred MASTER. The next Apply writes it to keepalived." />
+      )}
       <SubmitButton>Save host</SubmitButton>
     </form>
   );

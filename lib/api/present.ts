@@ -11,10 +11,12 @@ export const clusterJson = (c: ClusterRow) => ({
 });
 
 type HostRow = { id: string; clusterId: string; name: string; address: string; sshPort: number; sshUser: string; sshKeyId: string | null; role: string;
-  hostKeyFingerprint: string | null; hostKeyAlgorithm: string | null; updatedAt: Date };
+  vrrpPriority: number; hostKeyFingerprint: string | null; hostKeyAlgorithm: string | null; updatedAt: Date };
 export const hostEtag = (h: HostRow) => contentEtag("host", h.id, h.updatedAt.toISOString(), h.hostKeyFingerprint);
 export const hostJson = (h: HostRow) => ({
   id: h.id, clusterId: h.clusterId, name: h.name, address: h.address, sshPort: h.sshPort, sshUser: h.sshUser, sshKeyId: h.sshKeyId, role: h.role,
+  // a director's VRRP priority (director HA); real servers have none
+  vrrpPriority: h.role === "director" ? h.vrrpPriority : null,
   hostKey: h.hostKeyFingerprint ? { fingerprint: h.hostKeyFingerprint, algorithm: h.hostKeyAlgorithm } : null, etag: hostEtag(h),
 });
 

@@ -12,13 +12,14 @@ import { allClusterRows } from "@/lib/data/overview";
 import { planCluster, realServerOp, startApply } from "@/lib/operations/cluster";
 import { createRealServer, createVirtualService, deleteRealServer, deleteVirtualService, setRealServerState, updateRealServer, updateVirtualService } from "@/lib/data/virtual-services";
 import { realServerSchema, realServerUpdateSchema, virtualServiceSchema, virtualServiceUpdateSchema } from "@/lib/validation/virtual-service";
-import { createHost, deleteHost } from "@/lib/data/hosts";
+import { createHost, deleteHost, updateHost } from "@/lib/data/hosts";
 import { testWebhook, webhookInputSchema } from "@/lib/notify";
 import { createWebhook, deleteWebhook, listWebhooks, updateWebhook, webhookPatchSchema, webhookView } from "@/lib/notify/manage";
 import { clusterCreateSchema, clusterUpdateSchema } from "@/lib/validation/cluster";
-import { hostCreateSchema } from "@/lib/validation/host";
+import { hostCreateSchema, hostUpdateSchema } from "@/lib/validation/host";
 import { BodyParser } from "./body";
 import { documentRoutes } from "./document-routes";
+import { haRoutes } from "./ha-routes";
 import { checkIfMatch, json, requireIfMatch, versionEtag, versionFromIfMatch } from "./http";
 import { openApiDocument } from "./openapi";
 import { clusterJson, hostEtag, hostJson, realServerEtag, realServerFormInput, realServerJson, serviceFormInput, serviceJson } from "./present";
@@ -29,6 +30,7 @@ import { API_BASE, createRouter, type Ctx, type Route } from "./router";
 const clusterBody = new BodyParser({ schema: clusterCreateSchema });
 const clusterPatchBody = new BodyParser({ schema: clusterUpdateSchema, fromPath: ["id", "version"] });
 const hostBody = new BodyParser({ schema: hostCreateSchema, fromPath: ["clusterId"] });
+const hostPatchBody = new BodyParser({ schema: hostUpdateSchema, fromPath: ["id"] });
 const serviceBody = new BodyParser({ schema: virtualServiceSchema, fromPath: ["clusterId"] });
 const servicePatchBody = new BodyParser({ schema: virtualServiceUpdateSchema, fromPath: ["clusterId", "id", "version"] });
 const rsBody = new BodyParser({ schema: realServerSchema, fromPath: ["virtualServiceId"] });
@@ -214,6 +216,18 @@ const routes: Route[] = [
     responses: R200, handler: async (ctx) => {
       const h = await findHost(ctx.prisma, (await cluster(ctx)).id, ctx.params.host!);
       return json(hostJson(h), 200, { etag: hostEtag(h) });
+    },
+  },
+  {
+    method: "PATCH", path: `${C}/hosts/{host}`, permission: "edit", tag: "hosts", body: hostPatchBody, ifMatch: "required",
+    summary: "Change how the panel reaches a host, or a director's vrrpPriority (If-Match required; a new address or port drops the pinned host key)",
+    responses: { 200: "Saved", 412: "Changed since read", 428: "If-Match missing", ...R_WRITE }, handler: async (ctx) => {
+      const h = await findHost(ctx.prisma, (await cluster(ctx)).id, ctx.params.host!);
+      requireIfMatch(ctx.ifMatch, `host ${h.name}`);
+      const input = hostPatchBody.parse(ctx.body, { id: h.id }, { name: h.name, address: h.address, sshPort: h.sshPort, sshUser: h.sshUser, sshKeyId: h.sshKeyId });
+      // checked again inside updateHost's transaction, on the locked row
+      const out = await updateHost(ctx.prisma, ctx.caller.actor, input, (current) => checkIfMatch(ctx.ifMatch, hostEtag(current), `host ${h.name}`));
+      return json(hostJson(out.host), 200, { etag: hostEtag(out.host) });
     },
   },
   {
@@ -469,6 +483,7 @@ const routes: Route[] = [
     },
   },
   ...documentRoutes,
+  ...haRoutes,
 ];
 
 let doc: ReturnType<typeof openApiDocument> | undefined;

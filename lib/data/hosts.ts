@@ -3,16 +3,20 @@ import { audit } from "@/lib/audit";
 import { isUniqueViolation, UserError } from "@/lib/errors";
 import type { HostCreate, HostUpdate } from "@/lib/validation/host";
 
+const NOT_A_DIRECTOR = "only a director has one (real servers take no part in VRRP)";
+
 export async function createHost(prisma: PrismaClient, actor: string, input: HostCreate) {
   const cluster = await prisma.cluster.findUnique({ where: { id: input.clusterId } });
   if (!cluster) throw new UserError("Choose a cluster.", { clusterId: ["is not a known cluster"] });
   if (input.sshKeyId && !(await prisma.sshKey.findUnique({ where: { id: input.sshKeyId } })))
     throw new UserError("Choose an SSH key.", { sshKeyId: ["is not a known SSH key"] });
+  if (input.role !== "director" && input.vrrpPriority !== undefined) throw new UserError("Only a director has a VRRP priority.", { vrrpPriority: [NOT_A_DIRECTOR] });
   try {
     return await prisma.$transaction(async (tx) => {
-      const h = await tx.host.create({ data: input });
+      const { vrrpPriority, ...fields } = input;
+      const h = await tx.host.create({ data: { ...fields, ...(vrrpPriority !== undefined ? { vrrpPriority } : {}) } });
       await audit(tx, { actor, action: "host.create", target: `host:${cluster.name}/${h.name}`,
-        after: { name: h.name, address: h.address, sshPort: h.sshPort, sshUser: h.sshUser, role: h.role } });
+        after: { name: h.name, address: h.address, sshPort: h.sshPort, sshUser: h.sshUser, role: h.role, ...(h.role === "director" ? { vrrpPriority: h.vrrpPriority } : {}) } });
       return h;
     });
   } catch (e) {
@@ -29,17 +33,24 @@ export async function createHost(prisma: PrismaClient, actor: string, input: Hos
  * Saves a host's name, address, SSH port, user and key. A new address or port is another endpoint, maybe
  * another machine: its pinned host key is dropped, to be fetched and trusted again before any connection.
  */
-export async function updateHost(prisma: PrismaClient, actor: string, input: HostUpdate) {
+/**
+ * `expected` judges the host as it is inside the transaction, on the locked row (the API's If-Match).
+ */
+export async function updateHost(prisma: PrismaClient, actor: string, input: HostUpdate, expected?: (current: Host) => void) {
   if (input.sshKeyId && !(await prisma.sshKey.findUnique({ where: { id: input.sshKeyId } })))
     throw new UserError("Choose an SSH key.", { sshKeyId: ["is not a known SSH key"] });
   try {
     return await prisma.$transaction(async (tx) => {
+      if (expected) await tx.$queryRaw`SELECT id FROM "Host" WHERE id = ${input.id} FOR UPDATE`;
       const before = await tx.host.findUnique({ where: { id: input.id }, include: { cluster: true } });
       if (!before) throw new UserError("This host no longer exists.");
+      expected?.(before);
+      if (before.role !== "director" && input.vrrpPriority !== undefined) throw new UserError("Only a director has a VRRP priority.", { vrrpPriority: [NOT_A_DIRECTOR] });
       const moved = before.address !== input.address || before.sshPort !== input.sshPort;
       const h = await tx.host.update({ where: { id: input.id }, data: { name: input.name, address: input.address, sshPort: input.sshPort, sshUser: input.sshUser, sshKeyId: input.sshKeyId,
-        ...(moved ? { hostKeyFingerprint: null, hostKeyAlgorithm: null } : {}) } });
-      const pub = (x: typeof h) => ({ name: x.name, address: x.address, sshPort: x.sshPort, sshUser: x.sshUser, sshKeyId: x.sshKeyId, hostKeyFingerprint: x.hostKeyFingerprint });
+        ...(input.vrrpPriority !== undefined ? { vrrpPriority: input.vrrpPriority } : {}), ...(moved ? { hostKeyFingerprint: null, hostKeyAlgorithm: null } : {}) } });
+      const pub = (x: typeof h) => ({ name: x.name, address: x.address, sshPort: x.sshPort, sshUser: x.sshUser, sshKeyId: x.sshKeyId, hostKeyFingerprint: x.hostKeyFingerprint,
+        ...(x.role === "director" ? { vrrpPriority: x.vrrpPriority } : {}) });
       await audit(tx, { actor, action: "host.update", target: `host:${before.cluster.name}/${before.name}`, before: pub(before), after: pub(h) });
       return { host: h, clusterId: before.clusterId, keyDropped: moved && before.hostKeyFingerprint !== null };
     });

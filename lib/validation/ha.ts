@@ -27,3 +27,22 @@ export const vrrpPrioritySchema = z.object({
   vrrpPriority: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(1, "must be 1-254").max(254, "must be 1-254"),
 });
 export type VrrpPriorityInput = z.infer<typeof vrrpPrioritySchema>;
+
+/**
+ * The settings form: the PASS password is write-only (never sent to the browser), so a blank field
+ * KEEPS the stored one and the "remove the password" box clears it.
+ */
+export const haSettingsFormSchema = haSettingsSchema.extend({ vrrpAuthPassClear: bool });
+
+// The API (PATCH /clusters/{id}/ha, merged over the stored settings): JSON booleans only (the form's
+// "on" would let `"haEnabled": "yes"` mean false), and vrrpAuthPass null clears it, omitted keeps it.
+const jsonBool = z.boolean({ error: "must be true or false" });
+export const haSettingsApiSchema = haSettingsSchema.extend({
+  haEnabled: jsonBool, vrrpPreempt: jsonBool, vrrpUnicast: jsonBool, syncDaemon: jsonBool,
+  vrrpAuthPass: haSettingsSchema.shape.vrrpAuthPass.nullable().transform((v) => v ?? null),
+});
+
+/** A planned switchover (the form's Switch over, POST /clusters/{id}/failover): to a named director, or the best ready backup. */
+export const failoverSchema = z.object({
+  to: z.string().trim().max(100, "must be at most 100 characters").optional().transform((v) => v || undefined),
+});

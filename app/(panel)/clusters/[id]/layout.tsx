@@ -9,7 +9,7 @@ export default async function ClusterLayout({ children, params }: { children: Re
   const cluster = await (await db()).cluster.findUnique({ where: { id }, select: { id: true, name: true, description: true } });
   if (!cluster) notFound();
   const base = `/clusters/${cluster.id}`;
-  const tabs = [["Overview", base], ["Plan & apply", `${base}/plan`], ["History", `${base}/applies`], ["Versions", `${base}/versions`], ["Import", `${base}/import`], ["Health", `${base}/health`]] as const;
+  const tabs = [["Overview", base], ["Plan & apply", `${base}/plan`], ["History", `${base}/applies`], ["Versions", `${base}/versions`], ["Import", `${base}/import`], ["Health", `${base}/health`], ["Director HA", `${base}/ha`]] as const;
   return (
     <div className="space-y-6">
       <div>

@@ -4,11 +4,13 @@ import { ApplyButton } from "@/components/apply/apply-button";
 import { PrepareButtons } from "@/components/apply/prepare-buttons";
 import { ClusterDeleteForm, ClusterEditForm } from "@/components/clusters/edit-form";
 import { EmptyState } from "@/components/empty-state";
+import { DirectorsPanel } from "@/components/ha/directors-panel";
 import { HostTable } from "@/components/hosts/table";
 import { LiveTable } from "@/components/live/live-table";
 import { RateCharts } from "@/components/charts/rate-charts";
 import { RoleNotice } from "@/components/role-notice";
 import { requireUser } from "@/lib/auth";
+import { loadDirectorsView } from "@/lib/data/ha-view";
 import { serviceLabel } from "@/lib/data/virtual-services";
 import { db } from "@/lib/db";
 import { can } from "@/lib/roles";
@@ -24,6 +26,7 @@ export default async function ClusterPage({ params, searchParams }: { params: Pr
       virtualServices: { include: { realServers: { orderBy: { address: "asc" } } }, orderBy: [{ address: "asc" }, { port: "asc" }] } },
   });
   if (!cluster) notFound();
+  const directors = await loadDirectorsView(prisma, cluster.id);
   const editable = can(user.role, "edit");
   const applicable = can(user.role, "apply");
   const realServerHosts = cluster.hosts.filter((h) => h.role === "real_server");
@@ -33,6 +36,9 @@ export default async function ClusterPage({ params, searchParams }: { params: Pr
     <div className="space-y-6">
       {!editable && <RoleNotice role={user.role} permission="edit" />}
       {removed && <p role="status" className="rounded-md border border-emerald-300 bg-emerald-50 px-3 py-2 text-sm text-emerald-900">Removed {removed} from the desired state. Apply to delete it from the director.</p>}
+      {directors && directors.directors.length > 0 && (
+        <section className="space-y-2"><h2>Directors</h2><DirectorsPanel clusterId={cluster.id} initial={directors} canSwitch={applicable} /></section>
+      )}
       <section className="space-y-2">
         <div className="flex items-center justify-between"><h2>Live table</h2>
           <div className="flex items-center gap-2">

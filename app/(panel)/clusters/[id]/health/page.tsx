@@ -1,7 +1,9 @@
 import Link from "next/link";
+import { FailoverEstimate, SplitBrainBanner } from "@/components/ha/directors-panel";
 import { HealthBadge } from "@/components/health/badge";
 import { WebhookDeleteButton, WebhookEditForm, WebhookForm, WebhookTestButton } from "@/components/health/check-form";
 import { requireUser } from "@/lib/auth";
+import { loadDirectorsView } from "@/lib/data/ha-view";
 import { clusterHealth } from "@/lib/live/cluster-health";
 import { db } from "@/lib/db";
 import { listWebhooks } from "@/lib/notify/manage";
@@ -17,15 +19,26 @@ export default async function HealthPage({ params }: { params: Promise<{ id: str
   const user = await requireUser();
   const { id } = await params;
   const prisma = await db();
-  const [h, events, hooks] = await Promise.all([
+  const [h, events, hooks, ha] = await Promise.all([
     clusterHealth(prisma, id),
     prisma.healthEvent.findMany({ where: { clusterId: id }, orderBy: { createdAt: "desc" }, take: 20 }),
     listWebhooks(prisma),
+    loadDirectorsView(prisma, id),
   ]);
   const editable = can(user.role, "edit");
   return (
     <div className="space-y-4" data-testid="health">
       <p>Health: <HealthBadge health={h} /> <span className="text-xs text-zinc-500">probed {h.at.slice(0, 19).replace("T", " ")} UTC</span></p>
+      {ha?.haEnabled && (
+        <section className="card space-y-2" data-testid="health-ha"><h2>Director HA</h2>
+          <SplitBrainBanner view={ha} />
+          <FailoverEstimate view={ha} />
+          <ul className="text-sm">{ha.directors.map((d) => (
+            <li key={d.id} data-director={d.name} data-vrrp-state={d.state}>{d.name}: <span className="font-medium">{d.state}</span>, priority {d.priority}
+              {d.vipsHeld.length > 0 && <>, holds <span className="mono">{d.vipsHeld.join(", ")}</span></>}{d.behind && <span className="text-amber-700">, behind (held out of MASTER)</span>}
+              {d.error && <span className="text-red-700">: {d.error}</span>}</li>))}</ul>
+        </section>
+      )}
       <section className="card space-y-1"><h2>Director</h2>
         <ul className="text-sm">{h.director.map((c) => <li key={c.name} data-check={c.name}><Mark ok={c.ok} /> {c.name}: <span className="text-zinc-600 dark:text-zinc-400">{c.detail}</span></li>)}</ul>
       </section>

@@ -1,6 +1,7 @@
 import { ApplyButton } from "@/components/apply/apply-button";
 import { RoleNotice } from "@/components/role-notice";
 import { requireUser } from "@/lib/auth";
+import { loadDirectorsView } from "@/lib/data/ha-view";
 import { planCluster } from "@/lib/operations/cluster";
 import { db } from "@/lib/db";
 import { can } from "@/lib/roles";
@@ -14,7 +15,10 @@ export default async function PlanPage({ params, searchParams }: { params: Promi
   const { id } = await params;
   const q = await searchParams;
   const rolledBack = digits(q.rolledBack), as = digits(q.as), imported = digits(q.imported);
-  const plan = await planCluster(await db(), id);
+  const prisma = await db();
+  const [plan, ha] = await Promise.all([planCluster(prisma, id), loadDirectorsView(prisma, id)]);
+  // with director HA every director is planned: its VRRP role beside its name
+  const roleOf = new Map(ha?.haEnabled ? ha.directors.map((d) => [d.name, d]) : []);
   const total = plan.reduce((n, h) => n + h.steps.length, 0);
   const disruptive = plan.reduce((n, h) => n + h.steps.filter((s) => s.disruptive).length, 0);
   return (
@@ -29,10 +33,11 @@ export default async function PlanPage({ params, searchParams }: { params: Promi
           {imported === "0" ? "Imported: the desired state already was this, nothing changed." : `Imported as version ${imported}.`} Apply pushes it to the director.
         </p>
       )}
-      <p className="text-sm" data-testid="plan-summary">{total} command{total === 1 ? "" : "s"} would run{disruptive ? `, ${disruptive} disruptive (drop connections)` : ""}. This is a dry run against the director&apos;s table as it is now.</p>
+      <p className="text-sm" data-testid="plan-summary">{total} command{total === 1 ? "" : "s"} would run{disruptive ? `, ${disruptive} disruptive (drop connections)` : ""}. This is a dry run against the {roleOf.size > 1 ? `${roleOf.size} directors' tables` : "director's table"} as it is now.{roleOf.size > 1 && " Apply runs each director's steps in parallel; one that fails is behind and is held out of MASTER until an apply verifies on it."}</p>
       {plan.map((h) => (
         <section key={h.host} className="card space-y-2" data-plan-host={h.host}>
-          <h2>{h.host} <span className="text-sm font-normal text-zinc-500">({h.role === "director" ? "director" : h.inUse === false ? "real server, not in use" : "real server"})</span></h2>
+          <h2>{h.host} <span className="text-sm font-normal text-zinc-500">({h.role === "director" ? `director${roleOf.has(h.host) ? `, ${roleOf.get(h.host)!.state}, priority ${roleOf.get(h.host)!.priority}` : ""}` : h.inUse === false ? "real server, not in use" : "real server"})</span>
+            {roleOf.get(h.host)?.behind && <span className="badge ml-2 bg-amber-200 text-sm font-normal text-amber-900" data-behind="yes">behind (held out of MASTER)</span>}</h2>
           {h.error && <p role="alert" className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900">{h.error}</p>}
           {h.note && <p className="text-sm text-zinc-500">{h.note}</p>}
           {h.steps.length > 0 && (
