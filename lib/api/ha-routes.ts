@@ -41,7 +41,7 @@ export const haRoutes: Route[] = [
     method: "PATCH", path: `${C}/ha`, permission: "edit", tag: "director HA", body: haPatchBody, ifMatch: "required",
     summary: "Change the director-HA settings (If-Match: the cluster's ETag); omitted members keep their value",
     description: "Nothing changes on the machines until the next apply: with haEnabled it writes keepalived's VRRP configuration on every director and keepalived binds the VIPs. "
-      + "Turning HA off leaves keepalived running on the directors (stop it there); the next apply binds the VIPs on the first director only. "
+      + "Turning HA off: the next apply stops keepalived on every director first (for a moment no director holds the VIPs), then binds the VIPs on the first director only. "
       + "vrrpAuthPass is write-only: a string sets it, null or \"\" removes it, omitted keeps it. haEnabled needs two directors; vrrpUnicast needs IPv4 director addresses.",
     responses: { 200: "Saved", 412: "Changed since read", 428: "If-Match missing", ...R_WRITE }, handler: async (ctx) => {
       const c = await cluster(ctx);
