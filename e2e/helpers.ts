@@ -72,13 +72,15 @@ export async function importSshKey(page: Page, name: string, privateKey: string)
 }
 
 /** Adds hosts to a cluster through the Hosts page, each with the named SSH key. */
-export async function addHosts(page: Page, clusterId: string, keyName: string, hosts: ReadonlyArray<{ name: string; role: "director" | "real_server"; address: string; sshUser?: string }>) {
+export async function addHosts(page: Page, clusterId: string, keyName: string,
+  hosts: ReadonlyArray<{ name: string; role: "director" | "real_server"; address: string; sshUser?: string; vrrpPriority?: number }>) {
   for (const h of hosts) {
     await page.goto(`/hosts?cluster=${clusterId}`);
     await page.getByLabel("Role").selectOption(h.role);
     await page.getByLabel("Name").fill(h.name);
     await page.getByLabel("Address").fill(h.address);
     if (h.sshUser) await page.getByLabel("SSH user").fill(h.sshUser);
+    if (h.vrrpPriority) await page.getByLabel("VRRP priority (directors)").fill(String(h.vrrpPriority));
     await page.getByLabel("SSH key", { exact: true }).selectOption({ label: keyName });
     await page.getByRole("button", { name: "Add host" }).click();
     await expect(page.getByRole("status").first()).toContainText(`Added host ${h.name}`);
