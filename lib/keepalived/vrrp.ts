@@ -74,15 +74,15 @@ export function renderVrrpConfig(input: HaConfigInput): string {
     "}",
     // The panel writes 1 into HA_TRACK_FILE before it converges this director and 0 once verified:
     // weight 0 makes any non-zero value a FAULT (no VIP, ever, even when no other director is MASTER).
-    // Not created at start: a missing file is 0 (the panel creates it on its first write).
+    // The files come from /etc/tmpfiles.d/lvs-panel.conf at boot (0644, readable by the panel's user; the
+    // helper writes that file with keepalived.conf); init_file is keepalived's fallback, creating them 0600.
     `track_file ${TRACK_BEHIND} {`,
     `  file "${HA_TRACK_FILE}"`,
     "  weight 0",
     "  init_file 0",
     "}",
-    // After a reboot (/run is tmpfs) nothing says whether the restored table is current. keepalived
-    // writes 1 here when the file is missing (init_file 1, never overwritten: a restart or reload keeps
-    // the panel's 0), and 1 × -253 takes the effective priority to 1, the lowest: this director takes the
+    // After a reboot (/run is tmpfs) nothing says whether the restored table is current: the file is
+    // created with 1 (tmpfiles, else init_file 1; never overwritten: a restart or reload keeps the panel's 0), and 1 × -253 takes the effective priority to 1, the lowest: this director takes the
     // VIPs only when no other director advertises (every director down or rebooted: a MASTER anyway),
     // never from a live MASTER, until the panel has converged it and written 0. A FAULT here (weight 0)
     // would leave no MASTER at all after a site-wide power cut.

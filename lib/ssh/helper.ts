@@ -60,10 +60,15 @@ const KA_LINES = [
 // keepalived-conf (stdin: the whole file; prints same|written), ha-track behind|unconverged 0|1,
 // keepalived-json (prints keepalived's JSON dump of its VRRP state).
 const HA_FUNCS = String.raw`KA_RE="${KA_LINES.join("|")}"
+# The track files exist from boot (systemd-tmpfiles), readable by the panel's user: keepalived's own
+# init_file would create them 0600, and drops a track file whose directory is missing.
 ha_dirs() {
   mkdir -p ${HA_FILES.runDir} || exit 1
-  want='d ${HA_FILES.runDir} 0755 root root -'
+  want="d ${HA_FILES.runDir} 0755 root root -$NL"'f ${HA_FILES.runDir}/behind 0644 root root - 0'"$NL"'f ${HA_FILES.runDir}/unconverged 0644 root root - 1'
   [ "$(cat ${HA_FILES.tmpfiles} 2>/dev/null)" = "$want" ] || printf '%s\n' "$want" > ${HA_FILES.tmpfiles} || exit 1
+  [ -f ${HA_FILES.runDir}/behind ] || echo 0 > ${HA_FILES.runDir}/behind || exit 1
+  [ -f ${HA_FILES.runDir}/unconverged ] || echo 1 > ${HA_FILES.runDir}/unconverged || exit 1
+  chmod 0644 ${HA_FILES.runDir}/behind ${HA_FILES.runDir}/unconverged || exit 1
 }
 ha_conf() {
   F=${HA_FILES.conf}
