@@ -3,3 +3,4 @@ export { ipvsCore, planDirector, differences, readTable, InvalidDesired, type Ip
 export { outcomeOf, recordApply, stepRows, type ApplyMeta } from "./record";
 export { readDirector, readDirectorScript, BOTH_COUNTERS, type Counters, type DirectorRead } from "./read";
 export { withDirectorLock, DirectorBusy, LeaseLost, tryTake, type DirectorLease, type LeaseOptions } from "./lease";
+export { pushHaConfig, setBehind, readHa, stopHa, parseHaReading, canonicalIp, pushScript, behindScript, readHaScript, stopScript } from "./ha";

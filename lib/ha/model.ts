@@ -47,6 +47,10 @@ export interface DirectorHaReading {
   syncedConns: number | null;
   /** its track file says 1: keepalived keeps it out of MASTER */
   behind: boolean;
+  /** HA_UNCONVERGED_FILE says 1 (a reboot, or keepalived's first start, since the panel last converged it): priority 1 */
+  unconverged?: boolean;
+  /** keepalived's effective priority (the configured one, or 1 while unconverged); null when not read */
+  effectivePriority?: number | null;
 }
 
 /** A stored reading with when it was taken (DirectorState). */
@@ -61,6 +65,12 @@ export interface DirectorHaRow {
 /** The runtime files the panel keeps on a director (tmpfs: a reboot starts "not behind" is wrong, see lib/director/ha.ts). */
 export const HA_RUN_DIR = "/run/lvs-panel";
 export const HA_TRACK_FILE = `${HA_RUN_DIR}/behind`;
+/** Set to 1 by keepalived itself when it starts without it (after a reboot: /run is tmpfs); the panel writes 0 once converged. */
+export const HA_UNCONVERGED_FILE = `${HA_RUN_DIR}/unconverged`;
+/** systemd-tmpfiles creates HA_RUN_DIR at boot: keepalived drops a track file whose directory is missing (and ignores it). */
+export const HA_TMPFILES = "/etc/tmpfiles.d/lvs-panel.conf";
+/** keepalived's JSON dump (SIGRTMIN+2, `keepalived --signum=JSON`), where the panel reads the VRRP state from. */
+export const KEEPALIVED_JSON = "/tmp/keepalived.json";
 export const KEEPALIVED_CONF = "/etc/keepalived/keepalived.conf";
 
 /** keepalived's vrrp_instance name for a cluster: one per cluster on its directors. */

@@ -5,3 +5,4 @@ export { importKeepalived, previewKeepalived, type ImportResult } from "./import
 export { formatItem, type PreviewItem, type PreviewKind } from "./preview";
 export { renderKeepalived, type ExportNote, type ExportResult } from "./render";
 export { EXPORT_FORMATS, exportDocument, isExportFormat, type ExportFile, type ExportFormat } from "./export";
+export { renderVrrpConfig, routerIdOf, InvalidHaConfig, TRACK_BEHIND, TRACK_UNCONVERGED } from "./vrrp";

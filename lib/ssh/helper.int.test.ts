@@ -95,6 +95,14 @@ describe("the sudo helper on rs1, for the non-root user lab", () => {
       ["ipvsadm --start-daemon master"],
       ["env PATH=/tmp apt-get install -y ipvsadm"],
       ["sh -c id"],
+      ["ha-track behind 2"],
+      ["ha-track ../../etc/passwd 1"],
+      ["ha-track behind 1 extra"],
+      ["keepalived-json --now"],
+      ["keepalived-conf /tmp/x"],
+      ["systemctl stop ssh"],
+      ["systemctl enable --now keepalived"],
+      ["rm -f /etc/keepalived/other.conf"],
     ];
     for (const [args, stdin] of attacks) {
       const r = await helper(args, stdin);

@@ -20,12 +20,8 @@ export function helperSudoersLine(user: string): string {
   return `${user} ALL=(root) NOPASSWD: ${HELPER_PATH}`;
 }
 
-// POSIX sh (dash). String.raw keeps every backslash as written; `\${` is how it writes sh's `${` (unescaped below).
-export const HELPER = String.raw`#!/bin/sh
-# lvs-panel-helper: the only program the LVS Panel's SSH user may run as root (one sudoers line).
-# It runs the operations the panel uses, with validated arguments, and refuses everything else
-# (exit 64, "lvs-panel-helper: refused: ..."). Installed by the panel; do not edit (reinstall instead).
-set -u
+// What the helper and the direct (root) path of lib/director/ha.ts share: the checks and the HA operations.
+const PRELUDE = String.raw`set -u
 PATH=/usr/sbin:/usr/bin:/sbin:/bin
 export PATH
 NL='
@@ -36,7 +32,94 @@ is() { case $2 in *"$NL"*) return 1 ;; esac; printf '%s\n' "$2" | grep -Eqx -- "
 IP4='((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])'
 IP6='[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*'
 IFACE='[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}'
-CONF='(arp_ignore|arp_announce|rp_filter)'
+`;
+
+/** The files of director HA (lib/ha/model.ts has the same; lib/ssh imports nothing of the panel's). */
+export const HA_FILES = {
+  conf: "/etc/keepalived/keepalived.conf",
+  runDir: "/run/lvs-panel",
+  tmpfiles: "/etc/tmpfiles.d/lvs-panel.conf",
+  json: "/tmp/keepalived.json",
+  pid: "/run/keepalived.pid",
+} as const;
+
+// Every line lib/keepalived/vrrp.ts writes, as ERE in sh double quotes (one shape per line; keepalived -t
+// then checks the whole). No script, no virtual_server, no file but the panel's two track files.
+const KA_LINES = [
+  "# LVS Panel: director HA, VRRP only \\(the IPVS rules come from the panel apply\\)\\. Generated, do not edit\\.",
+  "global_defs [{]", "  router_id [A-Za-z0-9._-]{1,64}", "  lvs_sync_daemon $IFACE lvs_panel", "[}]", "  [}]",
+  "track_file lvs_panel_(behind|unconverged) [{]", `  file \\"${HA_FILES.runDir}/(behind|unconverged)\\"`, "  weight (0|-253)", "  init_file [01]",
+  "vrrp_instance lvs_panel [{]", "  state BACKUP", "  nopreempt", "  preempt_delay [0-9]{1,4}", "  interface $IFACE",
+  "  virtual_router_id [0-9]{1,3}", "  priority [0-9]{1,3}", "  advert_int [0-9]{1,3}",
+  "  authentication [{]", "    auth_type PASS", "    auth_pass []A-Za-z0-9._,:;+=%^*()<>?/[-]{1,8}",
+  "  unicast_src_ip ($IP4|$IP6)", "  unicast_peer [{]", "    ($IP4|$IP6)",
+  "  track_file [{]", "    lvs_panel_(behind|unconverged)",
+  "  virtual_ipaddress(_excluded)? [{]", "    ($IP4/32|$IP6/128) dev $IFACE",
+];
+
+// keepalived-conf (stdin: the whole file; prints same|written), ha-track behind|unconverged 0|1,
+// keepalived-json (prints keepalived's JSON dump of its VRRP state).
+const HA_FUNCS = String.raw`KA_RE="${KA_LINES.join("|")}"
+# The track files exist from boot (systemd-tmpfiles), readable by the panel's user: keepalived's own
+# init_file would create them 0600, and drops a track file whose directory is missing.
+ha_dirs() {
+  mkdir -p ${HA_FILES.runDir} || exit 1
+  want="d ${HA_FILES.runDir} 0755 root root -$NL"'f ${HA_FILES.runDir}/behind 0644 root root - 0'"$NL"'f ${HA_FILES.runDir}/unconverged 0644 root root - 1'
+  [ "$(cat ${HA_FILES.tmpfiles} 2>/dev/null)" = "$want" ] || printf '%s\n' "$want" > ${HA_FILES.tmpfiles} || exit 1
+  [ -f ${HA_FILES.runDir}/behind ] || echo 0 > ${HA_FILES.runDir}/behind || exit 1
+  [ -f ${HA_FILES.runDir}/unconverged ] || echo 1 > ${HA_FILES.runDir}/unconverged || exit 1
+  chmod 0644 ${HA_FILES.runDir}/behind ${HA_FILES.runDir}/unconverged || exit 1
+}
+ha_conf() {
+  F=${HA_FILES.conf}
+  [ -d "\${F%/*}" ] || { echo "keepalived-conf: \${F%/*} is missing (is keepalived installed?)" >&2; exit 65; }
+  T=$(mktemp "\${F%/*}/.keepalived.conf.XXXXXX") || exit 1
+  trap 'rm -f "$T"' EXIT
+  cat > "$T" || exit 1
+  if grep -Evx -- "$KA_RE" "$T" >/dev/null; then refuse "content for $F (a line is not one the panel writes)"; fi
+  ha_dirs
+  if [ -f "$F" ] && cmp -s "$T" "$F"; then echo same; exit 0; fi
+  out=$(keepalived -t -f "$T" 2>&1) || { printf 'keepalived -t refused the configuration:\n%s\n' "$out" >&2; exit 65; }
+  chmod 0600 "$T" && mv -f "$T" "$F" || exit 1
+  echo written
+}
+ha_op() {
+  op=$1
+  shift
+  case $op in
+    keepalived-conf) [ $# = 0 ] || refuse "keepalived-conf $*"; ha_conf ;;
+    ha-track)
+      if ! { [ $# = 2 ] && is 'behind|unconverged' "$1" && is '[01]' "$2"; }; then refuse "ha-track $*"; fi
+      ha_dirs
+      printf '%s\n' "$2" > "${HA_FILES.runDir}/$1" || exit 1 ;;
+    keepalived-json)
+      [ $# = 0 ] || refuse "keepalived-json $*"
+      P=$(cat ${HA_FILES.pid} 2>/dev/null) || P=
+      case $P in ''|*[!0-9]*) echo "keepalived is not running" >&2; exit 3 ;; esac
+      S=$(keepalived --signum=JSON) || exit 3
+      rm -f ${HA_FILES.json}
+      kill -"$S" "$P" || exit 3
+      i=0
+      while [ $i -lt 50 ]; do
+        if [ -s ${HA_FILES.json} ]; then case $(tail -c 2 ${HA_FILES.json}) in *"]") cat ${HA_FILES.json}; exit 0 ;; esac; fi
+        sleep 0.1
+        i=$((i+1))
+      done
+      echo "keepalived wrote no JSON dump in 5 s" >&2; exit 3 ;;
+    *) refuse "$op" ;;
+  esac
+}
+`;
+
+/** The HA operations as a standalone script (`sh -c SCRIPT lvs-panel-ha OP ARGS...`): root, or a user with broad sudo. */
+export const HA_OPS_SCRIPT = `${PRELUDE}${HA_FUNCS}ha_op "$@"\n`.replaceAll("\\${", "${");
+
+// POSIX sh (dash). String.raw keeps every backslash as written; `\${` is how it writes sh's `${` (unescaped below).
+export const HELPER = String.raw`#!/bin/sh
+# lvs-panel-helper: the only program the LVS Panel's SSH user may run as root (one sudoers line).
+# It runs the operations the panel uses, with validated arguments, and refuses everything else
+# (exit 64, "lvs-panel-helper: refused: ..."). Installed by the panel; do not edit (reinstall instead).
+${PRELUDE}${HA_FUNCS}CONF='(arp_ignore|arp_announce|rp_filter)'
 # the files the panel writes, and what each may hold
 SYSCTL_FILE=/etc/sysctl.d/90-lvs-panel.conf
 VIP_UNIT=/etc/systemd/system/lvs-panel-vip.service
@@ -112,7 +195,7 @@ case $op in
     if [ $# = 2 ] && [ "$1" = -a ]; then put append "$2"; elif [ $# = 1 ]; then put write "$1"; else refuse "tee $*"; fi ;;
   rm)
     if ! { [ $# = 2 ] && [ "$1" = -f ]; }; then refuse "rm $*"; fi
-    case $2 in "$SYSCTL_FILE"|"$VIP_UNIT"|"$IPVS_UNIT"|"$DIRECTOR_VIP_UNIT") exec rm -f "$2" ;; *) refuse "rm $*" ;; esac ;;
+    case $2 in "$SYSCTL_FILE"|"$VIP_UNIT"|"$IPVS_UNIT"|"$DIRECTOR_VIP_UNIT"|${HA_FILES.conf}|${HA_FILES.tmpfiles}) exec rm -f "$2" ;; *) refuse "rm $*" ;; esac ;;
   mkdir)
     case "$*" in "-p /etc/lvs-panel"|"-p /etc/default") exec mkdir "$@" ;; *) refuse "mkdir $*" ;; esac ;;
   sed)
@@ -121,12 +204,14 @@ case $op in
   systemctl)
     case "$*" in
       daemon-reload|"enable lvs-panel-vip.service"|"disable lvs-panel-vip.service"|"enable lvs-panel-ipvsadm.service"|"enable ipvsadm"|"enable lvs-panel-director-vip.service"|"disable lvs-panel-director-vip.service") exec systemctl "$@" ;;
+      "enable keepalived"|"disable keepalived"|"start keepalived"|"stop keepalived"|"reload keepalived"|"restart keepalived"|"is-active keepalived") exec systemctl "$@" ;;
       *) refuse "systemctl $*" ;;
     esac ;;
   env)
     [ "$*" = "DEBIAN_FRONTEND=noninteractive apt-get install -y ipvsadm" ] || refuse "env $*"
     exec env DEBIAN_FRONTEND=noninteractive apt-get install -y ipvsadm ;;
   dnf|yum) [ "$*" = "install -y ipvsadm" ] || refuse "$op $*"; exec "$op" install -y ipvsadm ;;
+  keepalived-conf|ha-track|keepalived-json) ha_op "$op" "$@" ;;
   *) refuse "$op" ;;
 esac
 `.replaceAll("\\${", "${");

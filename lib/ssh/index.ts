@@ -5,4 +5,4 @@ export { PrivateKey } from "./secret";
 export { fetchHostKey, fingerprintOf, algorithmOf, isFingerprint, type PresentedHostKey } from "./hostkey";
 export { targetLabel, type SshTarget, type ExecResult } from "./types";
 export { knownHostKeys } from "./knownhosts";
-export { HELPER, HELPER_PATH, HELPER_SUDOERS, helperInstallScript, helperSudoersLine, installSudoHelper } from "./helper";
+export { HELPER, HELPER_PATH, HELPER_SUDOERS, HA_FILES, HA_OPS_SCRIPT, helperInstallScript, helperSudoersLine, installSudoHelper } from "./helper";

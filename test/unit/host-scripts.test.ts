@@ -10,7 +10,8 @@ import { PROBE, checkScript } from "@/lib/health/script";
 import { applyScript, persistScript, probeScript, vipScript } from "@/lib/director/ops";
 import { readDirectorScript } from "@/lib/director/read";
 import { renderRsScript } from "@/lib/realserver/script";
-import { HELPER, helperInstallScript } from "@/lib/ssh/helper";
+import { HA_OPS_SCRIPT, HELPER, helperInstallScript } from "@/lib/ssh/helper";
+import { behindScript, pushScript, readHaScript, stopScript } from "@/lib/director/ha";
 
 const USERS = ["root", "lvspanel"];
 /** The script as each kind of SSH user receives it; [] when dash and shellcheck are happy with all. */
@@ -98,6 +99,17 @@ describe("the sudo helper", () => {
     expect(lintPosix(HELPER)).toEqual([]);
     expect(problems(helperInstallScript("lvspanel"))).toEqual([]);
     expect(() => helperInstallScript("x; rm -rf /")).toThrow(/not a user name/);
+  });
+});
+
+describe("director HA scripts", () => {
+  it("push, behind, read, stop, and the HA operations run as root", () => {
+    expect(problems(pushScript())).toEqual([]);
+    expect(problems(behindScript(true))).toEqual([]);
+    expect(problems(behindScript(false))).toEqual([]);
+    expect(problems(readHaScript(N))).toEqual([]);
+    expect(problems(stopScript())).toEqual([]);
+    expect(lintPosix(HA_OPS_SCRIPT)).toEqual([]);
   });
 });
 
