@@ -74,7 +74,9 @@ cmd_up() {
   local T0 t h n old_keys old_names old_rs_vm old_vms added="" boot=""
   T0=$(now); parse_up_args "$@"
   ensure_unreachable_routes
-  if lab_net_up && [ "$DIRECTOR_KIND" = "$DIRECTOR_KIND_WANT" ] && vm_alive director && labssh director true 2>/dev/null; then
+  # a director that is powered off (lab crash) is booted from its disk below; one that runs but does not
+  # answer SSH is not healthy
+  if lab_net_up && [ "$DIRECTOR_KIND" = "$DIRECTOR_KIND_WANT" ] && { ! vm_alive director || labssh director true 2>/dev/null; }; then
     old_keys=$(cat "$CACHE/ssh/authorized_keys" 2>/dev/null || true)
     old_names=$NS_RS_NAMES old_rs_vm=$RS_VM old_vms=$(vm_names | tr '\n' ' ')
     RS_COUNT=$WANT_RS LAYOUT=$WANT_LAYOUT DIRECTORS=$WANT_DIRECTORS RS_VM=$WANT_RS_VM; state_save; state_load

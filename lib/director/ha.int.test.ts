@@ -1,26 +1,17 @@
 // Director HA on the real lab: two Debian director VMs (keepalived 2.2.7), VRRP unicast, the sync daemon,
-// the track files, a clean handover and a power cut measured from the client. The lab runs from the main
-// checkout (its cache and state are there); this worktree's helper is installed on the VMs as root first,
-// as an operator would (the VMs' seed installs the main checkout's at every boot).
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+// the track files, a clean handover and a power cut measured from the client. The helper is installed on
+// the VMs as root first, as an operator would.
+import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { acquireLab, type LabEnv } from "@/lab/env";
+import { acquireLab, lab, type LabEnv } from "@/lab/env";
 import { expectedFailoverMs, type HaConfigInput, type HaSettings } from "@/lib/ha/model";
 import { renderVrrpConfig } from "@/lib/keepalived/vrrp";
 import { SshPool, installSudoHelper, type SshTarget } from "@/lib/ssh";
 import { labTarget } from "@/test/support/sshd";
 import { pushHaConfig, readHa, setBehind, stopHa } from "./ha";
 
-const MAIN_LAB = "/work/main/lab/lab.sh";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-function mainLab(args: string[], timeoutMs = 120_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile("bash", [MAIN_LAB, ...args], { timeout: timeoutMs, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`lab ${args.join(" ")}: ${err.message}\n${stderr}${stdout}`));
-      else resolve(String(stdout));
-    });
-  });
-}
+const mainLab = (args: string[], timeoutMs = 120_000): Promise<string> => lab(args, { timeoutMs });
 const onVm = (vm: string, cmd: string) => mainLab(["ssh", vm, cmd]);
 
 let release: () => void = () => {};

@@ -11,7 +11,8 @@ export const haSettingsSchema = z.object({
   haEnabled: bool,
   vrrpRouterId: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(1, "must be 1-255").max(255, "must be 1-255"),
   vrrpInterface: z.string().trim().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$/, "must be an interface name such as eth0 (at most 15 characters)"),
-  vrrpAdvertInt: z.coerce.number({ error: "must be a number" }).min(0.01, "must be 0.01-255 seconds").max(255, "must be 0.01-255 seconds"),
+  // whole seconds: a fractional advert_int needs VRRPv3, which has no authentication
+  vrrpAdvertInt: z.coerce.number({ error: "must be a number" }).int("must be whole seconds (1-255)").min(1, "must be 1-255 seconds").max(255, "must be 1-255 seconds"),
   vrrpPreempt: bool,
   vrrpPreemptDelay: z.coerce.number({ error: "must be a number" }).int("must be whole seconds").min(0, "must be 0-1000 s").max(1000, "must be 0-1000 s"),
   vrrpUnicast: bool,
