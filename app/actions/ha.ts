@@ -36,7 +36,7 @@ export async function failoverAction(_prev: FailoverState, form: FormData): Prom
   const schema = failoverSchema.extend({ clusterId: z.string().min(1) });
   const r = await formAction("apply", schema, form, async (input, user) => {
     try {
-      return await failoverCluster(await db(), user.email, input.clusterId, { to: input.to });
+      return { clusterId: input.clusterId, ...(await failoverCluster(await db(), user.email, input.clusterId, { to: input.to })) };
     } catch (e) {
       // a director that did not answer, or whose lease another apply holds: words, not a 500
       if (isSshError(e) || e instanceof DirectorBusy || e instanceof LeaseLost) throw new UserError(`Not switched over: ${applyMessage(e, "a director")}`);
@@ -44,7 +44,7 @@ export async function failoverAction(_prev: FailoverState, form: FormData): Prom
     }
   });
   if (!r.ok || !r.result) return r;
-  revalidatePath(`/clusters/${form.get("clusterId")}`, "layout");
-  const f = r.result;
+  const { clusterId, ...f } = r.result;
+  revalidatePath(`/clusters/${clusterId}`, "layout");
   return { ok: true, message: `Switched over: ${f.to} is MASTER (took the VIPs from ${f.from} in ${f.ms} ms).`, failover: f };
 }
