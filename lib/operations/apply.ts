@@ -1,4 +1,3 @@
-import "server-only";
 import type { Host, PrismaClient } from "@/generated/prisma/client";
 import { audit } from "@/lib/audit";
 import {

@@ -1,11 +1,11 @@
-import "server-only";
 import type { PrismaClient } from "@/generated/prisma/client";
 import { UserError } from "@/lib/errors";
 import { targetFromHost } from "@/lib/host-target";
 import { sshPool, type SshTarget } from "@/lib/ssh";
 
 // Adapter for hosts loaded without their key: fetches the (encrypted) key and hands over to
-// lib/host-target, the one place a key is decrypted into a PrivateKey.
+// lib/host-target, the one place a key is decrypted into a PrivateKey. (No "server-only" mark: the
+// worker process, which is not Next, converges HA directors through it.)
 
 export type HostForTarget = { name: string; address: string; sshPort: number; sshUser: string; hostKeyFingerprint: string | null; hostKeyAlgorithm: string | null; sshKeyId: string | null };
 
