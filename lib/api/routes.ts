@@ -296,11 +296,11 @@ const routes: Route[] = [
   },
   {
     method: "POST", path: `${S}/real-servers`, permission: "edit", tag: "real servers", body: rsBody, idempotent: true,
-    summary: "Add a real server (weight defaults to 1, forwardingMethod to the cluster's default, hostId to the cluster's real-server host with that address; DR/TUN ports follow the service)",
+    summary: "Add a real server (weight defaults to 1, forwardingMethod to the service's, hostId to the cluster's real-server host with that address; DR/TUN ports follow the service)",
     responses: { 201: "Created", ...R_WRITE }, handler: async (ctx) => {
       const { c, s } = await service(ctx);
       // a RIP that is one of the cluster's real-server hosts is linked to that host by createRealServer
-      const input = rsBody.parse(ctx.body, { virtualServiceId: s.id }, { weight: "1", forwardingMethod: c.defaultForwardingMethod });
+      const input = rsBody.parse(ctx.body, { virtualServiceId: s.id }, { weight: "1", forwardingMethod: s.forwardingMethod });
       const { realServer: r, notice } = await createRealServer(ctx.prisma, ctx.caller.actor, input);
       const body = { ...realServerJson(r), notice };
       return created(body, `${servicePath(c, ctx.params.service!)}/real-servers/${encodeURIComponent(body.ref)}`, realServerEtag(r));

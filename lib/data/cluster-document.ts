@@ -33,22 +33,13 @@ export function canonicalDocument(doc: ClusterDocument): ClusterDocument {
 
 type ServiceRowFull = Prisma.VirtualServiceGetPayload<{ include: { realServers: true; healthCheck: true } }>;
 
-/** The service's forward: the one most of its real servers use (ties: the first's); none: the cluster's default. */
-function serviceForward(rows: { forwardingMethod: Fwd }[], fallback: Fwd): Fwd {
-  const n = new Map<Fwd, number>();
-  for (const r of rows) n.set(r.forwardingMethod, (n.get(r.forwardingMethod) ?? 0) + 1);
-  let best: Fwd = rows[0]?.forwardingMethod ?? fallback;
-  for (const [f, c] of n) if (c > (n.get(best) ?? 0)) best = f;
-  return best;
-}
-
 function checkOf(c: ServiceRowFull["healthCheck"]): DocumentHealthCheck | null {
   if (!c) return null;
   return Object.fromEntries(CHECK_KEYS.map((k) => [k, c[k]])) as DocumentHealthCheck;
 }
 
-function serviceOf(s: ServiceRowFull, fallback: Fwd): DocumentService {
-  const forward = serviceForward(s.realServers, fallback);
+function serviceOf(s: ServiceRowFull): DocumentService {
+  const forward = s.forwardingMethod;
   const fw = s.protocol === "fwmark";
   return {
     protocol: s.protocol,
@@ -83,7 +74,7 @@ function documentOfRows(rows: NonNullable<Awaited<ReturnType<typeof readRows>>>)
   const doc: ClusterDocument = {
     version: 1,
     cluster: { name: rows.cluster.name, description: rows.cluster.description },
-    services: rows.services.map((s) => serviceOf(s, rows.cluster.defaultForwardingMethod)),
+    services: rows.services.map(serviceOf),
   };
   // through the validator: the same normalisation a stored document had (canonical netmasks, ports)
   const v = validateDocument(doc);
@@ -154,6 +145,7 @@ function serviceColumns(s: DocumentService) {
     sorryAddress: s.sorryServer?.address ?? null,
     sorryPort: s.sorryServer?.port ?? null,
     description: s.description,
+    forwardingMethod: s.forward as Fwd,
   };
 }
 

@@ -37,6 +37,7 @@ function vsData(input: VirtualServiceInput) {
     sorryAddress: input.sorryAddress,
     sorryPort: input.sorryPort,
     description: input.description,
+    ...(input.forwardingMethod ? { forwardingMethod: input.forwardingMethod } : {}),
   };
 }
 
@@ -44,6 +45,7 @@ const vsPublic = (s: ReturnType<typeof vsData> | (VsRow & Record<string, unknown
   service: serviceLabel(s as VsRow), scheduler: (s as { scheduler: string }).scheduler, schedulerFlags: (s as { schedulerFlags: string[] }).schedulerFlags,
   persistenceTimeout: (s as { persistenceTimeout: number | null }).persistenceTimeout, persistenceNetmask: (s as { persistenceNetmask: string | null }).persistenceNetmask,
   onePacket: (s as { onePacket: boolean }).onePacket, sorryAddress: (s as { sorryAddress: string | null }).sorryAddress, sorryPort: (s as { sorryPort: number | null }).sorryPort,
+  forwardingMethod: (s as { forwardingMethod?: string }).forwardingMethod,
 });
 
 function duplicate(label: string, fw: boolean): UserError {
@@ -58,7 +60,7 @@ export async function createVirtualService(prisma: PrismaClient, actor: string, 
   try {
     return await prisma.$transaction(async (tx) => {
       await lockCluster(tx, cluster.id);
-      const s = await tx.virtualService.create({ data: { ...data, clusterId: cluster.id } });
+      const s = await tx.virtualService.create({ data: { forwardingMethod: cluster.defaultForwardingMethod, ...data, clusterId: cluster.id } });
       await audit(tx, { actor, action: "virtual-service.create", target: `service:${cluster.name}/${serviceLabel(s)}`, after: vsPublic(s) });
       await recordVersion(tx, cluster.id, actor, sourceOfActor(actor));
       return s;
