@@ -1,6 +1,5 @@
 import type { Prisma, PrismaClient } from "@/generated/prisma/client";
 import { diffDocuments, jsonEqual, type ClusterDocument } from "@/lib/declarative";
-import { isTokenActor } from "@/lib/audit";
 import { UserError } from "@/lib/errors";
 import { documentOf, storeDocument, type DocumentSource } from "@/lib/data/cluster-document";
 
@@ -19,10 +18,8 @@ export async function lockCluster(tx: Tx, clusterId: string): Promise<void> {
   await tx.$queryRaw`SELECT id FROM "Cluster" WHERE id = ${clusterId} FOR UPDATE`;
 }
 
-/** An actor from the API carries its token's name (lib/audit tokenActor); anyone else came through the forms. */
-export function sourceOfActor(actor: string): "api" | "ui" {
-  return isTokenActor(actor) ? "api" : "ui";
-}
+/** Who writes through the forms' functions (lib/data), and which way in: the panel's forms (ui) or /api/v1 (api). */
+export interface Writer { actor: string; source: "ui" | "api" }
 
 /**
  * Records the cluster's desired state as a new version when it differs from the latest one; returns

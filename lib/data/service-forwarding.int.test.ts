@@ -72,15 +72,15 @@ describe.each([
   it("the forms: blank is the cluster's default, an edit without it keeps it, a new real server's form default is the service's", async () => {
     const c = await ctx.prisma.cluster.create({ data: { name: "forms", defaultForwardingMethod: "masq" } });
     const form = { clusterId: c.id, protocol: "tcp", address: "10.0.0.50", scheduler: "wlc" };
-    const a = await createVirtualService(ctx.prisma, "ada@x", virtualServiceSchema.parse({ ...form, port: "80" }));
-    const b = await createVirtualService(ctx.prisma, "ada@x", virtualServiceSchema.parse({ ...form, port: "81", forwardingMethod: "tunnel" }));
+    const a = await createVirtualService(ctx.prisma, { actor: "ada@x", source: "ui" }, virtualServiceSchema.parse({ ...form, port: "80" }));
+    const b = await createVirtualService(ctx.prisma, { actor: "ada@x", source: "ui" }, virtualServiceSchema.parse({ ...form, port: "81", forwardingMethod: "tunnel" }));
     expect([a.forwardingMethod, b.forwardingMethod]).toEqual(["masq", "tunnel"]);
     expect(virtualServiceSchema.safeParse({ ...form, port: "82", forwardingMethod: "dr" }).error?.issues.map((i) => i.path.join("."))).toEqual(["forwardingMethod"]);
-    const kept = await updateVirtualService(ctx.prisma, "ada@x", virtualServiceUpdateSchema.parse({ ...form, port: "81", id: b.id, version: b.version, description: "x" }));
+    const kept = await updateVirtualService(ctx.prisma, { actor: "ada@x", source: "ui" }, virtualServiceUpdateSchema.parse({ ...form, port: "81", id: b.id, version: b.version, description: "x" }));
     expect(kept.forwardingMethod).toBe("tunnel");
-    const moved = await updateVirtualService(ctx.prisma, "ada@x", virtualServiceUpdateSchema.parse({ ...form, port: "81", id: b.id, version: kept.version, description: "x", forwardingMethod: "route" }));
+    const moved = await updateVirtualService(ctx.prisma, { actor: "ada@x", source: "ui" }, virtualServiceUpdateSchema.parse({ ...form, port: "81", id: b.id, version: kept.version, description: "x", forwardingMethod: "route" }));
     expect(moved.forwardingMethod).toBe("route");
-    await createRealServer(ctx.prisma, "ada@x", realServerSchema.parse({ virtualServiceId: a.id, address: "192.168.0.5", port: "8080", weight: "1", forwardingMethod: "masq" }));
+    await createRealServer(ctx.prisma, { actor: "ada@x", source: "ui" }, realServerSchema.parse({ virtualServiceId: a.id, address: "192.168.0.5", port: "8080", weight: "1", forwardingMethod: "masq" }));
     const doc = (await documentOf(ctx.prisma, c.id))!.document;
     expect(doc.services.map((s) => [s.port, s.forward, s.description])).toEqual([[80, "masq", ""], [81, "route", "x"]]);
     const versions = await ctx.prisma.clusterVersion.findMany({ where: { clusterId: c.id }, orderBy: { number: "asc" } });
