@@ -5,6 +5,7 @@ import { hostPort } from "@/lib/ipvs/address";
 import { diffDocuments, jsonEqual, validateDocument, type ClusterDocument, type DiffLine, type DocumentHealthCheck, type DocumentService } from "@/lib/declarative";
 import { serviceLabel } from "@/lib/data/virtual-services";
 import type { ServiceRow } from "@/lib/desired/desired";
+import { validateService } from "@/lib/ipvs/schema";
 import { latestVersionNumber, recordVersion } from "@/lib/data/cluster-versions";
 
 // The bridge between the declarative cluster document (lib/declarative) and the rows: documentOf reads
@@ -32,13 +33,21 @@ export function canonicalDocument(doc: ClusterDocument): ClusterDocument {
 }
 
 type ServiceRowFull = Prisma.VirtualServiceGetPayload<{ include: { realServers: true; healthCheck: true } }>;
+// what the document is made of (documentOf reads only these: 10,000 real servers' other columns cost the read)
+const DOCUMENT_ROWS = {
+  protocol: true, address: true, port: true, fwmark: true, family: true, scheduler: true, schedulerFlags: true, persistenceTimeout: true,
+  persistenceNetmask: true, persistenceEngine: true, onePacket: true, forwardingMethod: true, sorryAddress: true, sorryPort: true, description: true,
+  healthCheck: true,
+  realServers: { select: { address: true, port: true, weight: true, upperThreshold: true, lowerThreshold: true, state: true, forwardingMethod: true } },
+} as const satisfies Prisma.VirtualServiceSelect;
+type ServiceDocRow = Prisma.VirtualServiceGetPayload<{ select: typeof DOCUMENT_ROWS }>;
 
-function checkOf(c: ServiceRowFull["healthCheck"]): DocumentHealthCheck | null {
+function checkOf(c: ServiceDocRow["healthCheck"]): DocumentHealthCheck | null {
   if (!c) return null;
   return Object.fromEntries(CHECK_KEYS.map((k) => [k, c[k]])) as DocumentHealthCheck;
 }
 
-function serviceOf(s: ServiceRowFull): DocumentService {
+function serviceOf(s: ServiceDocRow): DocumentService {
   const forward = s.forwardingMethod;
   const fw = s.protocol === "fwmark";
   return {
@@ -63,6 +72,25 @@ function serviceOf(s: ServiceRowFull): DocumentService {
   };
 }
 
+/**
+ * The service-level values as a validated document has them (lib/ipvs's canonical netmask, its default
+ * when a form left it blank, canonical flags). Real servers are taken as stored: every write path stores
+ * them validated and canonical, and judging 10,000 of them again made each version cost a full validation.
+ */
+function normalised(s: DocumentService): DocumentService {
+  const v = validateService({
+    protocol: s.protocol, family: s.family, address: s.address, port: s.port, fwmark: s.fwmark, scheduler: s.scheduler, flags: s.flags,
+    persistent: s.persistence?.timeout ?? null, netmask: s.persistence?.netmask ?? null, pe: s.persistence?.engine ?? null, ops: s.ops,
+  });
+  if (!v.ok) return s;
+  const n = v.value;
+  return {
+    ...s, flags: n.flags as DocumentService["flags"],
+    ...(s.protocol === "fwmark" ? {} : { address: n.address ?? undefined }),
+    persistence: n.persistent === null ? null : { timeout: n.persistent, netmask: n.netmask ?? undefined, ...(n.pe ? { engine: n.pe } : {}) },
+  };
+}
+
 async function readRows(db: PrismaClient | Tx, clusterId: string) {
   const cluster = await db.cluster.findUnique({ where: { id: clusterId } });
   if (!cluster) return null;
@@ -70,21 +98,20 @@ async function readRows(db: PrismaClient | Tx, clusterId: string) {
   return { cluster, services };
 }
 
-function documentOfRows(rows: NonNullable<Awaited<ReturnType<typeof readRows>>>): ClusterDocument {
-  const doc: ClusterDocument = {
+function documentOfRows(cluster: { name: string; description: string }, services: ServiceDocRow[]): ClusterDocument {
+  return canonicalDocument({
     version: 1,
-    cluster: { name: rows.cluster.name, description: rows.cluster.description },
-    services: rows.services.map(serviceOf),
-  };
-  // through the validator: the same normalisation a stored document had (canonical netmasks, ports)
-  const v = validateDocument(doc);
-  return canonicalDocument(v.ok ? v.document : doc);
+    cluster: { name: cluster.name, description: cluster.description },
+    services: services.map((s) => normalised(serviceOf(s))),
+  });
 }
 
 /** The operator's desired state of a cluster as the declarative document (null: no such cluster), and the cluster's version. */
 export async function documentOf(prisma: PrismaClient | Tx, clusterId: string): Promise<{ document: ClusterDocument; version: number; name: string } | null> {
-  const rows = await readRows(prisma, clusterId);
-  return rows ? { document: documentOfRows(rows), version: rows.cluster.version, name: rows.cluster.name } : null;
+  const cluster = await prisma.cluster.findUnique({ where: { id: clusterId }, select: { name: true, description: true, version: true } });
+  if (!cluster) return null;
+  const services = await prisma.virtualService.findMany({ where: { clusterId }, select: DOCUMENT_ROWS });
+  return { document: documentOfRows(cluster, services), version: cluster.version, name: cluster.name };
 }
 
 /** A document that does not validate: each error names its path (`services[2].realServers[0].weight`). */
@@ -235,12 +262,12 @@ export async function storeDocument(
     if (changes.length) {
       const after = await tx.cluster.update({ where: { id: clusterId }, data: { ...(description !== undefined ? { description } : {}), version: { increment: 1 } } });
       version = after.version;
-      const document = documentOfRows((await readRows(tx, clusterId))!);
+      const document = (await documentOf(tx, clusterId))!.document;
       await audit(tx, { actor, action: "cluster.document.store", target: `cluster:${cluster.name}`, after: { source, changes } });
-      const clusterVersion = await recordVersion(tx, clusterId, actor, source);
+      const clusterVersion = await recordVersion(tx, clusterId, actor, source, document);
       return { changed: true, changes, version, document, clusterVersion };
     }
-    return { changed: false, changes, version, document: documentOfRows(rows), clusterVersion: await latestVersionNumber(tx, clusterId) };
+    return { changed: false, changes, version, document: documentOfRows(cluster, rows.services), clusterVersion: await latestVersionNumber(tx, clusterId) };
   });
 }
 

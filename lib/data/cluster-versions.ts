@@ -23,17 +23,19 @@ export interface Writer { actor: string; source: "ui" | "api" }
 
 /**
  * Records the cluster's desired state as a new version when it differs from the latest one; returns
- * the number of the version that now holds it. Call inside the writing transaction, after lockCluster.
+ * the number of the version that now holds it. Call inside the writing transaction, after lockCluster;
+ * `document`: the state as the caller already read it (storeDocument), else it is read here.
  */
-export async function recordVersion(tx: Tx, clusterId: string, actor: string, source: VersionSource): Promise<number> {
-  const now = await documentOf(tx, clusterId);
+export async function recordVersion(tx: Tx, clusterId: string, actor: string, source: VersionSource, document?: ClusterDocument): Promise<number> {
+  const now = document ?? (await documentOf(tx, clusterId))?.document;
   if (!now) throw new UserError("This cluster no longer exists.");
   const last = await tx.clusterVersion.findFirst({ where: { clusterId }, orderBy: { number: "desc" } });
   const lastDoc = (last?.document ?? null) as ClusterDocument | null;
-  if (last && jsonEqual(plain(lastDoc), plain(now.document))) return last.number;
+  const doc = plain(now);
+  if (last && jsonEqual(lastDoc, doc)) return last.number;
   const number = (last?.number ?? 0) + 1;
-  const changes = diffDocuments(lastDoc, now.document).map((d) => d.text);
-  await tx.clusterVersion.create({ data: { clusterId, number, actor, source, document: plain(now.document) as never, changes } });
+  const changes = diffDocuments(lastDoc, now).map((d) => d.text);
+  await tx.clusterVersion.create({ data: { clusterId, number, actor, source, document: doc as never, changes } });
   return number;
 }
 
