@@ -287,8 +287,13 @@ export async function storeDocument(
       return { changed: true, changes, version, document, clusterVersion };
     }
     return { changed: false, changes, version, document: documentOfRows(cluster, rows.services), clusterVersion: await latestVersionNumber(tx, clusterId) };
-  });
+  }, STORE_TRANSACTION);
 }
+
+// Prisma's default of 5 s is less than a first import of 10,000 real servers (1,000 services) takes on
+// PostgreSQL on a busy machine (bench:versions --postgres: ~4 s, and over 5 s it failed); the cluster
+// row's lock makes other writers of this cluster wait, never interleave.
+const STORE_TRANSACTION = { timeout: 60_000, maxWait: 10_000 };
 
 async function storeRealServers(
   tx: Tx, s: DocumentService, row: ServiceRowFull, label: string, hostAt: Map<string, string>, changes: string[],
