@@ -2,11 +2,14 @@
 // hooks on every module (zod's and yaml's hundreds included) were most of an `lvs` run's startup.
 // node_modules/.cache/lvs/ holds the bundle and the size and mtime of every file it was built from; a
 // run whose inputs all match imports it, else rebuilds it (esbuild, tsx's own compiler). Packages stay
-// external (node loads them as installed). Any failure returns null: the caller runs tsx as before.
+// external: node loads them as installed (bundling zod and yaml in made the file 5x larger and the start
+// slower). Any failure returns null: the caller runs tsx as before.
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const SELF = fileURLToPath(import.meta.url);
 
 const stamp = (file) => {
   const s = fs.statSync(file);
@@ -16,7 +19,7 @@ const stamp = (file) => {
 function fresh(metaFile, root) {
   try {
     const meta = JSON.parse(fs.readFileSync(metaFile, "utf8"));
-    return Object.entries(meta.inputs).every(([f, st]) => stamp(path.join(root, f)) === st);
+    return Object.entries(meta.inputs).every(([f, st]) => stamp(path.resolve(root, f)) === st);
   } catch {
     return false;
   }
@@ -29,7 +32,8 @@ async function build(root, entry, out, metaFile) {
     entryPoints: [entry], outfile: tmp, bundle: true, platform: "node", format: "esm", target: "node24", packages: "external",
     tsconfig: path.join(root, "tsconfig.json"), absWorkingDir: root, metafile: true, logLevel: "silent",
   });
-  const inputs = Object.fromEntries(Object.keys(r.metafile.inputs).map((f) => [f, stamp(path.join(root, f))]));
+  // this file too (by its own path): how the bundle is built is one of its inputs
+  const inputs = Object.fromEntries([...Object.keys(r.metafile.inputs), SELF].map((f) => [f, stamp(path.resolve(root, f))]));
   // renames: a concurrent run sees the old pair or the new one, never half a file
   fs.renameSync(tmp, out);
   fs.writeFileSync(`${metaFile}.${process.pid}`, JSON.stringify({ inputs }));

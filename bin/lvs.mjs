@@ -28,6 +28,10 @@ if (have < major || (have === major && haveMinor < minor)) {
   process.exit(r.status ?? 1);
 }
 
+// V8's compiled code kept on disk between runs (a missing or read-only directory only loses the cache)
+try {
+  (await import("node:module")).enableCompileCache?.(fileURLToPath(new URL("../node_modules/.cache/lvs/v8", import.meta.url)));
+} catch {}
 // the commands as one compiled file when it is up to date (bin/fast-start.mjs), else through tsx
 const { fastMain } = await import("./fast-start.mjs");
 let main = await fastMain(fileURLToPath(new URL("..", import.meta.url)));
