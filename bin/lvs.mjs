@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `lvs`: a tiny launcher. On a Node.js older than package.json's engines it re-runs itself on the
 // pinned binary npm installed beside it (optionalDependencies node-linux-<arch>), or says what it
-// needs; then registers tsx so the TypeScript commands run as they are, and dispatches.
+// needs; then runs the commands compiled into one file (bin/fast-start.mjs) or, failing that, registers
+// tsx so the TypeScript commands run as they are, and dispatches.
 // Plain JavaScript up to the version check, so an old node gets this far.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -27,8 +28,17 @@ if (have < major || (have === major && haveMinor < minor)) {
   process.exit(r.status ?? 1);
 }
 
-const { register } = await import("tsx/esm/api");
-// this package's tsconfig (its "@/…" paths), not one found from wherever the shell is
-register({ tsconfig: fileURLToPath(new URL("../tsconfig.json", import.meta.url)) });
-const { main } = await import("./commands/main.ts");
+// V8's compiled code kept on disk between runs (a missing or read-only directory only loses the cache)
+try {
+  (await import("node:module")).enableCompileCache?.(fileURLToPath(new URL("../node_modules/.cache/lvs/v8", import.meta.url)));
+} catch {}
+// the commands as one compiled file when it is up to date (bin/fast-start.mjs), else through tsx
+const { fastMain } = await import("./fast-start.mjs");
+let main = await fastMain(fileURLToPath(new URL("..", import.meta.url)));
+if (!main) {
+  const { register } = await import("tsx/esm/api");
+  // this package's tsconfig (its "@/…" paths), not one found from wherever the shell is
+  register({ tsconfig: fileURLToPath(new URL("../tsconfig.json", import.meta.url)) });
+  ({ main } = await import("./commands/main.ts"));
+}
 process.exitCode = await main(process.argv.slice(2));

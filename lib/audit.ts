@@ -15,11 +15,7 @@ export async function audit(tx: Tx, e: { actor: string; action: string; target: 
   });
 }
 
-/** The actor of a request made with an API token: who, and through which token (one format, read back by isTokenActor). */
+/** The actor of a request made with an API token: who, and through which token. */
 export function tokenActor(email: string, tokenName: string): string {
   return `${email} (API token ${tokenName})`;
-}
-
-export function isTokenActor(actor: string): boolean {
-  return actor.includes(" (API token ");
 }

@@ -10,14 +10,14 @@ import { clusterCreateSchema, clusterUpdateSchema } from "@/lib/validation/clust
 import { formObject, versionSchema } from "@/lib/validation/common";
 
 export async function createClusterAction(_prev: FormState, form: FormData): Promise<FormState> {
-  const r = await formAction("edit", clusterCreateSchema, form, async (input, user) => createCluster(await db(), user.email, input));
+  const r = await formAction("edit", clusterCreateSchema, form, async (input, user) => createCluster(await db(), { actor: user.email, source: "ui" }, input));
   if (!r.ok || !r.result) return r;
   revalidatePath("/clusters");
   redirect(`/clusters/${r.result.id}`);
 }
 
 export async function updateClusterAction(_prev: FormState, form: FormData): Promise<FormState> {
-  const r = await formAction("edit", clusterUpdateSchema, form, async (input, user) => updateCluster(await db(), user.email, input));
+  const r = await formAction("edit", clusterUpdateSchema, form, async (input, user) => updateCluster(await db(), { actor: user.email, source: "ui" }, input));
   if (!r.ok || !r.result) return r;
   revalidatePath(`/clusters/${r.result.id}`);
   return { ok: true, message: `Saved cluster ${r.result.name}.`, values: { version: String(r.result.version) } };

@@ -14,7 +14,7 @@ import { deleteWebhook } from "@/lib/notify/manage";
 const anyForm = z.record(z.string(), z.string());
 
 export async function saveHealthCheckAction(_prev: FormState, form: FormData): Promise<FormState> {
-  const r = await formAction("edit", healthCheckFormSchema, form, async (input, user) => saveHealthCheck(await db(), user.email, input));
+  const r = await formAction("edit", healthCheckFormSchema, form, async (input, user) => saveHealthCheck(await db(), { actor: user.email, source: "ui" }, input));
   if (!r.ok || !r.result) return r;
   revalidatePath(`/clusters/${r.result.vs.clusterId}`, "layout");
   const c = r.result.check;

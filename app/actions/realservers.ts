@@ -13,7 +13,7 @@ async function clusterPath(virtualServiceId: string) {
 }
 
 export async function createRealServerAction(_prev: FormState, form: FormData): Promise<FormState> {
-  const r = await formAction("edit", realServerSchema, form, async (input, user) => createRealServer(await db(), user.email, input));
+  const r = await formAction("edit", realServerSchema, form, async (input, user) => createRealServer(await db(), { actor: user.email, source: "ui" }, input));
   if (!r.ok || !r.result) return r;
   await clusterPath(r.result.realServer.virtualServiceId);
   const rs = r.result.realServer;
@@ -21,7 +21,7 @@ export async function createRealServerAction(_prev: FormState, form: FormData): 
 }
 
 export async function updateRealServerAction(_prev: FormState, form: FormData): Promise<FormState> {
-  const r = await formAction("edit", realServerUpdateSchema, form, async (input, user) => updateRealServer(await db(), user.email, input));
+  const r = await formAction("edit", realServerUpdateSchema, form, async (input, user) => updateRealServer(await db(), { actor: user.email, source: "ui" }, input));
   if (!r.ok || !r.result) return r;
   await clusterPath(r.result.realServer.virtualServiceId);
   const rs = r.result.realServer;
@@ -29,7 +29,7 @@ export async function updateRealServerAction(_prev: FormState, form: FormData): 
 }
 
 export async function setRealServerStateAction(_prev: FormState, form: FormData): Promise<FormState> {
-  const r = await formAction("edit", realServerStateSchema, form, async (input, user) => setRealServerState(await db(), user.email, input.id, input.state, input.version));
+  const r = await formAction("edit", realServerStateSchema, form, async (input, user) => setRealServerState(await db(), { actor: user.email, source: "ui" }, input.id, input.state, input.version));
   if (!r.ok || !r.result) return r;
   revalidatePath(`/clusters/${r.result.virtualService.clusterId}`, "layout");
   const what = { active: "enabled", draining: "set to drain (weight 0: no new connections)", disabled: "disabled (left out of the table)" }[r.result.state];
@@ -37,7 +37,7 @@ export async function setRealServerStateAction(_prev: FormState, form: FormData)
 }
 
 export async function deleteRealServerAction(_prev: FormState, form: FormData): Promise<FormState> {
-  const r = await formAction("edit", realServerRefSchema, form, async (input, user) => deleteRealServer(await db(), user.email, input.id, input.version));
+  const r = await formAction("edit", realServerRefSchema, form, async (input, user) => deleteRealServer(await db(), { actor: user.email, source: "ui" }, input.id, input.version));
   if (!r.ok || !r.result) return r;
   const clusterId = r.result.virtualService.clusterId;
   revalidatePath(`/clusters/${clusterId}`, "layout");

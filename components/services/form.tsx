@@ -2,6 +2,7 @@
 import { useActionState, useState } from "react";
 import { createServiceAction, deleteServiceAction, updateServiceAction } from "@/app/actions/services";
 import { SCHEDULER_HELP } from "@/lib/validation/virtual-service";
+import { FORWARDING_LABEL, FORWARDING_METHODS } from "@/lib/ipvs/model";
 import type { FormState } from "@/lib/action-state";
 import { Field } from "../forms/field";
 import { FormMessage } from "../forms/form-message";
@@ -11,13 +12,15 @@ import { SubmitButton } from "../forms/submit-button";
 export type ServiceValues = {
   id?: string; version?: number; protocol: string; address: string | null; port: number | null; fwmark: number | null; family: string;
   scheduler: string; schedulerFlags: string[]; persistenceTimeout: number | null; persistenceNetmask: string | null; onePacket: boolean;
-  sorryAddress: string | null; sorryPort: number | null; description: string;
+  sorryAddress: string | null; sorryPort: number | null; description: string; forwardingMethod: string;
 };
 
 const str = (v: string | number | null | undefined) => (v === null || v === undefined ? "" : String(v));
 
 /** One form for add and edit: protocol, VIP and port (or fwmark), scheduler with its one-line explanation, persistence, flags, sorry server. */
-export function ServiceForm({ clusterId, service, schedulers, disabled }: { clusterId: string; service?: ServiceValues; schedulers: string[]; disabled: boolean }) {
+export function ServiceForm({ clusterId, service, schedulers, disabled, defaultMethod }: {
+  clusterId: string; service?: ServiceValues; schedulers: string[]; disabled: boolean; defaultMethod: string;
+}) {
   const [state, action] = useActionState<FormState, FormData>(service ? updateServiceAction : createServiceAction, {});
   const v = state.values ?? {};
   const s = service;
@@ -70,6 +73,12 @@ export function ServiceForm({ clusterId, service, schedulers, disabled }: { clus
           <div className="space-y-1" data-testid="no-sched-flags"><p className="text-sm font-medium">Scheduler flags</p><p className="text-sm text-zinc-500">None for {scheduler}: only sh and mh take flags (fallback, port).</p>
             {state.errors?.flag1 && <p role="alert" className="text-xs text-red-600" data-field-error="flag1">Scheduler flags {state.errors.flag1.join("; ")}</p>}</div>
         )}
+        <Field name="forwardingMethod" label="Forwarding method" errors={state.errors}
+          hint="New real servers take it (and the document's forward); each real server keeps its own method.">
+          <select key={`fm-${v.forwardingMethod}`} id="forwardingMethod" name="forwardingMethod" className="input" defaultValue={v.forwardingMethod ?? s?.forwardingMethod ?? defaultMethod}>
+            {FORWARDING_METHODS.map((m) => <option key={m} value={m}>{FORWARDING_LABEL[m]}</option>)}
+          </select>
+        </Field>
         <Field name="persistenceTimeout" label="Persistence timeout (s)" errors={state.errors} defaultValue={v.persistenceTimeout ?? str(s?.persistenceTimeout)} inputMode="numeric" placeholder="empty: not persistent" hint="A client keeps its real server for this long (-p); 1..2678400." />
         <Field name="persistenceNetmask" label="Persistence netmask" errors={state.errors} defaultValue={v.persistenceNetmask ?? str(s?.persistenceNetmask)} placeholder="255.255.255.255" hint="Clients in the same masked network share a real server (-M)." />
         <Field name="onePacket" label="One-packet scheduling" errors={state.errors} hint="UDP only (-o): schedule each datagram on its own.">

@@ -109,3 +109,15 @@ async function fetchText(p: string): Promise<string> {
   expect(res.status).toBe(200);
   return res.text();
 }
+
+describe("body limits", () => {
+  it("a whole cluster's document is not held to the small bodies' 64 KB: the diff of 2,000 real servers is answered; a form's route still refuses it", async () => {
+    const big = { version: 1, cluster: { name: "cac" }, services: Array.from({ length: 200 }, (_, s) => ({
+      protocol: "tcp", address: `10.9.${s}.1`, port: 80, realServers: Array.from({ length: 10 }, (_, r) => ({ address: `10.10.${s}.${10 + r}` })) })) };
+    expect(JSON.stringify(big).length).toBeGreaterThan(64 * 1024);
+    const diff = await call("POST", `${D}/diff`, big);
+    expect([diff.status, diff.body.changes.filter((c: { text: string }) => / add real server /.test(c.text)).length]).toEqual([200, 2000]);
+    const form = await call("POST", "/clusters", { name: "x".repeat(70 * 1024) });
+    expect(form.status).toBe(413);
+  });
+});

@@ -9,7 +9,7 @@ import { diffDocuments } from "@/lib/declarative";
 import { exportDocument, importKeepalived, isExportFormat, memoryReader, parseConfig } from "@/lib/keepalived";
 import { planCluster } from "@/lib/operations/cluster";
 import { BodyParser } from "./body";
-import { json, versionEtag, versionFromIfMatch } from "./http";
+import { json, MAX_DOCUMENT_BYTES, versionEtag, versionFromIfMatch } from "./http";
 import { ApiProblem } from "./problem";
 import { findCluster } from "./refs";
 import type { Ctx, Route } from "./router";
@@ -75,7 +75,7 @@ export const documentRoutes: Route[] = [
     },
   },
   {
-    method: "PUT", path: `${C}/document`, permission: "edit", tag: "config as code", body: documentBody, ifMatch: "optional",
+    method: "PUT", path: `${C}/document`, permission: "edit", tag: "config as code", body: documentBody, maxBodyBytes: MAX_DOCUMENT_BYTES, ifMatch: "optional",
     summary: "Make the desired state match the document (fewest changes, one transaction, a new version when anything changed; storing it again is a no-op)",
     description: "Errors name the document's path (`services[2].realServers[0].weight`) and change nothing. Nothing is pushed: POST …/apply does that.",
     query: [{ name: "source", description: "cli (or import) when sent by the lvs command", schema: { type: "string", enum: ["api", "cli", "import"] } }],
@@ -87,7 +87,7 @@ export const documentRoutes: Route[] = [
     },
   },
   {
-    method: "POST", path: `${C}/document/diff`, permission: "read", tag: "config as code", body: documentBody,
+    method: "POST", path: `${C}/document/diff`, permission: "read", tag: "config as code", body: documentBody, maxBodyBytes: MAX_DOCUMENT_BYTES,
     summary: "What storing the document would change in the desired state, and (plan=true) the commands the director would then run",
     query: [{ name: "plan", description: "also plan the document against the director (reads it over SSH)", schema: { type: "boolean", default: true } }],
     responses: { 200: "OK", 404: "Not found", 422: "Validation failed" }, handler: async (ctx) => {
@@ -137,7 +137,7 @@ export const documentRoutes: Route[] = [
     },
   },
   {
-    method: "POST", path: `${C}/import/keepalived`, permission: "edit", tag: "config as code", body: importBody,
+    method: "POST", path: `${C}/import/keepalived`, permission: "edit", tag: "config as code", body: importBody, maxBodyBytes: MAX_DOCUMENT_BYTES,
     summary: "Preview a keepalived.conf (mapped / mapped with a note / refused, with line numbers); with confirm=true and nothing refused, store it as a new version",
     description: "`include` cannot be resolved from a pasted text: use `lvs convert` offline, or paste the file with its includes inlined.",
     responses: { 200: "The preview (and the store's result with confirm)", ...R_WRITE }, handler: async (ctx) => {

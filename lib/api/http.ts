@@ -4,6 +4,8 @@ import { ApiProblem } from "./problem";
 
 /** Bodies are small JSON objects; anything bigger is refused before it is parsed. */
 export const MAX_BODY_BYTES = 64 * 1024;
+/** A whole cluster's document (or keepalived.conf): 10,000 real servers are ~1.2 MB of JSON. */
+export const MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
 
 /** Reads at most MAX_BODY_BYTES (413 beyond, whatever Content-Length claims). */
 export async function readBody(req: Request, limit = MAX_BODY_BYTES): Promise<string> {

@@ -1,6 +1,6 @@
 // The OpenAPI 3.1 document, generated from the route table and the zod schemas the routes parse with.
 import { PROBLEMS } from "./problem";
-import { MAX_BODY_BYTES } from "./http";
+import { MAX_BODY_BYTES, MAX_DOCUMENT_BYTES } from "./http";
 import type { Route } from "./router";
 
 const PARAM_DOC: Record<string, string> = {
@@ -73,7 +73,7 @@ export function openApiDocument(routes: Route[]) {
       description: [
         "Desired state (clusters, hosts, virtual services, real servers) and operations (plan, apply, prepare, live state) of the panel's LVS/IPVS clusters.",
         "Authenticate with `Authorization: Bearer <token>` (API tokens page). A token's effective role is the lower of its own and its user's current role: viewer reads, operator changes and applies, admin also re-trusts changed host keys.",
-        "Request bodies are JSON objects, at most " + MAX_BODY_BYTES + " bytes, validated by the same schemas as the panel's forms; unknown members are refused. Integers may be sent as JSON numbers or digit strings.",
+        "Request bodies are JSON objects, at most " + MAX_BODY_BYTES + " bytes (a whole cluster's document or keepalived.conf: " + MAX_DOCUMENT_BYTES + "), validated by the same schemas as the panel's forms; unknown members are refused. Integers may be sent as JSON numbers or digit strings.",
         "Errors are `application/problem+json` (RFC 9457) with `errors[]` naming each field and the rule it broke.",
         "Changes to the desired state take effect on the director only when applied (POST …/apply).",
       ].join("\n\n"),

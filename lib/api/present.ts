@@ -31,12 +31,12 @@ export const realServerJson = (r: RealServerRow) => ({
 
 type VsRow = { id: string; clusterId: string; protocol: string; address: string | null; port: number | null; fwmark: number | null; family: string;
   scheduler: string; schedulerFlags: string[]; persistenceTimeout: number | null; persistenceNetmask: string | null; onePacket: boolean;
-  persistenceEngine: string | null; sorryAddress: string | null; sorryPort: number | null; description: string; version: number };
+  persistenceEngine: string | null; sorryAddress: string | null; sorryPort: number | null; description: string; forwardingMethod: string; version: number };
 export const serviceJson = (s: VsRow, realServers?: RealServerRow[]) => ({
   id: s.id, ref: serviceRef(s), clusterId: s.clusterId, protocol: s.protocol, address: s.address, port: s.port, fwmark: s.fwmark, family: s.family,
   scheduler: s.scheduler, schedulerFlags: s.schedulerFlags, persistenceTimeout: s.persistenceTimeout, persistenceNetmask: s.persistenceNetmask,
   onePacket: s.onePacket, persistenceEngine: s.persistenceEngine, sorryAddress: s.sorryAddress, sorryPort: s.sorryPort, description: s.description,
-  version: s.version, etag: versionEtag(s.version),
+  forwardingMethod: s.forwardingMethod, version: s.version, etag: versionEtag(s.version),
   ...(realServers ? { realServers: realServers.map(realServerJson) } : {}),
 });
 
@@ -49,6 +49,7 @@ export function serviceFormInput(s: VsRow): Record<string, unknown> {
     protocol: s.protocol, address: s.address, port: str(s.port), fwmark: str(s.fwmark), family: s.family, scheduler: s.scheduler,
     persistenceTimeout: str(s.persistenceTimeout), persistenceNetmask: s.persistenceNetmask, onePacket: s.onePacket,
     flag1: has(1), flag2: has(2), flag3: has(4), sorryAddress: s.sorryAddress, sorryPort: str(s.sorryPort), description: s.description,
+    forwardingMethod: s.forwardingMethod,
   };
 }
 

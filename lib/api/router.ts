@@ -40,6 +40,8 @@ export interface Route {
   query?: Array<{ name: string; description: string; schema: Record<string, unknown> }>;
   ifMatch?: "required" | "optional";
   idempotent?: boolean;
+  /** the body's limit when it is not MAX_BODY_BYTES (a whole cluster's document) */
+  maxBodyBytes?: number;
   /** status → description, for the document */
   responses: Record<number, string>;
   handler(ctx: Ctx): Promise<Response>;
@@ -117,7 +119,7 @@ export function createRouter(routes: Route[]) {
       let raw = "";
       let body: Record<string, unknown> = {};
       if (req.method !== "GET" && req.method !== "HEAD") {
-        raw = await readBody(req);
+        raw = await readBody(req, route.maxBodyBytes);
         body = parseJsonObject(raw, req.headers.get("content-type"));
         if (!route.body && Object.keys(body).length)
           throw new ApiProblem("validation", "This request takes no body members.", Object.keys(body).slice(0, 20).map((k) => ({ field: k.slice(0, 100), rule: "unrecognized_key", message: "is not a member of this request" })));

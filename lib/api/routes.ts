@@ -4,6 +4,7 @@ import "server-only";
 import { z } from "zod";
 import { audit } from "@/lib/audit";
 import { createCluster, updateCluster } from "@/lib/data/clusters";
+import type { Writer } from "@/lib/data/cluster-versions";
 import { deleteClusterWithDirector, leftRunning } from "@/lib/operations/teardown";
 import { can } from "@/lib/roles";
 import { presentedKey, trustHostKey } from "@/lib/operations/host-keys";
@@ -56,6 +57,9 @@ const R = `${S}/real-servers/{realServer}`;
 const created = (body: unknown, location: string, etag?: string) =>
   json(body, 201, { location: `${API_BASE}${location}`, ...(etag ? { etag } : {}) });
 const noContent = () => new Response(null, { status: 204, headers: { "cache-control": "no-store" } });
+
+/** The caller as the writer of a desired-state change (its version's source: api). */
+const api = (ctx: Ctx): Writer => ({ actor: ctx.caller.actor, source: "api" });
 
 async function cluster(ctx: Ctx) {
   return findCluster(ctx.prisma, ctx.params.cluster!);
@@ -154,7 +158,7 @@ const routes: Route[] = [
   {
     method: "POST", path: "/clusters", permission: "edit", tag: "clusters", summary: "Create a cluster", body: clusterBody, idempotent: true,
     responses: { 201: "Created", ...R_WRITE }, handler: async (ctx) => {
-      const c = await createCluster(ctx.prisma, ctx.caller.actor, clusterBody.parse(ctx.body));
+      const c = await createCluster(ctx.prisma, api(ctx), clusterBody.parse(ctx.body));
       return created(clusterJson(c), `/clusters/${encodeURIComponent(c.name)}`, versionEtag(c.version));
     },
   },
@@ -171,7 +175,7 @@ const routes: Route[] = [
       const c = await cluster(ctx);
       const version = versionFromIfMatch(ctx.ifMatch, `cluster ${c.name}`, c.version);
       const input = clusterPatchBody.parse(ctx.body, { id: c.id, version }, { name: c.name, description: c.description, defaultForwardingMethod: c.defaultForwardingMethod });
-      const after = await updateCluster(ctx.prisma, ctx.caller.actor, input);
+      const after = await updateCluster(ctx.prisma, api(ctx), input);
       return json(clusterJson(after), 200, { etag: versionEtag(after.version) });
     },
   },
@@ -270,7 +274,7 @@ const routes: Route[] = [
     method: "POST", path: `${C}/services`, permission: "edit", tag: "virtual services", summary: "Create a virtual service (desired state; apply pushes it)", body: serviceBody, idempotent: true,
     responses: { 201: "Created", ...R_WRITE }, handler: async (ctx) => {
       const c = await cluster(ctx);
-      const s = await createVirtualService(ctx.prisma, ctx.caller.actor, serviceBody.parse(ctx.body, { clusterId: c.id }));
+      const s = await createVirtualService(ctx.prisma, api(ctx), serviceBody.parse(ctx.body, { clusterId: c.id }));
       const body = serviceJson(s, []);
       return created(body, servicePath(c, body.ref), versionEtag(s.version));
     },
@@ -288,7 +292,7 @@ const routes: Route[] = [
     responses: { 200: "Saved", 412: "Changed since read", 428: "If-Match missing", ...R_WRITE }, handler: async (ctx) => {
       const { c, s } = await service(ctx);
       const version = versionFromIfMatch(ctx.ifMatch, `virtual service ${ctx.params.service}`, s.version);
-      const after = await updateVirtualService(ctx.prisma, ctx.caller.actor, servicePatchBody.parse(ctx.body, { clusterId: c.id, id: s.id, version }, serviceFormInput(s)));
+      const after = await updateVirtualService(ctx.prisma, api(ctx), servicePatchBody.parse(ctx.body, { clusterId: c.id, id: s.id, version }, serviceFormInput(s)));
       return json(serviceJson(after), 200, { etag: versionEtag(after.version) });
     },
   },
@@ -296,7 +300,7 @@ const routes: Route[] = [
     method: "DELETE", path: S, permission: "edit", tag: "virtual services", summary: "Delete a virtual service and its real servers (If-Match required)", ifMatch: "required",
     responses: { 204: "Deleted", 412: "Changed since read", 428: "If-Match missing", ...R_WRITE }, handler: async (ctx) => {
       const { s } = await service(ctx);
-      await deleteVirtualService(ctx.prisma, ctx.caller.actor, s.id, versionFromIfMatch(ctx.ifMatch, `virtual service ${ctx.params.service}`, s.version));
+      await deleteVirtualService(ctx.prisma, api(ctx), s.id, versionFromIfMatch(ctx.ifMatch, `virtual service ${ctx.params.service}`, s.version));
       return noContent();
     },
   },
@@ -310,12 +314,12 @@ const routes: Route[] = [
   },
   {
     method: "POST", path: `${S}/real-servers`, permission: "edit", tag: "real servers", body: rsBody, idempotent: true,
-    summary: "Add a real server (weight defaults to 1, forwardingMethod to the cluster's default, hostId to the cluster's real-server host with that address; DR/TUN ports follow the service)",
+    summary: "Add a real server (weight defaults to 1, forwardingMethod to the service's, hostId to the cluster's real-server host with that address; DR/TUN ports follow the service)",
     responses: { 201: "Created", ...R_WRITE }, handler: async (ctx) => {
       const { c, s } = await service(ctx);
       // a RIP that is one of the cluster's real-server hosts is linked to that host by createRealServer
-      const input = rsBody.parse(ctx.body, { virtualServiceId: s.id }, { weight: "1", forwardingMethod: c.defaultForwardingMethod });
-      const { realServer: r, notice } = await createRealServer(ctx.prisma, ctx.caller.actor, input);
+      const input = rsBody.parse(ctx.body, { virtualServiceId: s.id }, { weight: "1", forwardingMethod: s.forwardingMethod });
+      const { realServer: r, notice } = await createRealServer(ctx.prisma, api(ctx), input);
       const body = { ...realServerJson(r), notice };
       return created(body, `${servicePath(c, ctx.params.service!)}/real-servers/${encodeURIComponent(body.ref)}`, realServerEtag(r));
     },
@@ -332,7 +336,7 @@ const routes: Route[] = [
     responses: { 200: "Saved", 412: "Changed since read", 428: "If-Match missing", ...R_WRITE }, handler: async (ctx) => {
       const { s, r } = await realServer(ctx);
       const version = rsVersion(ctx, r);
-      const out = await updateRealServer(ctx.prisma, ctx.caller.actor, rsPatchBody.parse(ctx.body, { virtualServiceId: s.id, id: r.id, version }, realServerFormInput(r)));
+      const out = await updateRealServer(ctx.prisma, api(ctx), rsPatchBody.parse(ctx.body, { virtualServiceId: s.id, id: r.id, version }, realServerFormInput(r)));
       return json({ ...realServerJson(out.realServer), notice: out.notice }, 200, { etag: realServerEtag(out.realServer) });
     },
   },
@@ -340,7 +344,7 @@ const routes: Route[] = [
     method: "DELETE", path: R, permission: "edit", tag: "real servers", summary: "Remove a real server from the desired state (If-Match required; apply removes it from the director)", ifMatch: "required",
     responses: { 204: "Deleted", 412: "Changed since read", 428: "If-Match missing", ...R_WRITE }, handler: async (ctx) => {
       const { r } = await realServer(ctx);
-      await deleteRealServer(ctx.prisma, ctx.caller.actor, r.id, rsVersion(ctx, r));
+      await deleteRealServer(ctx.prisma, api(ctx), r.id, rsVersion(ctx, r));
       return noContent();
     },
   },
@@ -350,7 +354,7 @@ const routes: Route[] = [
       const { s, r } = await realServer(ctx);
       const version = rsVersion(ctx, r);
       if (!("weight" in ctx.body)) throw new ApiProblem("validation", "Give the weight.", [{ field: "weight", rule: "required", message: "is required" }]);
-      const out = await updateRealServer(ctx.prisma, ctx.caller.actor, rsWeightBody.parse(ctx.body, { virtualServiceId: s.id, id: r.id, version }, realServerFormInput(r)));
+      const out = await updateRealServer(ctx.prisma, api(ctx), rsWeightBody.parse(ctx.body, { virtualServiceId: s.id, id: r.id, version }, realServerFormInput(r)));
       return json(realServerJson(out.realServer), 200, { etag: realServerEtag(out.realServer) });
     },
   },
@@ -359,7 +363,7 @@ const routes: Route[] = [
     summary: { drain: "Drain: weight 0 in the kernel, no new connections, existing ones finish", enable: "Enable: back in the table with its weight", disable: "Disable: left out of the table" }[action],
     responses: { 200: "Saved", 412: "Changed since read", 428: "If-Match missing", ...R_WRITE }, handler: async (ctx) => {
       const { r } = await realServer(ctx);
-      const out = await setRealServerState(ctx.prisma, ctx.caller.actor, r.id, action === "drain" ? "draining" : action === "enable" ? "active" : "disabled", rsVersion(ctx, r));
+      const out = await setRealServerState(ctx.prisma, api(ctx), r.id, action === "drain" ? "draining" : action === "enable" ? "active" : "disabled", rsVersion(ctx, r));
       return json(realServerJson(out), 200, { etag: realServerEtag(out) });
     },
   })),

@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { StaleError } from "@/lib/errors";
 import { healthCheckSchema, validateDocument, type ClusterDocument, type DocumentInput } from "@/lib/declarative";
 import { canonicalDocument, DocumentInvalid, documentOf, storeDocument } from "@/lib/data/cluster-document";
+import { createRealServer, createVirtualService } from "@/lib/data/virtual-services";
+import { realServerSchema, virtualServiceSchema } from "@/lib/validation/virtual-service";
 import { migratedDatabase, migratedPglite } from "@/test/support/database";
 
 const plain = (x: unknown) => JSON.parse(JSON.stringify(x));
@@ -118,5 +120,19 @@ describe.each([
     await expect(storeDocument(ctx.prisma, clusterId, next, "ada@x", "cli", { ifVersion: before!.version - 1 })).rejects.toBeInstanceOf(StaleError);
     expect(await documentOf(ctx.prisma, clusterId)).toEqual(before);
     expect(await ctx.prisma.auditEvent.count()).toBe(audits);
+  });
+
+  it("documentOf reads the rows as the validator would have them, rows the forms wrote included (a blank netmask, flags, IPv6)", async () => {
+    const c = await ctx.prisma.cluster.create({ data: { name: "forms-doc" } });
+    const by = { actor: "ada@x", source: "ui" as const };
+    const form = { clusterId: c.id, protocol: "tcp", scheduler: "sh", flag1: "on", persistenceTimeout: "300" };
+    const a = await createVirtualService(ctx.prisma, by, virtualServiceSchema.parse({ ...form, address: "10.9.0.1", port: "80", sorryAddress: "10.9.0.9", sorryPort: "80" }));
+    const b = await createVirtualService(ctx.prisma, by, virtualServiceSchema.parse({ ...form, address: "2001:DB8::1", port: "443", forwardingMethod: "masq" }));
+    await createVirtualService(ctx.prisma, by, virtualServiceSchema.parse({ ...form, protocol: "fwmark", fwmark: "9", family: "inet6", persistenceNetmask: "64" }));
+    for (const [vs, address, port] of [[a, "10.9.0.11", "80"], [a, "10.9.0.12", "80"], [b, "2001:db8::11", "8443"]] as const)
+      await createRealServer(ctx.prisma, by, realServerSchema.parse({ virtualServiceId: vs.id, address, port, weight: "2", forwardingMethod: vs.forwardingMethod }));
+    const read = plain((await documentOf(ctx.prisma, c.id))!.document);
+    expect(read.services.map((s: { persistence: { netmask: string } }) => s.persistence.netmask).sort()).toEqual(["128", "255.255.255.255", "64"]);
+    expect(read).toEqual(normalized(read));
   });
 });

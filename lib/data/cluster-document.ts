@@ -5,6 +5,7 @@ import { hostPort } from "@/lib/ipvs/address";
 import { diffDocuments, jsonEqual, validateDocument, type ClusterDocument, type DiffLine, type DocumentHealthCheck, type DocumentService } from "@/lib/declarative";
 import { serviceLabel } from "@/lib/data/virtual-services";
 import type { ServiceRow } from "@/lib/desired/desired";
+import { validateService } from "@/lib/ipvs/schema";
 import { latestVersionNumber, recordVersion } from "@/lib/data/cluster-versions";
 
 // The bridge between the declarative cluster document (lib/declarative) and the rows: documentOf reads
@@ -32,23 +33,40 @@ export function canonicalDocument(doc: ClusterDocument): ClusterDocument {
 }
 
 type ServiceRowFull = Prisma.VirtualServiceGetPayload<{ include: { realServers: true; healthCheck: true } }>;
+// what the document is made of (documentOf reads only these)
+const DOCUMENT_SERVICE = {
+  id: true, protocol: true, address: true, port: true, fwmark: true, family: true, scheduler: true, schedulerFlags: true, persistenceTimeout: true,
+  persistenceNetmask: true, persistenceEngine: true, onePacket: true, forwardingMethod: true, sorryAddress: true, sorryPort: true, description: true,
+  healthCheck: true,
+} as const satisfies Prisma.VirtualServiceSelect;
+type DocRealServer = Pick<ServiceRowFull["realServers"][number], "address" | "port" | "weight" | "upperThreshold" | "lowerThreshold" | "state" | "forwardingMethod">;
+type ServiceDocRow = Prisma.VirtualServiceGetPayload<{ select: typeof DOCUMENT_SERVICE }> & { realServers: DocRealServer[] };
 
-/** The service's forward: the one most of its real servers use (ties: the first's); none: the cluster's default. */
-function serviceForward(rows: { forwardingMethod: Fwd }[], fallback: Fwd): Fwd {
-  const n = new Map<Fwd, number>();
-  for (const r of rows) n.set(r.forwardingMethod, (n.get(r.forwardingMethod) ?? 0) + 1);
-  let best: Fwd = rows[0]?.forwardingMethod ?? fallback;
-  for (const [f, c] of n) if (c > (n.get(best) ?? 0)) best = f;
-  return best;
+/**
+ * The cluster's real servers by service, read as ONE JSON value: the embedded database hands rows to
+ * JavaScript one at a time, which made 10,000 of them (a cluster document, each version) 4x slower.
+ */
+async function realServersByService(db: PrismaClient | Tx, clusterId: string): Promise<Map<string, DocRealServer[]>> {
+  const [row] = await db.$queryRaw<{ j: string | null }[]>`SELECT json_agg(json_build_array(r."virtualServiceId", r.address, r.port, r.weight,
+    r."upperThreshold", r."lowerThreshold", r.state, r."forwardingMethod"))::text AS j
+    FROM "RealServer" r JOIN "VirtualService" v ON v.id = r."virtualServiceId" WHERE v."clusterId" = ${clusterId}`;
+  const out = new Map<string, DocRealServer[]>();
+  type Cols = [string, string, number, number, number, number, DocRealServer["state"], DocRealServer["forwardingMethod"]];
+  for (const [vs, address, port, weight, upperThreshold, lowerThreshold, state, forwardingMethod] of JSON.parse(row?.j ?? "[]") as Cols[]) {
+    let list = out.get(vs);
+    if (!list) out.set(vs, (list = []));
+    list.push({ address, port, weight, upperThreshold, lowerThreshold, state, forwardingMethod });
+  }
+  return out;
 }
 
-function checkOf(c: ServiceRowFull["healthCheck"]): DocumentHealthCheck | null {
+function checkOf(c: ServiceDocRow["healthCheck"]): DocumentHealthCheck | null {
   if (!c) return null;
   return Object.fromEntries(CHECK_KEYS.map((k) => [k, c[k]])) as DocumentHealthCheck;
 }
 
-function serviceOf(s: ServiceRowFull, fallback: Fwd): DocumentService {
-  const forward = serviceForward(s.realServers, fallback);
+function serviceOf(s: ServiceDocRow): DocumentService {
+  const forward = s.forwardingMethod;
   const fw = s.protocol === "fwmark";
   return {
     protocol: s.protocol,
@@ -72,6 +90,25 @@ function serviceOf(s: ServiceRowFull, fallback: Fwd): DocumentService {
   };
 }
 
+/**
+ * The service-level values as a validated document has them (lib/ipvs's canonical netmask, its default
+ * when a form left it blank, canonical flags). Real servers are taken as stored: every write path stores
+ * them validated and canonical, and judging 10,000 of them again made each version cost a full validation.
+ */
+function normalised(s: DocumentService): DocumentService {
+  const v = validateService({
+    protocol: s.protocol, family: s.family, address: s.address, port: s.port, fwmark: s.fwmark, scheduler: s.scheduler, flags: s.flags,
+    persistent: s.persistence?.timeout ?? null, netmask: s.persistence?.netmask ?? null, pe: s.persistence?.engine ?? null, ops: s.ops,
+  });
+  if (!v.ok) return s;
+  const n = v.value;
+  return {
+    ...s, flags: n.flags as DocumentService["flags"],
+    ...(s.protocol === "fwmark" ? {} : { address: n.address ?? undefined }),
+    persistence: n.persistent === null ? null : { timeout: n.persistent, netmask: n.netmask ?? undefined, ...(n.pe ? { engine: n.pe } : {}) },
+  };
+}
+
 async function readRows(db: PrismaClient | Tx, clusterId: string) {
   const cluster = await db.cluster.findUnique({ where: { id: clusterId } });
   if (!cluster) return null;
@@ -79,21 +116,21 @@ async function readRows(db: PrismaClient | Tx, clusterId: string) {
   return { cluster, services };
 }
 
-function documentOfRows(rows: NonNullable<Awaited<ReturnType<typeof readRows>>>): ClusterDocument {
-  const doc: ClusterDocument = {
+function documentOfRows(cluster: { name: string; description: string }, services: ServiceDocRow[]): ClusterDocument {
+  return canonicalDocument({
     version: 1,
-    cluster: { name: rows.cluster.name, description: rows.cluster.description },
-    services: rows.services.map((s) => serviceOf(s, rows.cluster.defaultForwardingMethod)),
-  };
-  // through the validator: the same normalisation a stored document had (canonical netmasks, ports)
-  const v = validateDocument(doc);
-  return canonicalDocument(v.ok ? v.document : doc);
+    cluster: { name: cluster.name, description: cluster.description },
+    services: services.map((s) => normalised(serviceOf(s))),
+  });
 }
 
 /** The operator's desired state of a cluster as the declarative document (null: no such cluster), and the cluster's version. */
 export async function documentOf(prisma: PrismaClient | Tx, clusterId: string): Promise<{ document: ClusterDocument; version: number; name: string } | null> {
-  const rows = await readRows(prisma, clusterId);
-  return rows ? { document: documentOfRows(rows), version: rows.cluster.version, name: rows.cluster.name } : null;
+  const cluster = await prisma.cluster.findUnique({ where: { id: clusterId }, select: { name: true, description: true, version: true } });
+  if (!cluster) return null;
+  const services = await prisma.virtualService.findMany({ where: { clusterId }, select: DOCUMENT_SERVICE });
+  const rs = await realServersByService(prisma, clusterId);
+  return { document: documentOfRows(cluster, services.map((s) => ({ ...s, realServers: rs.get(s.id) ?? [] }))), version: cluster.version, name: cluster.name };
 }
 
 /** A document that does not validate: each error names its path (`services[2].realServers[0].weight`). */
@@ -154,6 +191,7 @@ function serviceColumns(s: DocumentService) {
     sorryAddress: s.sorryServer?.address ?? null,
     sorryPort: s.sorryServer?.port ?? null,
     description: s.description,
+    forwardingMethod: s.forward as Fwd,
   };
 }
 
@@ -243,14 +281,19 @@ export async function storeDocument(
     if (changes.length) {
       const after = await tx.cluster.update({ where: { id: clusterId }, data: { ...(description !== undefined ? { description } : {}), version: { increment: 1 } } });
       version = after.version;
-      const document = documentOfRows((await readRows(tx, clusterId))!);
+      const document = (await documentOf(tx, clusterId))!.document;
       await audit(tx, { actor, action: "cluster.document.store", target: `cluster:${cluster.name}`, after: { source, changes } });
-      const clusterVersion = await recordVersion(tx, clusterId, actor, source);
+      const clusterVersion = await recordVersion(tx, clusterId, actor, source, document);
       return { changed: true, changes, version, document, clusterVersion };
     }
-    return { changed: false, changes, version, document: documentOfRows(rows), clusterVersion: await latestVersionNumber(tx, clusterId) };
-  });
+    return { changed: false, changes, version, document: documentOfRows(cluster, rows.services), clusterVersion: await latestVersionNumber(tx, clusterId) };
+  }, STORE_TRANSACTION);
 }
+
+// Prisma's default of 5 s is less than a first import of 10,000 real servers (1,000 services) takes on
+// PostgreSQL on a busy machine (bench:versions --postgres: ~4 s, and over 5 s it failed); the cluster
+// row's lock makes other writers of this cluster wait, never interleave.
+const STORE_TRANSACTION = { timeout: 60_000, maxWait: 10_000 };
 
 async function storeRealServers(
   tx: Tx, s: DocumentService, row: ServiceRowFull, label: string, hostAt: Map<string, string>, changes: string[],

@@ -36,18 +36,19 @@ describe.each([
   const versions = () => ctx.prisma.clusterVersion.findMany({ where: { clusterId }, orderBy: { number: "asc" } });
 
   it("each form or API write is a version with who, source and what changed", async () => {
-    clusterId = (await createCluster(ctx.prisma, "ada@x", { name: "ver", description: "", defaultForwardingMethod: "route" })).id;
-    const vs = await createVirtualService(ctx.prisma, "ada@x", svcInput(clusterId) as never);
+    clusterId = (await createCluster(ctx.prisma, { actor: "ada@x", source: "ui" }, { name: "ver", description: "", defaultForwardingMethod: "route" })).id;
+    const vs = await createVirtualService(ctx.prisma, { actor: "ada@x", source: "ui" }, svcInput(clusterId) as never);
     vsId = vs.id;
-    const a = (await createRealServer(ctx.prisma, "ada@x", rsInput(vsId, "10.7.0.11"))).realServer;
-    await createRealServer(ctx.prisma, "bob@x (API token ci)", rsInput(vsId, "10.7.0.12"));
-    await updateRealServer(ctx.prisma, "ada@x", { ...rsInput(vsId, "10.7.0.11", 4), id: a.id, version: a.version });
+    const a = (await createRealServer(ctx.prisma, { actor: "ada@x", source: "ui" }, rsInput(vsId, "10.7.0.11"))).realServer;
+    // the source is what the caller says (the API's routes: api), never read back from the actor's text
+    await createRealServer(ctx.prisma, { actor: "bob@x", source: "api" }, rsInput(vsId, "10.7.0.12"));
+    await updateRealServer(ctx.prisma, { actor: "ada@x", source: "ui" }, { ...rsInput(vsId, "10.7.0.11", 4), id: a.id, version: a.version });
     const v = await versions();
     expect(v.map((x) => [x.number, x.actor, x.source, x.changes])).toEqual([
       [1, "ada@x", "ui", []],
       [2, "ada@x", "ui", ["add TCP 10.7.0.100:80 (rr, route, 0 real servers)"]],
       [3, "ada@x", "ui", ["TCP 10.7.0.100:80: add real server 10.7.0.11:80 (weight 1)"]],
-      [4, "bob@x (API token ci)", "api", ["TCP 10.7.0.100:80: add real server 10.7.0.12:80 (weight 1)"]],
+      [4, "bob@x", "api", ["TCP 10.7.0.100:80: add real server 10.7.0.12:80 (weight 1)"]],
       [5, "ada@x", "ui", ["TCP 10.7.0.100:80: real server 10.7.0.11:80 weight 1 → 4"]],
     ]);
     expect(plain(v[4]!.document)).toEqual(plain((await documentOf(ctx.prisma, clusterId))!.document));
@@ -64,10 +65,10 @@ describe.each([
 
   it("a check, a drain, a document store: versions with their sources", async () => {
     const n = (await versions()).length;
-    await saveHealthCheck(ctx.prisma, "ada@x", { enabled: true, kind: "tcp", port: null, path: "/", hostHeader: null, expectStatus: "200-399", bodyContains: null,
+    await saveHealthCheck(ctx.prisma, { actor: "ada@x", source: "ui" }, { enabled: true, kind: "tcp", port: null, path: "/", hostHeader: null, expectStatus: "200-399", bodyContains: null,
       intervalMs: 5000, timeoutMs: 2000, rise: 2, fall: 3, runFrom: "director", onFail: "quiesce", quorum: 1, virtualServiceId: vsId, version: 0 });
     const rs = await ctx.prisma.realServer.findFirstOrThrow({ where: { address: "10.7.0.12" } });
-    await setRealServerState(ctx.prisma, "ada@x", rs.id, "draining", rs.version);
+    await setRealServerState(ctx.prisma, { actor: "ada@x", source: "ui" }, rs.id, "draining", rs.version);
     const doc = (await documentOf(ctx.prisma, clusterId))!.document;
     const next = structuredClone(doc);
     next.services[0]!.realServers[0]!.weight = 0; // the "bad change"

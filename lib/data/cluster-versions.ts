@@ -1,6 +1,5 @@
 import type { Prisma, PrismaClient } from "@/generated/prisma/client";
 import { diffDocuments, jsonEqual, type ClusterDocument } from "@/lib/declarative";
-import { isTokenActor } from "@/lib/audit";
 import { UserError } from "@/lib/errors";
 import { documentOf, storeDocument, type DocumentSource } from "@/lib/data/cluster-document";
 
@@ -19,24 +18,24 @@ export async function lockCluster(tx: Tx, clusterId: string): Promise<void> {
   await tx.$queryRaw`SELECT id FROM "Cluster" WHERE id = ${clusterId} FOR UPDATE`;
 }
 
-/** An actor from the API carries its token's name (lib/audit tokenActor); anyone else came through the forms. */
-export function sourceOfActor(actor: string): "api" | "ui" {
-  return isTokenActor(actor) ? "api" : "ui";
-}
+/** Who writes through the forms' functions (lib/data), and which way in: the panel's forms (ui) or /api/v1 (api). */
+export interface Writer { actor: string; source: "ui" | "api" }
 
 /**
  * Records the cluster's desired state as a new version when it differs from the latest one; returns
- * the number of the version that now holds it. Call inside the writing transaction, after lockCluster.
+ * the number of the version that now holds it. Call inside the writing transaction, after lockCluster;
+ * `document`: the state as the caller already read it (storeDocument), else it is read here.
  */
-export async function recordVersion(tx: Tx, clusterId: string, actor: string, source: VersionSource): Promise<number> {
-  const now = await documentOf(tx, clusterId);
+export async function recordVersion(tx: Tx, clusterId: string, actor: string, source: VersionSource, document?: ClusterDocument): Promise<number> {
+  const now = document ?? (await documentOf(tx, clusterId))?.document;
   if (!now) throw new UserError("This cluster no longer exists.");
   const last = await tx.clusterVersion.findFirst({ where: { clusterId }, orderBy: { number: "desc" } });
   const lastDoc = (last?.document ?? null) as ClusterDocument | null;
-  if (last && jsonEqual(plain(lastDoc), plain(now.document))) return last.number;
+  const doc = plain(now);
+  if (last && jsonEqual(lastDoc, doc)) return last.number;
   const number = (last?.number ?? 0) + 1;
-  const changes = diffDocuments(lastDoc, now.document).map((d) => d.text);
-  await tx.clusterVersion.create({ data: { clusterId, number, actor, source, document: plain(now.document) as never, changes } });
+  const changes = diffDocuments(lastDoc, now).map((d) => d.text);
+  await tx.clusterVersion.create({ data: { clusterId, number, actor, source, document: doc as never, changes } });
   return number;
 }
 

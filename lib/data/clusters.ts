@@ -1,18 +1,18 @@
 import type { Prisma, PrismaClient } from "@/generated/prisma/client";
 import { audit } from "@/lib/audit";
 import { isUniqueViolation, StaleError, UserError } from "@/lib/errors";
-import { lockCluster, recordVersion, sourceOfActor } from "@/lib/data/cluster-versions";
+import { lockCluster, recordVersion, type Writer } from "@/lib/data/cluster-versions";
 import type { ClusterCreate, ClusterUpdate } from "@/lib/validation/cluster";
 
 const publicFields = (c: { name: string; description: string; defaultForwardingMethod: string }) =>
   ({ name: c.name, description: c.description, defaultForwardingMethod: c.defaultForwardingMethod });
 
-export async function createCluster(prisma: PrismaClient, actor: string, input: ClusterCreate) {
+export async function createCluster(prisma: PrismaClient, { actor, source }: Writer, input: ClusterCreate) {
   try {
     return await prisma.$transaction(async (tx) => {
       const c = await tx.cluster.create({ data: input });
       await audit(tx, { actor, action: "cluster.create", target: `cluster:${c.name}`, after: publicFields(c) });
-      await recordVersion(tx, c.id, actor, sourceOfActor(actor));
+      await recordVersion(tx, c.id, actor, source);
       return c;
     });
   } catch (e) {
@@ -22,7 +22,7 @@ export async function createCluster(prisma: PrismaClient, actor: string, input: 
 }
 
 /** Saves only if nobody saved since `version` was read; bumps the version. */
-export async function updateCluster(prisma: PrismaClient, actor: string, input: ClusterUpdate) {
+export async function updateCluster(prisma: PrismaClient, { actor, source }: Writer, input: ClusterUpdate) {
   const { id, version, ...data } = input;
   try {
     return await prisma.$transaction(async (tx) => {
@@ -33,7 +33,7 @@ export async function updateCluster(prisma: PrismaClient, actor: string, input: 
       if (res.count !== 1) throw new StaleError(`Cluster ${before.name}`);
       const after = await tx.cluster.findUniqueOrThrow({ where: { id } });
       await audit(tx, { actor, action: "cluster.update", target: `cluster:${after.name}`, before: publicFields(before), after: publicFields(after) });
-      await recordVersion(tx, id, actor, sourceOfActor(actor));
+      await recordVersion(tx, id, actor, source);
       return after;
     });
   } catch (e) {

@@ -7,7 +7,7 @@ import { CHECK_DEFAULTS, healthCheckInputSchema, type HealthCheckInput } from "@
 import { WEBHOOK_EVENTS, webhookInputSchema } from "@/lib/notify";
 import { createWebhook as createWebhookRow, updateWebhook, webhookPatchSchema } from "@/lib/notify/manage";
 import { serviceLabel } from "@/lib/data/virtual-services";
-import { lockCluster, recordVersion, sourceOfActor } from "@/lib/data/cluster-versions";
+import { lockCluster, recordVersion, type Writer } from "@/lib/data/cluster-versions";
 
 // Health-check configuration from the console's forms: a check per virtual service
 // (lib/health healthCheckInputSchema), an override per real server (a blank field inherits), and the
@@ -74,7 +74,7 @@ export type HealthCheckSave = HealthCheckInput & { virtualServiceId: string; ver
  * version. The write itself checks it (UPDATE ... WHERE version, or a create that the unique key on the
  * service refuses when another create won), so two saves from one version cannot both land.
  */
-export async function saveHealthCheck(prisma: PrismaClient, actor: string, input: HealthCheckSave) {
+export async function saveHealthCheck(prisma: PrismaClient, { actor, source }: Writer, input: HealthCheckSave) {
   const vs = await prisma.virtualService.findUnique({ where: { id: input.virtualServiceId }, include: { cluster: true } });
   if (!vs) throw new UserError("This virtual service no longer exists.");
   const { virtualServiceId, version, ...data } = input;
@@ -92,7 +92,7 @@ export async function saveHealthCheck(prisma: PrismaClient, actor: string, input
       } else await tx.healthCheck.create({ data: { virtualServiceId, ...data } });
       const after = await tx.healthCheck.findUniqueOrThrow({ where: { virtualServiceId } });
       await audit(tx, { actor, action: before ? "health-check.update" : "health-check.create", target: `service:${vs.cluster.name}/${serviceLabel(vs)}`, before: before ? publicCheck(before) : undefined, after: publicCheck(after) });
-      await recordVersion(tx, vs.clusterId, actor, sourceOfActor(actor));
+      await recordVersion(tx, vs.clusterId, actor, source);
       return { check: after, vs };
     });
   } catch (e) {

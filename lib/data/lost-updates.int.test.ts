@@ -46,8 +46,8 @@ describe("real servers: every change carries its version", () => {
       const r = await addRs(`10.9.1.${10 + round}`);
       const audits = await ctx.prisma.auditEvent.count({ where: { target: { contains: r.address } } });
       const res = await Promise.allSettled([
-        setRealServerState(ctx.prisma, "a@x", r.id, "draining", r.version),
-        setRealServerState(ctx.prisma, "b@x", r.id, "disabled", r.version),
+        setRealServerState(ctx.prisma, { actor: "a@x", source: "ui" }, r.id, "draining", r.version),
+        setRealServerState(ctx.prisma, { actor: "b@x", source: "ui" }, r.id, "disabled", r.version),
       ]);
       expect(res.map((x) => x.status).sort(), `round ${round}`).toEqual(["fulfilled", "rejected"]);
       const lost = res.find((x) => x.status === "rejected") as PromiseRejectedResult;
@@ -63,7 +63,7 @@ describe("real servers: every change carries its version", () => {
 
   it("an edit and a removal from the same version: one of them, never both", async () => {
     const r = await addRs("10.9.1.30");
-    const res = await Promise.allSettled([updateRealServer(ctx.prisma, "a@x", form(r, r.version, 7)), deleteRealServer(ctx.prisma, "b@x", r.id, r.version)]);
+    const res = await Promise.allSettled([updateRealServer(ctx.prisma, { actor: "a@x", source: "ui" }, form(r, r.version, 7)), deleteRealServer(ctx.prisma, { actor: "b@x", source: "ui" }, r.id, r.version)]);
     expect(res.filter((x) => x.status === "fulfilled")).toHaveLength(1);
     const now = await ctx.prisma.realServer.findUnique({ where: { id: r.id } });
     if (res[0]!.status === "fulfilled") expect(now?.weight).toBe(7);
@@ -72,9 +72,9 @@ describe("real servers: every change carries its version", () => {
 
   it("a stale version (someone saved since the page was opened) is refused", async () => {
     const r = await addRs("10.9.1.31");
-    await updateRealServer(ctx.prisma, "a@x", form(r, r.version, 3));
-    await expect(deleteRealServer(ctx.prisma, "b@x", r.id, r.version)).rejects.toBeInstanceOf(StaleError);
-    await expect(setRealServerState(ctx.prisma, "b@x", r.id, "disabled", r.version)).rejects.toBeInstanceOf(StaleError);
+    await updateRealServer(ctx.prisma, { actor: "a@x", source: "ui" }, form(r, r.version, 3));
+    await expect(deleteRealServer(ctx.prisma, { actor: "b@x", source: "ui" }, r.id, r.version)).rejects.toBeInstanceOf(StaleError);
+    await expect(setRealServerState(ctx.prisma, { actor: "b@x", source: "ui" }, r.id, "disabled", r.version)).rejects.toBeInstanceOf(StaleError);
     expect(await ctx.prisma.realServer.findUniqueOrThrow({ where: { id: r.id } })).toMatchObject({ weight: 3, state: "active", version: r.version + 1 });
   });
 });
@@ -114,8 +114,8 @@ describe("health-check saves check the version", () => {
 
   it("two first saves (both opened with no check): one creates it, the other is refused", async () => {
     const res = await Promise.allSettled([
-      saveHealthCheck(ctx.prisma, "a@x", { ...check, virtualServiceId: vsId, version: 0, fall: 4 }),
-      saveHealthCheck(ctx.prisma, "b@x", { ...check, virtualServiceId: vsId, version: 0, fall: 5 }),
+      saveHealthCheck(ctx.prisma, { actor: "a@x", source: "ui" }, { ...check, virtualServiceId: vsId, version: 0, fall: 4 }),
+      saveHealthCheck(ctx.prisma, { actor: "b@x", source: "ui" }, { ...check, virtualServiceId: vsId, version: 0, fall: 5 }),
     ]);
     expect(res.map((x) => x.status).sort()).toEqual(["fulfilled", "rejected"]);
     expect((res.find((x) => x.status === "rejected") as PromiseRejectedResult).reason).toBeInstanceOf(StaleError);
@@ -127,14 +127,14 @@ describe("health-check saves check the version", () => {
   it("two saves from one version: one lands, the other is refused; a stale one later too", async () => {
     const v = (await ctx.prisma.healthCheck.findUniqueOrThrow({ where: { virtualServiceId: vsId } })).version;
     const res = await Promise.allSettled([
-      saveHealthCheck(ctx.prisma, "a@x", { ...check, virtualServiceId: vsId, version: v, rise: 6 }),
-      saveHealthCheck(ctx.prisma, "b@x", { ...check, virtualServiceId: vsId, version: v, rise: 7 }),
+      saveHealthCheck(ctx.prisma, { actor: "a@x", source: "ui" }, { ...check, virtualServiceId: vsId, version: v, rise: 6 }),
+      saveHealthCheck(ctx.prisma, { actor: "b@x", source: "ui" }, { ...check, virtualServiceId: vsId, version: v, rise: 7 }),
     ]);
     expect(res.map((x) => x.status).sort()).toEqual(["fulfilled", "rejected"]);
     const hc = await ctx.prisma.healthCheck.findUniqueOrThrow({ where: { virtualServiceId: vsId } });
     expect([hc.rise, hc.version]).toEqual([res[0]!.status === "fulfilled" ? 6 : 7, v + 1]);
-    await expect(saveHealthCheck(ctx.prisma, "c@x", { ...check, virtualServiceId: vsId, version: v, rise: 9 })).rejects.toBeInstanceOf(StaleError);
-    await expect(saveHealthCheck(ctx.prisma, "c@x", { ...check, virtualServiceId: vsId, version: 0, rise: 9 })).rejects.toBeInstanceOf(StaleError);
+    await expect(saveHealthCheck(ctx.prisma, { actor: "c@x", source: "ui" }, { ...check, virtualServiceId: vsId, version: v, rise: 9 })).rejects.toBeInstanceOf(StaleError);
+    await expect(saveHealthCheck(ctx.prisma, { actor: "c@x", source: "ui" }, { ...check, virtualServiceId: vsId, version: 0, rise: 9 })).rejects.toBeInstanceOf(StaleError);
     expect((await ctx.prisma.healthCheck.findUniqueOrThrow({ where: { virtualServiceId: vsId } })).rise).toBe(hc.rise);
     expect(clusterId).not.toBe("");
   });

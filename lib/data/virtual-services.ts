@@ -3,7 +3,7 @@ import { audit } from "@/lib/audit";
 import { isUniqueViolation, StaleError, UserError } from "@/lib/errors";
 import { hostPort } from "@/lib/ipvs/address";
 import { canonicalFlags, flagsFromBits } from "@/lib/ipvs/model";
-import { lockCluster, recordVersion, sourceOfActor } from "@/lib/data/cluster-versions";
+import { lockCluster, recordVersion, type Writer } from "@/lib/data/cluster-versions";
 import { checkRealServerInService, portLock, type RealServerInput, type VirtualServiceInput, type VirtualServiceUpdate } from "@/lib/validation/virtual-service";
 
 // Desired state only: these write the database (with an audit event in the same transaction) and
@@ -37,6 +37,7 @@ function vsData(input: VirtualServiceInput) {
     sorryAddress: input.sorryAddress,
     sorryPort: input.sorryPort,
     description: input.description,
+    ...(input.forwardingMethod ? { forwardingMethod: input.forwardingMethod } : {}),
   };
 }
 
@@ -44,6 +45,7 @@ const vsPublic = (s: ReturnType<typeof vsData> | (VsRow & Record<string, unknown
   service: serviceLabel(s as VsRow), scheduler: (s as { scheduler: string }).scheduler, schedulerFlags: (s as { schedulerFlags: string[] }).schedulerFlags,
   persistenceTimeout: (s as { persistenceTimeout: number | null }).persistenceTimeout, persistenceNetmask: (s as { persistenceNetmask: string | null }).persistenceNetmask,
   onePacket: (s as { onePacket: boolean }).onePacket, sorryAddress: (s as { sorryAddress: string | null }).sorryAddress, sorryPort: (s as { sorryPort: number | null }).sorryPort,
+  forwardingMethod: (s as { forwardingMethod?: string }).forwardingMethod,
 });
 
 function duplicate(label: string, fw: boolean): UserError {
@@ -51,16 +53,16 @@ function duplicate(label: string, fw: boolean): UserError {
   return new UserError(`${label} already exists in this cluster.`, { [field]: [`${label} already exists in this cluster`] });
 }
 
-export async function createVirtualService(prisma: PrismaClient, actor: string, input: VirtualServiceInput) {
+export async function createVirtualService(prisma: PrismaClient, { actor, source }: Writer, input: VirtualServiceInput) {
   const cluster = await prisma.cluster.findUnique({ where: { id: input.clusterId } });
   if (!cluster) throw new UserError("This cluster no longer exists.");
   const data = vsData(input);
   try {
     return await prisma.$transaction(async (tx) => {
       await lockCluster(tx, cluster.id);
-      const s = await tx.virtualService.create({ data: { ...data, clusterId: cluster.id } });
+      const s = await tx.virtualService.create({ data: { forwardingMethod: cluster.defaultForwardingMethod, ...data, clusterId: cluster.id } });
       await audit(tx, { actor, action: "virtual-service.create", target: `service:${cluster.name}/${serviceLabel(s)}`, after: vsPublic(s) });
-      await recordVersion(tx, cluster.id, actor, sourceOfActor(actor));
+      await recordVersion(tx, cluster.id, actor, source);
       return s;
     });
   } catch (e) {
@@ -70,7 +72,7 @@ export async function createVirtualService(prisma: PrismaClient, actor: string, 
 }
 
 /** Saves only if nobody saved the service since `version` was read; bumps the version. */
-export async function updateVirtualService(prisma: PrismaClient, actor: string, input: VirtualServiceUpdate) {
+export async function updateVirtualService(prisma: PrismaClient, { actor, source }: Writer, input: VirtualServiceUpdate) {
   const data = vsData(input);
   try {
     return await prisma.$transaction(async (tx) => {
@@ -84,7 +86,7 @@ export async function updateVirtualService(prisma: PrismaClient, actor: string, 
       if (after.port !== null && after.port !== before.port)
         await tx.realServer.updateMany({ where: { virtualServiceId: after.id, forwardingMethod: { in: ["route", "tunnel"] } }, data: { port: after.port } });
       await audit(tx, { actor, action: "virtual-service.update", target: `service:${before.cluster.name}/${serviceLabel(after)}`, before: vsPublic(before), after: vsPublic(after) });
-      await recordVersion(tx, before.clusterId, actor, sourceOfActor(actor));
+      await recordVersion(tx, before.clusterId, actor, source);
       return after;
     });
   } catch (e) {
@@ -93,7 +95,7 @@ export async function updateVirtualService(prisma: PrismaClient, actor: string, 
   }
 }
 
-export async function deleteVirtualService(prisma: PrismaClient, actor: string, id: string, version: number) {
+export async function deleteVirtualService(prisma: PrismaClient, { actor, source }: Writer, id: string, version: number) {
   const clusterId = (await prisma.virtualService.findUnique({ where: { id }, select: { clusterId: true } }))?.clusterId;
   if (!clusterId) throw new UserError("This virtual service no longer exists.");
   return prisma.$transaction(async (tx) => {
@@ -103,7 +105,7 @@ export async function deleteVirtualService(prisma: PrismaClient, actor: string, 
     const res = await tx.virtualService.deleteMany({ where: { id, version } });
     if (res.count !== 1) throw new StaleError(`Virtual service ${serviceLabel(before)}`);
     await audit(tx, { actor, action: "virtual-service.delete", target: `service:${before.cluster.name}/${serviceLabel(before)}`, before: { ...vsPublic(before), realServers: before._count.realServers } });
-    await recordVersion(tx, clusterId, actor, sourceOfActor(actor));
+    await recordVersion(tx, clusterId, actor, source);
     return before;
   });
 }
@@ -160,7 +162,7 @@ function checkVersion(before: RealServer, version: number) {
   if (before.version !== version) throw new StaleError(`Real server ${hostPort(before.address, before.port)}`);
 }
 
-export async function createRealServer(prisma: PrismaClient, actor: string, input: RealServerInput) {
+export async function createRealServer(prisma: PrismaClient, { actor, source }: Writer, input: RealServerInput) {
   const { vs, address, port, notice, hostId } = await resolveRs(prisma, input);
   try {
     const r = await prisma.$transaction(async (tx) => {
@@ -171,7 +173,7 @@ export async function createRealServer(prisma: PrismaClient, actor: string, inpu
       });
       await tx.virtualService.update({ where: { id: vs.id }, data: { version: { increment: 1 } } });
       await audit(tx, { actor, action: "real-server.create", target: `real-server:${vs.cluster.name}/${serviceLabel(vs)}/${hostPort(address, port)}`, after: rsPublic(r) });
-      await recordVersion(tx, vs.clusterId, actor, sourceOfActor(actor));
+      await recordVersion(tx, vs.clusterId, actor, source);
       return r;
     });
     return { realServer: r, notice };
@@ -181,7 +183,7 @@ export async function createRealServer(prisma: PrismaClient, actor: string, inpu
   }
 }
 
-export async function updateRealServer(prisma: PrismaClient, actor: string, input: RealServerInput & { id: string; version: number }) {
+export async function updateRealServer(prisma: PrismaClient, { actor, source }: Writer, input: RealServerInput & { id: string; version: number }) {
   const { vs, address, port, notice, hostId } = await resolveRs(prisma, input);
   try {
     const r = await prisma.$transaction(async (tx) => {
@@ -194,7 +196,7 @@ export async function updateRealServer(prisma: PrismaClient, actor: string, inpu
         upperThreshold: input.upperThreshold ?? 0, lowerThreshold: input.lowerThreshold ?? 0, version: { increment: 1 } } });
       await tx.virtualService.update({ where: { id: vs.id }, data: { version: { increment: 1 } } });
       await audit(tx, { actor, action: "real-server.update", target: `real-server:${vs.cluster.name}/${serviceLabel(vs)}/${hostPort(address, port)}`, before: rsPublic(before), after: rsPublic(r) });
-      await recordVersion(tx, vs.clusterId, actor, sourceOfActor(actor));
+      await recordVersion(tx, vs.clusterId, actor, source);
       return r;
     });
     return { realServer: r, notice };
@@ -205,7 +207,7 @@ export async function updateRealServer(prisma: PrismaClient, actor: string, inpu
 }
 
 /** active: in the table with its weight; draining: weight 0 (no new connections); disabled: out of the table. */
-export async function setRealServerState(prisma: PrismaClient, actor: string, id: string, state: "active" | "draining" | "disabled", version: number) {
+export async function setRealServerState(prisma: PrismaClient, { actor, source }: Writer, id: string, state: "active" | "draining" | "disabled", version: number) {
   const clusterId = await clusterOfRealServer(prisma, id);
   return prisma.$transaction(async (tx) => {
     await lockCluster(tx, clusterId);
@@ -217,12 +219,12 @@ export async function setRealServerState(prisma: PrismaClient, actor: string, id
     await tx.virtualService.update({ where: { id: before.virtualServiceId }, data: { version: { increment: 1 } } });
     await audit(tx, { actor, action: `real-server.${state === "active" ? "enable" : state === "draining" ? "drain" : "disable"}`,
       target: `real-server:${before.virtualService.cluster.name}/${serviceLabel(before.virtualService)}/${hostPort(before.address, before.port)}`, before: rsPublic(before), after: rsPublic(r) });
-    await recordVersion(tx, clusterId, actor, sourceOfActor(actor));
+    await recordVersion(tx, clusterId, actor, source);
     return { ...r, virtualService: before.virtualService };
   });
 }
 
-export async function deleteRealServer(prisma: PrismaClient, actor: string, id: string, version: number) {
+export async function deleteRealServer(prisma: PrismaClient, { actor, source }: Writer, id: string, version: number) {
   const clusterId = await clusterOfRealServer(prisma, id);
   return prisma.$transaction(async (tx) => {
     await lockCluster(tx, clusterId);
@@ -233,7 +235,7 @@ export async function deleteRealServer(prisma: PrismaClient, actor: string, id: 
     await tx.realServer.delete({ where: { id } });
     await tx.virtualService.update({ where: { id: before.virtualServiceId }, data: { version: { increment: 1 } } });
     await audit(tx, { actor, action: "real-server.delete", target: `real-server:${before.virtualService.cluster.name}/${serviceLabel(before.virtualService)}/${hostPort(before.address, before.port)}`, before: rsPublic(before) });
-    await recordVersion(tx, clusterId, actor, sourceOfActor(actor));
+    await recordVersion(tx, clusterId, actor, source);
     return before;
   });
 }

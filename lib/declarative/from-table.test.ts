@@ -42,4 +42,12 @@ describe("withPanelSettings", () => {
       ["", null, null, ["10.0.0.21"]],
     ]);
   });
+  it("a service the kernel holds without real servers keeps the panel's forward; with real servers the kernel's wins", () => {
+    const { result } = documentOfTable(parseSave("-A -t 10.0.0.100:80 -s rr\n-A -t 10.0.0.100:81 -s rr\n-a -t 10.0.0.100:81 -r 10.0.0.11:81 -g -w 1\n"));
+    const current = validateDocument({ version: 1, services: [
+      { protocol: "tcp", address: "10.0.0.100", port: 80, forward: "tunnel" }, { protocol: "tcp", address: "10.0.0.100", port: 81, forward: "masq" },
+    ] });
+    if (!result.ok || !current.ok) throw new Error("invalid");
+    expect(withPanelSettings(result.document, current.document).services.map((s) => s.forward)).toEqual(["tunnel", "route"]);
+  });
 });

@@ -36,7 +36,8 @@ export function documentOfTable(table: Table, cluster?: { name?: string; descrip
 
 /**
  * The kernel's document with what only the panel knows kept from the current one, for the services
- * both have: the health check, the sorry server and the description (the kernel holds none of them).
+ * both have: the health check, the sorry server and the description (the kernel holds none of them),
+ * and the service's forward when the kernel's service has no real server to tell it by.
  */
 export function withPanelSettings(kernel: ClusterDocument, current: ClusterDocument): ClusterDocument {
   const key = (s: DocumentService) => (s.protocol === "fwmark" ? `fwm ${s.fwmark} ${s.family ?? "inet"}` : `${s.protocol} ${s.address} ${s.port}`);
@@ -45,7 +46,8 @@ export function withPanelSettings(kernel: ClusterDocument, current: ClusterDocum
     ...kernel,
     services: kernel.services.map((s) => {
       const c = now.get(key(s));
-      return c ? { ...s, healthCheck: c.healthCheck, sorryServer: c.sorryServer, description: c.description } : s;
+      if (!c) return s;
+      return { ...s, healthCheck: c.healthCheck, sorryServer: c.sorryServer, description: c.description, ...(s.realServers.length ? {} : { forward: c.forward }) };
     }),
   };
 }

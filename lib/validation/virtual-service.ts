@@ -117,12 +117,16 @@ const serviceShape = {
   sorryAddress: stringIn,
   sorryPort: numberIn,
   description: z.string().max(500, "must be at most 500 characters").optional(),
+  // blank: the cluster's default (a new service), unchanged (an edit)
+  forwardingMethod: stringIn,
 };
 
 export interface VirtualServiceInput {
   clusterId: string; protocol: (typeof PROTOCOL_CHOICES)[number]; address: string | null; port: number | null; fwmark: number | null;
   family: "inet" | "inet6"; scheduler: Scheduler; persistenceTimeout: number | null; persistenceNetmask: string | null;
   onePacket: boolean; flag1: boolean; flag2: boolean; flag3: boolean; sorryAddress: string | null; sorryPort: number | null; description: string;
+  /** null: the cluster's default for a new service, unchanged for an edit */
+  forwardingMethod: ForwardingMethod | null;
 }
 
 type RawService = z.output<z.ZodObject<typeof serviceShape>>;
@@ -134,6 +138,9 @@ function checkService(v: RawService, ctx: Ctx): VirtualServiceInput {
   const scheduler = (v.scheduler ?? "").trim();
   if (!(SCHEDULERS as readonly string[]).includes(scheduler)) ctx.addIssue({ code: "custom", path: ["scheduler"], message: `must be one of ${SCHEDULERS.join(", ")}` });
   const fw = proto === "fwmark";
+  const method = empty(v.forwardingMethod) ? null : String(v.forwardingMethod).trim();
+  if (method !== null && !(FORWARDING_METHODS as readonly string[]).includes(method))
+    ctx.addIssue({ code: "custom", path: ["forwardingMethod"], message: "must be route (DR), masq (NAT) or tunnel (TUN)" });
   // addresses first with the console's words (same parser as lib/ipvs, so the same acceptance)
   const addr = (field: "address" | "sorryAddress", raw: string | null | undefined): string | null => {
     if (empty(raw)) return null;
@@ -175,6 +182,7 @@ function checkService(v: RawService, ctx: Ctx): VirtualServiceInput {
     onePacket: v.onePacket, flag1: v.flag1, flag2: v.flag2, flag3: v.flag3,
     sorryAddress, sorryPort: typeof sorryPort === "number" ? sorryPort : null,
     description: (v.description ?? "").trim(),
+    forwardingMethod: method as ForwardingMethod | null,
   };
 }
 

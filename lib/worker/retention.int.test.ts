@@ -1,6 +1,7 @@
 // Retention on real PostgreSQL, run by the worker as it runs in production (lib/worker Worker.tick,
 // the "housekeeping" advisory lock): in every growing table old rows go and recent ones stay, in
-// batches smaller than the backlog; a running apply and a cluster's last operator apply are kept at any age.
+// batches smaller than the backlog; a running apply and a cluster's last operator apply are kept at any age;
+// a cluster keeps its newest versions and every version an apply still on record pushed.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { SshPool } from "@/lib/ssh/pool";
 import { migratedDatabase } from "@/test/support/database";
@@ -82,7 +83,7 @@ it("the worker deletes old rows and keeps recent ones, in batches", async () => 
   // retention runs in the background of the tick (a backlog must not hold up health rounds)
   for (let i = 0; i < 100 && !logged.length; i++) await new Promise((r) => setTimeout(r, 100));
   await worker.stop();
-  expect(logged).toEqual([{ samples: 50, loginAttempts: 13, healthApplies: 2, applies: 5, healthEvents: 2, webhookDeliveries: 1, idempotency: 0, audit: 9 }]);
+  expect(logged).toEqual([{ samples: 50, loginAttempts: 13, healthApplies: 2, applies: 5, versions: 0, healthEvents: 2, webhookDeliveries: 1, idempotency: 0, audit: 9 }]);
   for (const { c, ids } of [a, b]) {
     expect(await prisma.counterSample.count({ where: { clusterId: c.id } })).toBe(1);
     const runs = new Set((await prisma.applyRun.findMany({ where: { clusterId: c.id }, select: { id: true } })).map((r) => r.id));
@@ -96,4 +97,26 @@ it("the worker deletes old rows and keeps recent ones, in batches", async () => 
   expect((await prisma.webhookDelivery.findMany({ orderBy: { createdAt: "asc" } })).map((d) => d.status)).toEqual(["pending", "failed"]);
   // a second pass has nothing left to do
   expect(Object.values(await runRetention(prisma, { ...retentionFromEnv({}), batch: 7 })).every((n) => n === 0)).toBe(true);
+});
+
+it("versions: the newest CLUSTER_VERSIONS_KEPT of each cluster stay, and every version a kept apply pushed; an old apply's goes with it", async () => {
+  const { prisma } = db;
+  expect(retentionFromEnv({}).versionsKept).toBe(500);
+  expect(() => retentionFromEnv({ CLUSTER_VERSIONS_KEPT: "0" })).toThrow(/CLUSTER_VERSIONS_KEPT/);
+  const make = async (name: string) => {
+    const c = await prisma.cluster.create({ data: { name } });
+    await prisma.clusterVersion.createMany({ data: Array.from({ length: 12 }, (_, i) => ({ clusterId: c.id, number: i + 1, actor: "op", source: "ui", document: { version: 1, services: [] } })) });
+    const run = (clusterVersion: number, startedAt: Date) =>
+      prisma.applyRun.create({ data: { clusterId: c.id, actor: "op@example.test", desired: { owned: [] }, clusterVersion, outcome: "succeeded", startedAt, finishedAt: startedAt } });
+    await run(1, ago(400 * DAY)); // past APPLY_RETENTION_DAYS: the run goes, and so may its version
+    await run(2, ago(300 * DAY));
+    await run(5, ago(DAY));
+    return c;
+  };
+  const [x, y] = [await make("ver-x"), await make("ver-y")];
+  const report = await runRetention(prisma, { ...retentionFromEnv({}), versionsKept: 4, batch: 3 });
+  expect(report.versions).toBe(2 * 6);
+  for (const c of [x, y])
+    expect((await prisma.clusterVersion.findMany({ where: { clusterId: c.id }, orderBy: { number: "asc" } })).map((v) => v.number)).toEqual([2, 5, 9, 10, 11, 12]);
+  expect((await runRetention(prisma, { ...retentionFromEnv({}), versionsKept: 4, batch: 3 })).versions).toBe(0);
 });

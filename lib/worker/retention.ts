@@ -21,6 +21,8 @@ export interface Retention {
   healthEventsMs: number;
   /** delivered or failed WebhookDelivery rows (WEBHOOK_DELIVERY_RETENTION_DAYS, 7) */
   webhookDeliveriesMs: number;
+  /** the newest ClusterVersions kept per cluster (CLUSTER_VERSIONS_KEPT, 500); a version an ApplyRun pushed is kept as long as that run */
+  versionsKept: number;
   /** AuditEvent rows (AUDIT_RETENTION_DAYS, 730): never shorter than any of the above */
   auditMs: number;
   /** rows per DELETE */
@@ -45,6 +47,7 @@ export function retentionFromEnv(env: Record<string, string | undefined> = proce
     healthEventsMs: num(env, "HEALTH_EVENT_RETENTION_DAYS", 30) * DAY,
     webhookDeliveriesMs: num(env, "WEBHOOK_DELIVERY_RETENTION_DAYS", 7) * DAY,
     auditMs: num(env, "AUDIT_RETENTION_DAYS", 730) * DAY,
+    versionsKept: Math.round(num(env, "CLUSTER_VERSIONS_KEPT", 500)),
     batch: Math.round(num(env, "RETENTION_BATCH", 1000)),
   };
   // the audit log is the record of who did what: it outlives what it describes
@@ -62,7 +65,7 @@ async function drain(prisma: PrismaClient, sql: string, params: unknown[], batch
   }
 }
 
-export type RetentionReport = Record<"samples" | "loginAttempts" | "healthApplies" | "applies" | "healthEvents" | "webhookDeliveries" | "idempotency" | "audit", number>;
+export type RetentionReport = Record<"samples" | "loginAttempts" | "healthApplies" | "applies" | "versions" | "healthEvents" | "webhookDeliveries" | "idempotency" | "audit", number>;
 
 /**
  * Deletes what is older than the retention, in batches. Per cluster where the index starts with the
@@ -70,7 +73,7 @@ export type RetentionReport = Record<"samples" | "loginAttempts" | "healthApplie
  */
 export async function runRetention(prisma: PrismaClient, r: Retention, now = Date.now(), keepGoing: () => boolean = () => true): Promise<RetentionReport> {
   const cut = (ms: number) => new Date(now - ms);
-  const out: RetentionReport = { samples: 0, loginAttempts: 0, healthApplies: 0, applies: 0, healthEvents: 0, webhookDeliveries: 0, idempotency: 0, audit: 0 };
+  const out: RetentionReport = { samples: 0, loginAttempts: 0, healthApplies: 0, applies: 0, versions: 0, healthEvents: 0, webhookDeliveries: 0, idempotency: 0, audit: 0 };
   const clusters = (await prisma.cluster.findMany({ select: { id: true } })).map((c) => c.id);
   for (const id of clusters) {
     if (!keepGoing()) return out;
@@ -83,6 +86,10 @@ export async function runRetention(prisma: PrismaClient, r: Retention, now = Dat
     out.applies += await drain(prisma, `DELETE FROM "ApplyRun" WHERE id IN (SELECT id FROM "ApplyRun" WHERE "clusterId" = $1 AND "startedAt" < $2
       AND actor <> $3 AND outcome NOT IN ('planned', 'running') AND id IS DISTINCT FROM (SELECT id FROM "ApplyRun" WHERE "clusterId" = $1 AND actor <> $3
       AND outcome IN ('succeeded', 'verify_failed', 'failed') ORDER BY "startedAt" DESC LIMIT 1) LIMIT $4)`, [id, cut(r.appliesMs), HEALTH_ACTOR], r.batch, keepGoing);
+    // after the applies: a version an apply that is kept pushed stays (its run says what was pushed; rollback may want it)
+    out.versions += await drain(prisma, `DELETE FROM "ClusterVersion" WHERE id IN (SELECT v.id FROM "ClusterVersion" v WHERE v."clusterId" = $1
+      AND v.number <= (SELECT max(number) FROM "ClusterVersion" WHERE "clusterId" = $1) - $2
+      AND NOT EXISTS (SELECT 1 FROM "ApplyRun" a WHERE a."clusterId" = $1 AND a."clusterVersion" = v.number) ORDER BY v.number LIMIT $3)`, [id, r.versionsKept], r.batch, keepGoing);
   }
   if (!keepGoing()) return out;
   out.loginAttempts = await drain(prisma, `DELETE FROM "LoginAttempt" WHERE key IN (SELECT key FROM "LoginAttempt" WHERE "windowStart" < $1

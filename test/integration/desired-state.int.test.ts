@@ -13,9 +13,9 @@ afterAll(async () => { await ctx?.close(); });
 
 describe("clusters", () => {
   it("a duplicate name is a UserError at the name field, and nothing else is written", async () => {
-    await createCluster(ctx.prisma, "t@x", { name: "dup", description: "", defaultForwardingMethod: "route" });
+    await createCluster(ctx.prisma, { actor: "t@x", source: "ui" }, { name: "dup", description: "", defaultForwardingMethod: "route" });
     const audits = await ctx.prisma.auditEvent.count();
-    const err = await createCluster(ctx.prisma, "t@x", { name: "dup", description: "again", defaultForwardingMethod: "route" }).catch((e) => e);
+    const err = await createCluster(ctx.prisma, { actor: "t@x", source: "ui" }, { name: "dup", description: "again", defaultForwardingMethod: "route" }).catch((e) => e);
     expect(err).toBeInstanceOf(UserError);
     expect(err.fields.name).toEqual(["a cluster named dup already exists"]);
     expect(await ctx.prisma.cluster.count({ where: { name: "dup" } })).toBe(1);
@@ -23,10 +23,10 @@ describe("clusters", () => {
   });
 
   it("a stale version is refused and the first save survives", async () => {
-    const c = await createCluster(ctx.prisma, "t@x", { name: "lock", description: "v1", defaultForwardingMethod: "route" });
-    const a = await updateCluster(ctx.prisma, "a@x", { id: c.id, version: c.version, name: "lock", description: "by a", defaultForwardingMethod: "route" });
+    const c = await createCluster(ctx.prisma, { actor: "t@x", source: "ui" }, { name: "lock", description: "v1", defaultForwardingMethod: "route" });
+    const a = await updateCluster(ctx.prisma, { actor: "a@x", source: "ui" }, { id: c.id, version: c.version, name: "lock", description: "by a", defaultForwardingMethod: "route" });
     expect(a.version).toBe(c.version + 1);
-    await expect(updateCluster(ctx.prisma, "b@x", { id: c.id, version: c.version, name: "lock", description: "by b", defaultForwardingMethod: "masq" })).rejects.toBeInstanceOf(StaleError);
+    await expect(updateCluster(ctx.prisma, { actor: "b@x", source: "ui" }, { id: c.id, version: c.version, name: "lock", description: "by b", defaultForwardingMethod: "masq" })).rejects.toBeInstanceOf(StaleError);
     const now = await ctx.prisma.cluster.findUniqueOrThrow({ where: { id: c.id } });
     expect([now.description, now.defaultForwardingMethod, now.version]).toEqual(["by a", "route", c.version + 1]);
     await expect(deleteCluster(ctx.prisma, "b@x", c.id, c.version)).rejects.toBeInstanceOf(StaleError);
@@ -37,7 +37,7 @@ describe("clusters", () => {
   });
 
   it("hosts: unknown cluster and duplicate address are refused at their fields", async () => {
-    const c = await createCluster(ctx.prisma, "t@x", { name: "hosts", description: "", defaultForwardingMethod: "route" });
+    const c = await createCluster(ctx.prisma, { actor: "t@x", source: "ui" }, { name: "hosts", description: "", defaultForwardingMethod: "route" });
     const base = { clusterId: c.id, name: "rs1", address: "10.0.0.11", sshPort: 22, sshUser: "root", sshKeyId: null, role: "real_server" as const };
     await createHost(ctx.prisma, "t@x", base);
     await expect(createHost(ctx.prisma, "t@x", { ...base, clusterId: "nope" })).rejects.toMatchObject({ fields: { clusterId: ["is not a known cluster"] } });

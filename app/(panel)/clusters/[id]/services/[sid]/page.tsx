@@ -56,7 +56,7 @@ export default async function ServicePage({ params, searchParams }: { params: Pr
       </section>
       <section className="card space-y-3">
         <h3 className="font-medium">Add a real server</h3>
-        <RealServerForm service={{ id: s.id, protocol: s.protocol, port: s.port }} hosts={hosts} defaultMethod={s.cluster.defaultForwardingMethod} disabled={!editable} />
+        <RealServerForm service={{ id: s.id, protocol: s.protocol, port: s.port }} hosts={hosts} defaultMethod={s.forwardingMethod} disabled={!editable} />
       </section>
       <p className="flex flex-wrap gap-2"><Link className="btn" href={`/clusters/${id}/services/${s.id}/edit`}>Edit or remove the virtual service</Link>
         <Link className="btn" href={`/clusters/${id}/services/${s.id}/health`}>Health check</Link></p>

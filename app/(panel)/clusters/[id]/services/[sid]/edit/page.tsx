@@ -24,7 +24,7 @@ export default async function EditServicePage({ params }: { params: Promise<{ id
       <h2 className="mono" data-testid="service-name">{serviceLabel(s)}</h2>
       {!editable && <RoleNotice role={user.role} permission="edit" />}
       <section className="card space-y-3"><h3 className="font-medium">Edit the virtual service</h3>
-        <ServiceForm clusterId={id} schedulers={[...SCHEDULERS]} disabled={!editable} service={s} /></section>
+        <ServiceForm clusterId={id} schedulers={[...SCHEDULERS]} disabled={!editable} service={s} defaultMethod={s.forwardingMethod} /></section>
       <section className="card space-y-3"><ServiceDeleteForm id={s.id} version={s.version} label={label} traffic={traffic} kernelError={kernel.error} disabled={!editable} /></section>
     </div>
   );
