@@ -25,7 +25,7 @@ describe.each([
   afterAll(async () => { await ctx?.close(); });
 
   it("settings need two directors and the version read; readings are judged on load", async () => {
-    const c = await createCluster(ctx.prisma, "ada@x", { name: "pair", description: "", defaultForwardingMethod: "route" });
+    const c = await createCluster(ctx.prisma, { actor: "ada@x", source: "ui" }, { name: "pair", description: "", defaultForwardingMethod: "route" });
     const d1 = await createHost(ctx.prisma, "ada@x", host(c.id, "director1", "10.5.0.1", 200));
     await expect(updateHaSettings(ctx.prisma, "ada@x", form(c.id, c.version))).rejects.toThrow(UserError);
     const d2 = await createHost(ctx.prisma, "ada@x", host(c.id, "director2", "10.5.0.2"));
