@@ -8,7 +8,8 @@ import { ADMIN, addHosts, deleteCluster, importSshKey, login, trustHostKeys } fr
 // director (priority 150) and director2 (100), HA turned on in the HA settings form, the plan per
 // director, Apply: both kernels hold the same table (read over the lab's own SSH), only the MASTER
 // holds the VIP, the Directors panel says so; then a planned switchover from the panel under a
-// client's request stream: no request fails, director2 is MASTER. Leaves the lab with one director.
+// client's request stream: no request fails, director2 is MASTER; VRRP blocked between them: the
+// split-brain banner, gone once unblocked. Leaves the lab with one director.
 test.describe.configure({ mode: "serial" });
 test.setTimeout(300_000);
 
@@ -127,4 +128,18 @@ test("two directors: HA on, apply to both (same table, VIP only on the MASTER), 
   await expect(state(page, "director2")).toHaveAttribute("data-vrrp-state", "MASTER", { timeout: 30_000 });
   await expect(state(page, "director")).toHaveAttribute("data-vrrp-state", "BACKUP", { timeout: 30_000 });
   expect(await lab(["ssh", "director2", "ip -4 -o addr show dev eth0"])).toContain(` ${vip}/32 `);
+
+  // VRRP blocked between the directors (each one's peer at a MAC nobody has): both take the VIP, and
+  // the cluster page says SPLIT BRAIN loudly within a poll or two; unblocked, the banner goes away
+  const peers = [["director", env.hosts.director2!.address], ["director2", env.hosts.director!.address]] as const;
+  const block = (on: boolean) => Promise.all(peers.map(([d, peer]) =>
+    lab(["ssh", d, on ? `ip neigh replace ${peer} lladdr 02:00:00:00:de:ad dev eth0 nud permanent` : `ip neigh del ${peer} dev eth0`])));
+  await block(true);
+  try {
+    await expect(page.getByTestId("split-brain")).toContainText(vip, { timeout: 30_000 });
+    await expect(page.getByTestId("split-brain")).toContainText("director2");
+  } finally {
+    await block(false);
+  }
+  await expect(page.getByTestId("split-brain")).toHaveCount(0, { timeout: 30_000 });
 });
