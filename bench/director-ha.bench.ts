@@ -1,5 +1,5 @@
 // Director HA on the lab's two Debian director VMs (issue 16):
-//   npx tsx bench/director-ha.bench.ts [--runs N] [--crashes N] [--switchovers N]
+//   npm run bench:ha -- [--runs N] [--crashes N] [--switchovers N]   (react-server: the apply path is server-only)
 // (1) apply to two directors vs to one: the same one-step change (a weight) applied by the panel to
 //     both directors in parallel, and to one alone (`only`), alternating; median wall time, ratio (goal ≤ 1.2×).
 // (2) failover: a power cut of the MASTER (`lab crash`) under a client's steady request stream: time
