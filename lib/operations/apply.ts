@@ -13,7 +13,7 @@ import { recordVersion } from "@/lib/data/cluster-versions";
 import { directorsOf, haDirector, haSettingsOf, markBehind, saveDirectorState } from "@/lib/data/ha";
 import { loadDesiredWithHealth, type DesiredWithHealth } from "@/lib/health/overlay";
 import { renderVrrpConfig } from "@/lib/keepalived/vrrp";
-import type { HaSettings } from "@/lib/ha/model";
+import type { DirectorHaReading, HaSettings } from "@/lib/ha/model";
 import { pool, targetFor } from "@/lib/operations/targets";
 import { applyMessage, vipIface } from "@/lib/operations/apply-message";
 
@@ -132,6 +132,9 @@ async function runDirector(ctx: DirectorCtx, lease: DirectorLease, d: Director, 
   let pos = base;
   const step = stepRecorder(lease, runId, d, () => pos++);
   let probe: DirectorProbe | null = null;
+  // with HA, its VRRP state is read beside the probe (two reads on the one connection, one round trip of waiting)
+  const haNow = ha.enabled ? readHa(pool(), t, ctx.vips, ha.iface) : null;
+  haNow?.catch(() => undefined);
   const probed = await step("probe the director (ipvsadm, IPVS, addresses, routes)", false, async () => {
     probe = await probeDirector(pool(), t);
     const ok = probe.ipvs.available;
@@ -141,7 +144,7 @@ async function runDirector(ctx: DirectorCtx, lease: DirectorLease, d: Director, 
   });
   if (!probed) throw new Error("the director cannot run IPVS");
   const iface = ha.enabled ? ha.iface : vipIface(probe);
-  if (ha.enabled) await haSteps(ctx, step, t, d);
+  if (haNow) await haSteps(ctx, step, t, d, await haNow);
   else {
     for (const other of ctx.haOff) {
       await step(`director HA is off: stop keepalived on ${other.name} and remove its VRRP configuration`, true, async () => {
@@ -200,7 +203,8 @@ async function runDirector(ctx: DirectorCtx, lease: DirectorLease, d: Director, 
       await setBehind(pool(), t, false);
       return { ok: true, exitCode: 0, output: "verified: keepalived may make it MASTER" };
     });
-    await recordReading(ctx, d, t).catch(() => undefined);
+    // verified: no longer behind (the HA poll reads its state; no SSH read here)
+    await prisma.directorState.updateMany({ where: { hostId: d.id }, data: { behind: false } });
   }
   return report;
 }
@@ -234,10 +238,9 @@ function stepRecorder(lease: DirectorLease, runId: string, d: Director, next: ()
  * MASTER is not held (that would drop the VIPs: an outage for a table that is about to be right).
  * Then keepalived's VRRP configuration (checked with keepalived -t before it replaces the old one).
  */
-async function haSteps(ctx: DirectorCtx, step: StepFn, t: SshTarget, d: Director) {
+async function haSteps(ctx: DirectorCtx, step: StepFn, t: SshTarget, d: Director, now: DirectorHaReading) {
   const peers = ctx.peers.filter((p) => p.id !== d.id).map(haDirector);
   const text = renderVrrpConfig({ settings: ctx.ha, self: haDirector(d), peers, vips: ctx.vips });
-  const now = await readHa(pool(), t, ctx.vips, ctx.ha.iface);
   if (now.vrrpState !== "MASTER") {
     await step("hold out of MASTER while converging (track file 1)", false, async () => {
       await setBehind(pool(), t, true);
@@ -250,9 +253,4 @@ async function haSteps(ctx: DirectorCtx, step: StepFn, t: SshTarget, d: Director
     return { ok: true, exitCode: 0, output: r.changed ? r.output || "written and reloaded" : "unchanged" };
   });
   if (!ok) throw new Error("keepalived's configuration could not be written");
-}
-
-async function recordReading(ctx: DirectorCtx, d: Director, t: SshTarget) {
-  const r = await readHa(pool(), t, ctx.vips, ctx.ha.iface);
-  await saveDirectorState(ctx.prisma, d.id, r, null);
 }
