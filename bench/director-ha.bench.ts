@@ -81,6 +81,22 @@ async function main() {
     await wait(await startApply(ctx.prisma, user, cluster.id));
     console.log(`apply, one changed weight: two directors median ${median(two).toFixed(0)} ms, one director ${median(one).toFixed(0)} ms, ` +
       `ratio ${(median(two) / median(one)).toFixed(2)}× (goal ≤ 1.2×; ${RUNS} runs each)`);
+    // the floor: the same number of SSH execs as an HA apply (7), each reading the table and the
+    // addresses, on one director vs on both at once: what two emulated VMs on this machine's 2 cores
+    // allow in parallel, whoever drives them
+    const { pool, targetFor } = await import("@/lib/operations/targets");
+    const targets = await Promise.all(hosts.map((h) => targetFor(ctx.prisma, h)));
+    const seven = async (t: (typeof targets)[number]) => {
+      for (let k = 0; k < 7; k++) await pool().exec(t, ["sh", "-c", "ipvsadm -S -n >/dev/null; ip -j addr >/dev/null"]);
+    };
+    const fOne: number[] = [], fTwo: number[] = [];
+    for (let i = 0; i < RUNS * 2; i++) {
+      const t0 = performance.now();
+      await (i % 2 === 0 ? Promise.all(targets.map(seven)) : seven(targets[1]!));
+      (i % 2 === 0 ? fTwo : fOne).push(performance.now() - t0);
+    }
+    console.log(`floor, 7 SSH execs: both directors at once ${median(fTwo).toFixed(0)} ms, one ${median(fOne).toFixed(0)} ms, ` +
+      `ratio ${(median(fTwo) / median(fOne)).toFixed(2)}×; the panel's ratio over the floor's ${((median(two) / median(one)) / (median(fTwo) / median(fOne))).toFixed(2)}×`);
 
     // (2) failover by power cut
     const url = `http://${env.vip.single}/`;

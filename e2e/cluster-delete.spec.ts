@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { expect, test, type Page } from "@playwright/test";
 import { holdLab, lab, type LabEnv, type LabHold, releaseLab } from "../lab/env";
-import { ADMIN, addHosts, alerts, ensureAdmin, importSshKey, login, trustHostKeys } from "./helpers";
+import { ADMIN, addHosts, alerts, ensureAdmin, importSshKey, login, trustHostKeys, newCluster } from "./helpers";
 
 // On the real lab, through the browser: a cluster applied to the director (a VIP and a virtual
 // service in its kernel). Two tabs opened on the same real server: the second tab's change is refused
@@ -41,11 +41,7 @@ test.afterAll(async () => {
 test("a cluster applied to the lab director: its service and VIP are in the kernel", async ({ page }) => {
   await signIn(page);
   await importSshKey(page, "lab-key-delete", readFileSync(env.ssh.keyPath, "utf8"));
-  await page.goto("/clusters/new");
-  await page.getByLabel("Name").fill(CLUSTER);
-  await page.getByRole("button", { name: "Create cluster" }).click();
-  await expect(page.getByTestId("cluster-name")).toHaveText(CLUSTER);
-  clusterUrl = page.url().replace(/\?.*$/, "");
+  ({ clusterUrl } = await newCluster(page, CLUSTER));
   await addHosts(page, clusterUrl.split("/").pop()!, "lab-key-delete", [{ name: "director", role: "director", address: env.hosts.director!.address }]);
   await page.goto(clusterUrl);
   await trustHostKeys(page, [{ name: "director", hostKeys: env.hosts.director!.hostKeys }]);

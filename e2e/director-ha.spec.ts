@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { expect, test, type Page } from "@playwright/test";
 import { holdLab, lab, type LabEnv, type LabHold, releaseLab } from "../lab/env";
 import { ClientStream } from "../test/support/client-stream";
-import { ADMIN, addHosts, deleteCluster, importSshKey, login, trustHostKeys } from "./helpers";
+import { ADMIN, addHosts, deleteCluster, importSshKey, login, trustHostKeys, newCluster } from "./helpers";
 
 // Director HA through the browser, on the lab's two Debian director VMs: the seed's DR service with
 // director (priority 150) and director2 (100), HA turned on in the HA settings form, the plan per
@@ -45,12 +45,8 @@ test("two directors: HA on, apply to both (same table, VIP only on the MASTER), 
   const vip = env.vip.single;
   await login(page, ADMIN);
   await importSshKey(page, "ha-key", readFileSync(env.ssh.keyPath, "utf8"));
-  await page.goto("/clusters/new");
-  await page.getByLabel("Name").fill(CLUSTER);
-  await page.getByRole("button", { name: "Create cluster" }).click();
-  await expect(page.getByTestId("cluster-name")).toHaveText(CLUSTER);
-  clusterUrl = page.url().replace(/\?.*$/, "");
-  const clusterId = clusterUrl.split("/").pop()!;
+  let clusterId: string;
+  ({ clusterUrl, clusterId } = await newCluster(page, CLUSTER));
   await addHosts(page, clusterId, "ha-key", [
     { name: "director", role: "director", address: env.hosts.director!.address, vrrpPriority: 150 },
     // director2 as the non-root sudo user: keepalived through the panel's helper

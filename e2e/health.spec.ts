@@ -3,7 +3,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { expect, test, type Page } from "@playwright/test";
 import { holdLab, lab, type LabEnv } from "../lab/env";
-import { ADMIN, fieldError, login, importSshKey, addHosts, trustHostKeys, deleteCluster } from "./helpers";
+import { ADMIN, fieldError, login, importSshKey, addHosts, trustHostKeys, deleteCluster, newCluster } from "./helpers";
 
 // Issue 7 through the browser, on the real lab, with the worker the panel runs (scripts/serve.ts):
 // a health check configured on VIP:80 (HTTP, 1 s interval, fall 2) → stop rs1's HTTP server → the
@@ -74,12 +74,8 @@ test("setup: cluster, hosts with trusted keys, VIP:80 with a sorry server, rs1 +
   await login(page, ADMIN);
   await importSshKey(page, "lab-key-health", readFileSync(env.ssh.keyPath, "utf8"));
 
-  await page.goto("/clusters/new");
-  await page.getByLabel("Name").fill(CLUSTER);
-  await page.getByRole("button", { name: "Create cluster" }).click();
-  await expect(page.getByTestId("cluster-name")).toHaveText(CLUSTER);
-  clusterUrl = page.url().replace(/\?.*$/, "");
-  const clusterId = clusterUrl.split("/").pop()!;
+  let clusterId: string;
+  ({ clusterUrl, clusterId } = await newCluster(page, CLUSTER));
   await addHosts(page, clusterId, "lab-key-health", ([["director", "director"], ["rs1", "real_server"], ["rs2", "real_server"], ["sorry", "real_server"]] as const).map(([name, role]) => ({ name, role, address: env.hosts[name]!.address })));
   await page.goto(clusterUrl);
   await trustHostKeys(page, ["director", "rs1", "rs2", "sorry"].map((name) => ({ name, hostKeys: env.hosts[name]!.hostKeys })));

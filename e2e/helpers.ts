@@ -154,3 +154,13 @@ export async function snapOf(locator: import("@playwright/test").Locator, name: 
   const dir = process.env.E2E_SHOTS_DIR;
   if (dir) await locator.screenshot({ path: `${dir}/${name}.png` });
 }
+
+/** Creates a cluster through the form; its page's URL (no query) and id. */
+export async function newCluster(page: Page, name: string): Promise<{ clusterUrl: string; clusterId: string }> {
+  await page.goto("/clusters/new");
+  await page.getByLabel("Name").fill(name);
+  await page.getByRole("button", { name: "Create cluster" }).click();
+  await expect(page.getByTestId("cluster-name")).toHaveText(name);
+  const clusterUrl = page.url().replace(/\?.*$/, "");
+  return { clusterUrl, clusterId: clusterUrl.split("/").pop()! };
+}

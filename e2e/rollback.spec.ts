@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { holdLab, lab, type LabEnv, type LabHold, releaseLab } from "../lab/env";
-import { ADMIN, addHosts, deleteCluster, importSshKey, login, trustHostKeys } from "./helpers";
+import { ADMIN, addHosts, deleteCluster, importSshKey, login, trustHostKeys, newCluster } from "./helpers";
 
 // Import, versions and rollback through the browser, on the real lab: the seed's DR keepalived.conf
 // pasted into the Import page (preview with lines, Confirm = one version), Prepare, Plan, Apply (verified),
@@ -58,12 +58,8 @@ test("import the seed's keepalived.conf, apply, break it, roll back to the last 
   expect(vip).toBe("10.78.0.100"); // the seed's keepalived.conf is written for the lab's single-subnet VIP
   await login(page, ADMIN);
   await importSshKey(page, "rollback-key", readFileSync(env.ssh.keyPath, "utf8"));
-  await page.goto("/clusters/new");
-  await page.getByLabel("Name").fill(CLUSTER);
-  await page.getByRole("button", { name: "Create cluster" }).click();
-  await expect(page.getByTestId("cluster-name")).toHaveText(CLUSTER);
-  clusterUrl = page.url().replace(/\?.*$/, "");
-  const clusterId = clusterUrl.split("/").pop()!;
+  let clusterId: string;
+  ({ clusterUrl, clusterId } = await newCluster(page, CLUSTER));
   const sshUser = (name: string) => (name === "director" && env.hosts.director.sudoUser ? env.hosts.director.sudoUser : undefined);
   await addHosts(page, clusterId, "rollback-key", ([["director", "director"], ["rs1", "real_server"], ["rs2", "real_server"]] as const)
     .map(([name, role]) => ({ name, role, address: env.hosts[name]!.address, sshUser: sshUser(name) })));
