@@ -264,7 +264,8 @@ function rowRules(doc: ClusterDocument, clusterName: string): { path: string; me
  * validate is refused (DocumentInvalid) and nothing changes. Each row written is version-checked like
  * the forms' edits, so a concurrent edit makes this fail (StaleError) rather than be overwritten.
  * Health overrides and health state of real servers that stay are kept. A change is recorded as a
- * version (lib/data/cluster-versions) in the same transaction.
+ * version (lib/data/cluster-versions) in the same transaction. `ha` absent: the HA settings and the
+ * directors' priorities stay as they are; present: written too (directors not listed keep theirs).
  */
 export async function storeDocument(
   prisma: PrismaClient, clusterId: string, value: unknown, actor: string, source: DocumentSource, opts: StoreOptions = {},

@@ -6,7 +6,7 @@ import type { HaSettingsInput, VrrpPriorityInput } from "@/lib/validation/ha";
 import { lockCluster, recordVersion, type Writer } from "@/lib/data/cluster-versions";
 
 // Director HA rows: the cluster's VRRP settings, each director's priority, and each director's last
-// reading (DirectorState). The settings and priorities are part of the cluster document (its `ha`
+// reading (DirectorState). The settings and priorities are in the cluster document (its `ha`
 // section, the password aside): a change of them records a cluster version like any desired-state write.
 
 type HaColumns = Pick<Cluster, "haEnabled" | "vrrpRouterId" | "vrrpInterface" | "vrrpAdvertInt" | "vrrpPreempt"

@@ -61,7 +61,11 @@ function haChanges(a: DocumentHa | undefined, b: DocumentHa | undefined, out: Di
   const pa = new Map(ha.directors.map((d) => [d.name, d.priority])), pb = new Map(hb.directors.map((d) => [d.name, d.priority]));
   const dflt = DEFAULT_VRRP_PRIORITY;
   for (const [name, p] of pb) if ((pa.get(name) ?? dflt) !== p) line(`HA director ${name} priority ${pa.get(name) ?? dflt} → ${p}`);
-  for (const [name, p] of pa) if (!pb.has(name)) line(b ? `HA director ${name} no longer listed (priority ${p})` : `HA director ${name} priority ${p} → ${dflt}`);
+  for (const [name, p] of pa) {
+    if (pb.has(name)) continue;
+    if (b) line(`HA director ${name} no longer listed (priority ${p})`);
+    else if (p !== dflt) line(`HA director ${name} priority ${p} → ${dflt}`);
+  }
 }
 
 /** What changes from `a` to `b` (null `a`: everything in `b` is added). */
