@@ -170,7 +170,8 @@ export async function documentOf(prisma: PrismaClient | Tx, clusterId: string): 
   const services = await prisma.virtualService.findMany({ where: { clusterId }, select: DOCUMENT_SERVICE });
   const rs = await realServersByService(prisma, clusterId);
   const directors = await directorRows(prisma, clusterId);
-  return { document: documentOfRows(cluster, services.map((s) => ({ ...s, realServers: rs.get(s.id) ?? [] })), directors), version: cluster.version, name: cluster.name };
+  const document = documentOfRows(cluster, services.map((s) => ({ ...s, realServers: rs.get(s.id) ?? [] })), directors);
+  return { document, version: cluster.version, name: cluster.name };
 }
 
 /** A document that does not validate: each error names its path (`services[2].realServers[0].weight`). */
@@ -322,7 +323,8 @@ export async function storeDocument(
     if (description !== undefined && description !== cluster.description) changes.push(`cluster description: ${JSON.stringify(cluster.description)} → ${JSON.stringify(description)}`);
     const ha = doc.ha ? await storeHa(tx, doc.ha, cluster, directors, changes) : {};
     if (changes.length) {
-      const after = await tx.cluster.update({ where: { id: clusterId }, data: { ...(description !== undefined ? { description } : {}), ...ha, version: { increment: 1 } } });
+      const data = { ...(description !== undefined ? { description } : {}), ...ha, version: { increment: 1 } };
+      const after = await tx.cluster.update({ where: { id: clusterId }, data });
       if (doc.ha && Object.keys(ha).length)
         await audit(tx, { actor, action: "cluster.ha", target: `cluster:${cluster.name}`, before: { ...haOfRow(cluster), source }, after: { ...haOfRow(after), source } });
       version = after.version;
@@ -340,7 +342,8 @@ function haRules(doc: ClusterDocument, clusterName: string, directors: Array<Dir
   if (!doc.ha) return [];
   const names = new Set(directors.map((d) => d.name));
   const errors = doc.ha.directors.flatMap((d, j) =>
-    names.has(d.name) ? [] : [{ path: `ha.directors[${j}].name`, message: `${clusterName} has no director named ${d.name} (directors: ${[...names].sort().join(", ") || "none"})` }]);
+    names.has(d.name) ? [] : [{ path: `ha.directors[${j}].name`,
+      message: `${clusterName} has no director named ${d.name} (directors: ${[...names].sort().join(", ") || "none"})` }]);
   for (const r of haRefusals(doc.ha, clusterName, directors)) errors.push({ path: `ha.${r.field}`, message: `${r.message}: ${r.summary}` });
   return errors;
 }
