@@ -47,10 +47,10 @@ async function main() {
     const seed = previewKeepalived(path.resolve(import.meta.dirname, "../test/fixtures/keepalived/dr-seed.conf"), fsReader);
     await storeDocument(ctx.prisma, cluster.id, { ...seed.document, cluster: { name: "lab" } }, user.email, "import");
     const hosts = await ctx.prisma.host.findMany({ where: { clusterId: cluster.id, role: "director" }, orderBy: { name: "asc" } });
-    await setVrrpPriority(ctx.prisma, user.email, { hostId: hosts[0]!.id, vrrpPriority: 150 });
-    await setVrrpPriority(ctx.prisma, user.email, { hostId: hosts[1]!.id, vrrpPriority: 100 });
+    await setVrrpPriority(ctx.prisma, { actor: user.email, source: "ui" }, { hostId: hosts[0]!.id, vrrpPriority: 150 });
+    await setVrrpPriority(ctx.prisma, { actor: user.email, source: "ui" }, { hostId: hosts[1]!.id, vrrpPriority: 100 });
     const c = await ctx.prisma.cluster.findUniqueOrThrow({ where: { id: cluster.id } });
-    await updateHaSettings(ctx.prisma, user.email, { id: c.id, version: c.version, haEnabled: true, vrrpRouterId: 78, vrrpInterface: "eth0",
+    await updateHaSettings(ctx.prisma, { actor: user.email, source: "ui" }, { id: c.id, version: c.version, haEnabled: true, vrrpRouterId: 78, vrrpInterface: "eth0",
       vrrpAdvertInt: ADVERT, vrrpPreempt: false, vrrpPreemptDelay: 0, vrrpUnicast: true, vrrpAuthPass: null, syncDaemon: true });
     const { startApply } = await import("@/lib/operations/apply");
     const { realServerOp } = await import("@/lib/operations/cluster");

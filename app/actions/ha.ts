@@ -19,7 +19,7 @@ export async function updateHaSettingsAction(_prev: FormState, form: FormData): 
       const c = await prisma.cluster.findUnique({ where: { id: input.id }, select: { vrrpAuthPass: true } });
       input.vrrpAuthPass = c?.vrrpAuthPass ?? null;
     }
-    return updateHaSettings(prisma, user.email, input);
+    return updateHaSettings(prisma, { actor: user.email, source: "ui" }, input);
   });
   if (!r.ok || !r.result) return r;
   revalidatePath(`/clusters/${r.result.id}`, "layout");

@@ -16,7 +16,7 @@ export async function createHostAction(_prev: FormState, form: FormData): Promis
 }
 
 export async function updateHostAction(_prev: FormState, form: FormData): Promise<FormState> {
-  const r = await formAction("edit", hostUpdateSchema, form, async (input, user) => updateHost(await db(), user.email, input));
+  const r = await formAction("edit", hostUpdateSchema, form, async (input, user) => updateHost(await db(), { actor: user.email, source: "ui" }, input));
   if (!r.ok || !r.result) return r;
   revalidatePath("/hosts");
   revalidatePath(`/clusters/${r.result.clusterId}`, "layout");

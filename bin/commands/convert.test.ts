@@ -22,14 +22,15 @@ const file = (name: string, text: string) => {
 };
 
 describe("lvs convert", () => {
-  it("keepalived → yaml: the document on stdout, notes and pending vrrp with FILE:LINE on stderr, exit 0", () => {
+  it("keepalived → yaml: the document on stdout, notes (the vrrp_instance too) with FILE:LINE on stderr, exit 0", () => {
     const r = lvs(["convert", `${FX}/includes/keepalived.conf`, "--from", "keepalived", "--to", "yaml"]);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^version: 1\nservices:\n {2}- protocol: tcp\n {4}address: 10\.30\.0\.100\n/);
     expect(r.err.split("\n")).toEqual([
       `${FX}/includes/keepalived.conf:2: note: global_defs: not imported: keepalived's daemon settings (router_id, notification e-mail…) are not part of a cluster`,
       `${FX}/includes/conf.d/10-web.conf:2: note: delay_loop: not carried: this service has no checks`,
-      `${FX}/includes/vrrp.inc:1: not yet mapped: vrrp_instance: vrrp_instance VI_1: not yet mapped (director HA)`,
+      `${FX}/includes/vrrp.inc:2: note: state: state MASTER: a keepalived.conf is one director's: set each director's priority on the Hosts page (the panel starts every director as BACKUP)`,
+      `${FX}/includes/vrrp.inc:5: note: priority: priority 100: a keepalived.conf is one director's: set each director's priority on the Hosts page (the panel starts every director as BACKUP)`,
       "",
     ]);
     expect(lvs(["convert", `${FX}/includes/keepalived.conf`, "--from", "keepalived", "--to", "json", "--quiet"]).err).not.toContain("note:");

@@ -49,7 +49,7 @@ export const haRoutes: Route[] = [
       const s = haSettingsOf(c);
       const base = { haEnabled: s.enabled, vrrpRouterId: s.routerId, vrrpInterface: s.iface, vrrpAdvertInt: s.advertInt, vrrpPreempt: s.preempt,
         vrrpPreemptDelay: s.preemptDelay, vrrpUnicast: s.unicast, vrrpAuthPass: s.authPass, syncDaemon: s.syncDaemon };
-      const after = await updateHaSettings(ctx.prisma, ctx.caller.actor, haPatchBody.parse(ctx.body, { id: c.id, version }, base));
+      const after = await updateHaSettings(ctx.prisma, { actor: ctx.caller.actor, source: "api" }, haPatchBody.parse(ctx.body, { id: c.id, version }, base));
       return json(haJson(after), 200, { etag: versionEtag(after.version) });
     },
   },

@@ -230,7 +230,7 @@ const routes: Route[] = [
       requireIfMatch(ctx.ifMatch, `host ${h.name}`);
       const input = hostPatchBody.parse(ctx.body, { id: h.id }, { name: h.name, address: h.address, sshPort: h.sshPort, sshUser: h.sshUser, sshKeyId: h.sshKeyId });
       // checked again inside updateHost's transaction, on the locked row
-      const out = await updateHost(ctx.prisma, ctx.caller.actor, input, (current) => checkIfMatch(ctx.ifMatch, hostEtag(current), `host ${h.name}`));
+      const out = await updateHost(ctx.prisma, { actor: ctx.caller.actor, source: "api" }, input, (current) => checkIfMatch(ctx.ifMatch, hostEtag(current), `host ${h.name}`));
       return json(hostJson(out.host), 200, { etag: hostEtag(out.host) });
     },
   },

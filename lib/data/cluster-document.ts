@@ -7,6 +7,8 @@ import { serviceLabel } from "@/lib/data/virtual-services";
 import type { ServiceRow } from "@/lib/desired/desired";
 import { validateService } from "@/lib/ipvs/schema";
 import { latestVersionNumber, recordVersion } from "@/lib/data/cluster-versions";
+import { DEFAULT_VRRP_PRIORITY, HA_DEFAULTS, haRefusals } from "@/lib/ha/model";
+import type { DocumentHa } from "@/lib/declarative";
 
 // The bridge between the declarative cluster document (lib/declarative) and the rows: documentOf reads
 // the operator's desired state (the rows, never the health checker's overlay), storeDocument makes the
@@ -116,21 +118,60 @@ async function readRows(db: PrismaClient | Tx, clusterId: string) {
   return { cluster, services };
 }
 
-function documentOfRows(cluster: { name: string; description: string }, services: ServiceDocRow[]): ClusterDocument {
+// the HA columns the document holds (never the password: a secret stays out of documents and versions)
+const HA_COLUMNS = {
+  haEnabled: true, vrrpInterface: true, vrrpRouterId: true, vrrpAdvertInt: true, vrrpPreempt: true, vrrpPreemptDelay: true, vrrpUnicast: true, syncDaemon: true,
+} as const satisfies Prisma.ClusterSelect;
+type HaRow = Prisma.ClusterGetPayload<{ select: typeof HA_COLUMNS }>;
+type DirectorRow = { name: string; vrrpPriority: number };
+
+const haOfRow = (c: HaRow): Omit<DocumentHa, "directors"> => ({
+  enabled: c.haEnabled, interface: c.vrrpInterface, virtualRouterId: c.vrrpRouterId, advertInt: c.vrrpAdvertInt, preempt: c.vrrpPreempt,
+  preemptDelay: c.vrrpPreemptDelay, unicast: c.vrrpUnicast, syncDaemon: c.syncDaemon,
+});
+const haColumns = (h: DocumentHa): HaRow => ({
+  haEnabled: h.enabled, vrrpInterface: h.interface, vrrpRouterId: h.virtualRouterId, vrrpAdvertInt: h.advertInt, vrrpPreempt: h.preempt,
+  vrrpPreemptDelay: h.preemptDelay, vrrpUnicast: h.unicast, syncDaemon: h.syncDaemon,
+});
+const HA_DEFAULT_ROW = haOfRow({
+  haEnabled: HA_DEFAULTS.enabled, vrrpInterface: HA_DEFAULTS.iface, vrrpRouterId: HA_DEFAULTS.routerId, vrrpAdvertInt: HA_DEFAULTS.advertInt,
+  vrrpPreempt: HA_DEFAULTS.preempt, vrrpPreemptDelay: HA_DEFAULTS.preemptDelay, vrrpUnicast: HA_DEFAULTS.unicast, syncDaemon: HA_DEFAULTS.syncDaemon,
+});
+
+/**
+ * The `ha` section: only when HA is on, a setting differs from a new cluster's, or a director's priority
+ * from 100 (a cluster that never had HA keeps the documents and versions it had, byte for byte).
+ */
+function haSectionOf(c: HaRow, directors: DirectorRow[]): DocumentHa | undefined {
+  const settings = haOfRow(c);
+  if (!settings.enabled && jsonEqual(settings, HA_DEFAULT_ROW) && directors.every((d) => d.vrrpPriority === DEFAULT_VRRP_PRIORITY)) return undefined;
+  const sorted = [...directors].sort((a, b) => collator.compare(a.name, b.name));
+  return { ...settings, directors: sorted.map((d) => ({ name: d.name, priority: d.vrrpPriority })) };
+}
+
+async function directorRows(db: PrismaClient | Tx, clusterId: string) {
+  return db.host.findMany({ where: { clusterId, role: "director" }, select: { id: true, name: true, address: true, vrrpPriority: true } });
+}
+
+function documentOfRows(cluster: { name: string; description: string } & HaRow, services: ServiceDocRow[], directors: DirectorRow[]): ClusterDocument {
+  const ha = haSectionOf(cluster, directors);
   return canonicalDocument({
     version: 1,
     cluster: { name: cluster.name, description: cluster.description },
     services: services.map((s) => normalised(serviceOf(s))),
+    ...(ha ? { ha } : {}),
   });
 }
 
 /** The operator's desired state of a cluster as the declarative document (null: no such cluster), and the cluster's version. */
 export async function documentOf(prisma: PrismaClient | Tx, clusterId: string): Promise<{ document: ClusterDocument; version: number; name: string } | null> {
-  const cluster = await prisma.cluster.findUnique({ where: { id: clusterId }, select: { name: true, description: true, version: true } });
+  const cluster = await prisma.cluster.findUnique({ where: { id: clusterId }, select: { name: true, description: true, version: true, ...HA_COLUMNS } });
   if (!cluster) return null;
   const services = await prisma.virtualService.findMany({ where: { clusterId }, select: DOCUMENT_SERVICE });
   const rs = await realServersByService(prisma, clusterId);
-  return { document: documentOfRows(cluster, services.map((s) => ({ ...s, realServers: rs.get(s.id) ?? [] }))), version: cluster.version, name: cluster.name };
+  const directors = await directorRows(prisma, clusterId);
+  const document = documentOfRows(cluster, services.map((s) => ({ ...s, realServers: rs.get(s.id) ?? [] })), directors);
+  return { document, version: cluster.version, name: cluster.name };
 }
 
 /** A document that does not validate: each error names its path (`services[2].realServers[0].weight`). */
@@ -224,7 +265,8 @@ function rowRules(doc: ClusterDocument, clusterName: string): { path: string; me
  * validate is refused (DocumentInvalid) and nothing changes. Each row written is version-checked like
  * the forms' edits, so a concurrent edit makes this fail (StaleError) rather than be overwritten.
  * Health overrides and health state of real servers that stay are kept. A change is recorded as a
- * version (lib/data/cluster-versions) in the same transaction.
+ * version (lib/data/cluster-versions) in the same transaction. `ha` absent: the HA settings and the
+ * directors' priorities stay as they are; present: written too (directors not listed keep theirs).
  */
 export async function storeDocument(
   prisma: PrismaClient, clusterId: string, value: unknown, actor: string, source: DocumentSource, opts: StoreOptions = {},
@@ -236,7 +278,8 @@ export async function storeDocument(
     if (!rows) throw new UserError("This cluster no longer exists.");
     const { cluster } = rows;
     if (opts.ifVersion !== undefined && opts.ifVersion !== cluster.version) throw new StaleError(`Cluster ${cluster.name}`);
-    const invalid = rowRules(doc, cluster.name);
+    const directors = await directorRows(tx, clusterId);
+    const invalid = [...rowRules(doc, cluster.name), ...haRules(doc, cluster.name, directors)];
     if (invalid.length) throw new DocumentInvalid(invalid);
     const changes: string[] = [];
     const stale = (what: string) => new StaleError(what);
@@ -278,16 +321,46 @@ export async function storeDocument(
     const description = doc.cluster?.description;
     let version = cluster.version;
     if (description !== undefined && description !== cluster.description) changes.push(`cluster description: ${JSON.stringify(cluster.description)} → ${JSON.stringify(description)}`);
+    const ha = doc.ha ? await storeHa(tx, doc.ha, cluster, directors, changes) : {};
     if (changes.length) {
-      const after = await tx.cluster.update({ where: { id: clusterId }, data: { ...(description !== undefined ? { description } : {}), version: { increment: 1 } } });
+      const data = { ...(description !== undefined ? { description } : {}), ...ha, version: { increment: 1 } };
+      const after = await tx.cluster.update({ where: { id: clusterId }, data });
+      if (doc.ha && Object.keys(ha).length)
+        await audit(tx, { actor, action: "cluster.ha", target: `cluster:${cluster.name}`, before: { ...haOfRow(cluster), source }, after: { ...haOfRow(after), source } });
       version = after.version;
       const document = (await documentOf(tx, clusterId))!.document;
       await audit(tx, { actor, action: "cluster.document.store", target: `cluster:${cluster.name}`, after: { source, changes } });
       const clusterVersion = await recordVersion(tx, clusterId, actor, source, document);
       return { changed: true, changes, version, document, clusterVersion };
     }
-    return { changed: false, changes, version, document: documentOfRows(cluster, rows.services), clusterVersion: await latestVersionNumber(tx, clusterId) };
+    return { changed: false, changes, version, document: documentOfRows(cluster, rows.services, directors), clusterVersion: await latestVersionNumber(tx, clusterId) };
   }, STORE_TRANSACTION);
+}
+
+/** The `ha` section against the rows: directors named must be the cluster's, and the HA settings' own rules (lib/ha haRefusals). */
+function haRules(doc: ClusterDocument, clusterName: string, directors: Array<DirectorRow & { address: string }>): { path: string; message: string }[] {
+  if (!doc.ha) return [];
+  const names = new Set(directors.map((d) => d.name));
+  const errors = doc.ha.directors.flatMap((d, j) =>
+    names.has(d.name) ? [] : [{ path: `ha.directors[${j}].name`,
+      message: `${clusterName} has no director named ${d.name} (directors: ${[...names].sort().join(", ") || "none"})` }]);
+  for (const r of haRefusals(doc.ha, clusterName, directors)) errors.push({ path: `ha.${r.field}`, message: `${r.message}: ${r.summary}` });
+  return errors;
+}
+
+/** Writes the listed directors' priorities; returns the HA columns that change (written with the cluster's version bump). */
+async function storeHa(tx: Tx, want: DocumentHa, cluster: HaRow, directors: Array<DirectorRow & { id: string }>, changes: string[]): Promise<Partial<HaRow>> {
+  const cols = haColumns(want);
+  const d = differs(cols, cluster as unknown as Record<string, unknown>);
+  if (d.length) changes.push(`change the HA settings: ${d.map((k) => `${k} ${String(cluster[k])} → ${String(cols[k])}`).join(", ")}`);
+  const byName = new Map(directors.map((x) => [x.name, x]));
+  for (const w of want.directors) {
+    const h = byName.get(w.name)!;
+    if (h.vrrpPriority === w.priority) continue;
+    await tx.host.update({ where: { id: h.id }, data: { vrrpPriority: w.priority } });
+    changes.push(`change director ${w.name}: VRRP priority ${h.vrrpPriority} → ${w.priority}`);
+  }
+  return Object.fromEntries(d.map((k) => [k, cols[k]]));
 }
 
 // Prisma's default of 5 s is less than a first import of 10,000 real servers (1,000 services) takes on
@@ -369,7 +442,10 @@ export async function previewDocument(prisma: PrismaClient, clusterId: string, v
   const doc = canonicalDocument(v.document);
   const now = await documentOf(prisma, clusterId);
   if (!now) throw new UserError("This cluster no longer exists.");
-  const invalid = rowRules(doc, now.name);
+  const invalid = [...rowRules(doc, now.name), ...haRules(doc, now.name, await directorRows(prisma, clusterId))];
   if (invalid.length) throw new DocumentInvalid(invalid);
-  return { document: doc, changes: diffDocuments(now.document, { ...doc, cluster: { ...now.document.cluster, ...doc.cluster } }), version: now.version };
+  // what storing it leaves: absent `ha` keeps the settings, a director not listed keeps its priority
+  const listed = new Set(doc.ha?.directors.map((d) => d.name));
+  const ha = doc.ha ? { ...doc.ha, directors: [...doc.ha.directors, ...(now.document.ha?.directors ?? []).filter((d) => !listed.has(d.name))] } : now.document.ha;
+  return { document: doc, changes: diffDocuments(now.document, { ...doc, cluster: { ...now.document.cluster, ...doc.cluster }, ...(ha ? { ha } : {}) }), version: now.version };
 }

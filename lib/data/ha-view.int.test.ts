@@ -27,12 +27,12 @@ describe.each([
   it("settings need two directors and the version read; readings are judged on load", async () => {
     const c = await createCluster(ctx.prisma, { actor: "ada@x", source: "ui" }, { name: "pair", description: "", defaultForwardingMethod: "route" });
     const d1 = await createHost(ctx.prisma, "ada@x", host(c.id, "director1", "10.5.0.1", 200));
-    await expect(updateHaSettings(ctx.prisma, "ada@x", form(c.id, c.version))).rejects.toThrow(UserError);
+    await expect(updateHaSettings(ctx.prisma, { actor: "ada@x", source: "ui" }, form(c.id, c.version))).rejects.toThrow(UserError);
     const d2 = await createHost(ctx.prisma, "ada@x", host(c.id, "director2", "10.5.0.2"));
-    const after = await updateHaSettings(ctx.prisma, "ada@x", form(c.id, c.version, { vrrpAdvertInt: "2" }));
+    const after = await updateHaSettings(ctx.prisma, { actor: "ada@x", source: "ui" }, form(c.id, c.version, { vrrpAdvertInt: "2" }));
     expect([after.haEnabled, after.vrrpAdvertInt, after.version]).toEqual([true, 2, c.version + 1]);
-    await expect(updateHaSettings(ctx.prisma, "ada@x", form(c.id, c.version))).rejects.toThrow(StaleError);
-    await updateHost(ctx.prisma, "ada@x", { id: d2.id, name: "director2", address: "10.5.0.2", sshPort: 22, sshUser: "root", sshKeyId: null, vrrpPriority: 180 });
+    await expect(updateHaSettings(ctx.prisma, { actor: "ada@x", source: "ui" }, form(c.id, c.version))).rejects.toThrow(StaleError);
+    await updateHost(ctx.prisma, { actor: "ada@x", source: "ui" }, { id: d2.id, name: "director2", address: "10.5.0.2", sshPort: 22, sshUser: "root", sshKeyId: null, vrrpPriority: 180 });
 
     await saveDirectorState(ctx.prisma, d1.id, { keepalived: "running", vrrpState: "MASTER", vipsHeld: ["10.5.0.100"], syncDaemon: "master", syncedConns: 0, behind: false }, null);
     await saveDirectorState(ctx.prisma, d2.id, { keepalived: "stopped", vrrpState: null, vipsHeld: [], syncDaemon: "", syncedConns: null, behind: false }, null);

@@ -1,11 +1,13 @@
 import type { Cluster, PrismaClient } from "@/generated/prisma/client";
 import { audit } from "@/lib/audit";
 import { StaleError, UserError } from "@/lib/errors";
-import type { DirectorHaReading, DirectorHaRow, HaDirector, HaSettings } from "@/lib/ha/model";
+import { haRefusals, type DirectorHaReading, type DirectorHaRow, type HaDirector, type HaSettings } from "@/lib/ha/model";
 import type { HaSettingsInput, VrrpPriorityInput } from "@/lib/validation/ha";
+import { lockCluster, recordVersion, type Writer } from "@/lib/data/cluster-versions";
 
 // Director HA rows: the cluster's VRRP settings, each director's priority, and each director's last
-// reading (DirectorState). Settings are configuration, not desired IPVS state: no cluster version.
+// reading (DirectorState). The settings and priorities are in the cluster document (its `ha`
+// section, the password aside): a change of them records a cluster version like any desired-state write.
 
 type HaColumns = Pick<Cluster, "haEnabled" | "vrrpRouterId" | "vrrpInterface" | "vrrpAdvertInt" | "vrrpPreempt"
   | "vrrpPreemptDelay" | "vrrpUnicast" | "vrrpAuthPass" | "syncDaemon">;
@@ -29,36 +31,35 @@ export function haDirector(h: { id: string; name: string; address: string; vrrpP
   return { id: h.id, name: h.name, address: h.address, priority: h.vrrpPriority };
 }
 
-export async function updateHaSettings(prisma: PrismaClient, actor: string, input: HaSettingsInput) {
+const FORM_FIELD = { enabled: "haEnabled", unicast: "vrrpUnicast" } as const;
+
+export async function updateHaSettings(prisma: PrismaClient, { actor, source }: Writer, input: HaSettingsInput) {
   const { id, version, ...data } = input;
   return prisma.$transaction(async (tx) => {
+    await lockCluster(tx, id);
     const before = await tx.cluster.findUnique({ where: { id } });
     if (!before) throw new UserError("This cluster no longer exists.");
-    if (data.haEnabled) {
-      const directors = await tx.host.findMany({ where: { clusterId: id, role: "director" } });
-      if (directors.length < 2) {
-        throw new UserError(`Director HA needs two directors; ${before.name} has ${directors.length}. Add the second director on the Hosts page first.`,
-          { haEnabled: ["needs at least two directors"] });
-      }
-      if (data.vrrpUnicast && directors.some((d) => !/^\d+\.\d+\.\d+\.\d+$/.test(d.address))) {
-        throw new UserError("Unicast VRRP needs each director's address as an IPv4 address (a name cannot be a unicast peer).",
-          { vrrpUnicast: ["needs IPv4 director addresses"] });
-      }
-    }
+    const directors = data.haEnabled ? await tx.host.findMany({ where: { clusterId: id, role: "director" } }) : [];
+    const [no] = haRefusals({ enabled: data.haEnabled, unicast: data.vrrpUnicast }, before.name, directors);
+    if (no) throw new UserError(no.summary, { [FORM_FIELD[no.field]]: [no.message] });
     const res = await tx.cluster.updateMany({ where: { id, version }, data: { ...data, version: { increment: 1 } } });
     if (res.count !== 1) throw new StaleError(`Cluster ${before.name}`);
     const after = await tx.cluster.findUniqueOrThrow({ where: { id } });
     await audit(tx, { actor, action: "cluster.ha", target: `cluster:${after.name}`, before: shown(haSettingsOf(before)), after: shown(haSettingsOf(after)) });
+    await recordVersion(tx, id, actor, source);
     return after;
   });
 }
 
-export async function setVrrpPriority(prisma: PrismaClient, actor: string, input: VrrpPriorityInput) {
+export async function setVrrpPriority(prisma: PrismaClient, { actor, source }: Writer, input: VrrpPriorityInput) {
   return prisma.$transaction(async (tx) => {
+    const found = await tx.host.findUnique({ where: { id: input.hostId }, select: { clusterId: true } });
+    if (found) await lockCluster(tx, found.clusterId);
     const h = await tx.host.findUnique({ where: { id: input.hostId }, include: { cluster: true } });
     if (!h || h.role !== "director") throw new UserError("This host is not a director.");
     const after = await tx.host.update({ where: { id: h.id }, data: { vrrpPriority: input.vrrpPriority } });
     await audit(tx, { actor, action: "host.vrrp-priority", target: `host:${h.cluster.name}/${h.name}`, before: { vrrpPriority: h.vrrpPriority }, after: { vrrpPriority: after.vrrpPriority } });
+    await recordVersion(tx, h.clusterId, actor, source);
     return after;
   });
 }

@@ -2,6 +2,7 @@ import type { Host, Prisma, PrismaClient } from "@/generated/prisma/client";
 import { audit } from "@/lib/audit";
 import { isUniqueViolation, UserError } from "@/lib/errors";
 import type { HostCreate, HostUpdate } from "@/lib/validation/host";
+import { lockCluster, recordVersion, type Writer } from "@/lib/data/cluster-versions";
 
 const NOT_A_DIRECTOR = "only a director has one (real servers take no part in VRRP)";
 
@@ -35,12 +36,17 @@ export async function createHost(prisma: PrismaClient, actor: string, input: Hos
  */
 /**
  * `expected` judges the host as it is inside the transaction, on the locked row (the API's If-Match).
+ * A director's name and priority are in the cluster document (its `ha` section): a director's edit
+ * records a version (after locking the cluster first, like every desired-state write).
  */
-export async function updateHost(prisma: PrismaClient, actor: string, input: HostUpdate, expected?: (current: Host) => void) {
+export async function updateHost(prisma: PrismaClient, { actor, source }: Writer, input: HostUpdate, expected?: (current: Host) => void) {
   if (input.sshKeyId && !(await prisma.sshKey.findUnique({ where: { id: input.sshKeyId } })))
     throw new UserError("Choose an SSH key.", { sshKeyId: ["is not a known SSH key"] });
   try {
     return await prisma.$transaction(async (tx) => {
+      // a host never changes cluster or role: what this read says holds for the whole transaction
+      const found = await tx.host.findUnique({ where: { id: input.id }, select: { clusterId: true, role: true } });
+      if (found?.role === "director") await lockCluster(tx, found.clusterId);
       if (expected) await tx.$queryRaw`SELECT id FROM "Host" WHERE id = ${input.id} FOR UPDATE`;
       const before = await tx.host.findUnique({ where: { id: input.id }, include: { cluster: true } });
       if (!before) throw new UserError("This host no longer exists.");
@@ -52,6 +58,7 @@ export async function updateHost(prisma: PrismaClient, actor: string, input: Hos
       const pub = (x: typeof h) => ({ name: x.name, address: x.address, sshPort: x.sshPort, sshUser: x.sshUser, sshKeyId: x.sshKeyId, hostKeyFingerprint: x.hostKeyFingerprint,
         ...(x.role === "director" ? { vrrpPriority: x.vrrpPriority } : {}) });
       await audit(tx, { actor, action: "host.update", target: `host:${before.cluster.name}/${before.name}`, before: pub(before), after: pub(h) });
+      if (h.role === "director") await recordVersion(tx, h.clusterId, actor, source);
       return { host: h, clusterId: before.clusterId, keyDropped: moved && before.hostKeyFingerprint !== null };
     });
   } catch (e) {

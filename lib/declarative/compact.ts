@@ -1,10 +1,11 @@
 // The document without the values its schema fills in anyway (defaults derived from the schema itself,
 // never listed twice), for files kept in git: reading the compact form gives the same document.
-import { healthCheckSchema, realServerSchema, serviceSchema, type ClusterDocument } from "./schema";
+import { haSchema, healthCheckSchema, realServerSchema, serviceSchema, type ClusterDocument } from "./schema";
 
 const SERVICE = serviceSchema.parse({ protocol: "tcp" }) as Record<string, unknown>;
 const REAL_SERVER = realServerSchema.parse({ address: "0.0.0.0" }) as Record<string, unknown>;
 const CHECK = healthCheckSchema.parse({}) as Record<string, unknown>;
+const HA = haSchema.parse({}) as Record<string, unknown>;
 
 /** Equality of JSON values (what a document holds). */
 export function jsonEqual(a: unknown, b: unknown): boolean {
@@ -35,5 +36,6 @@ export function compactDocument(doc: ClusterDocument): Record<string, unknown> {
       if (s.realServers.length === 0) delete out.realServers;
       return out;
     }),
+    ...(doc.ha ? { ha: without(doc.ha as unknown as Record<string, unknown>, HA, ["enabled"]) } : {}),
   };
 }

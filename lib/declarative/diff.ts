@@ -1,7 +1,8 @@
 // A readable diff between two cluster documents (the history page, `lvs diff`, a version's summary):
 // services, real servers, weights and states, checks, one line per change. Pure.
+import { DEFAULT_VRRP_PRIORITY } from "@/lib/ha/model";
 import { jsonEqual } from "./compact";
-import type { ClusterDocument, DocumentRealServer, DocumentService } from "./schema";
+import { haSchema, type ClusterDocument, type DocumentHa, type DocumentRealServer, type DocumentService } from "./schema";
 
 export interface DiffLine {
   kind: "add" | "remove" | "change";
@@ -43,6 +44,30 @@ function serviceChanges(a: DocumentService, b: DocumentService, label: string, o
   }
 }
 
+const HA_DEFAULT = haSchema.parse({});
+const HA_WORDS: Record<Exclude<keyof DocumentHa, "directors" | "enabled">, string> = {
+  interface: "interface", virtualRouterId: "virtual router id", advertInt: "advert interval (s)", preempt: "preempt", preemptDelay: "preempt delay (s)",
+  unicast: "unicast", syncDaemon: "connection sync",
+};
+const onOff = (v: unknown) => (v === true ? "on" : v === false ? "off" : String(v));
+
+/** HA lines: a document without `ha` holds the defaults (documentOf leaves them out), each director at priority 100 unless listed. */
+function haChanges(a: DocumentHa | undefined, b: DocumentHa | undefined, out: DiffLine[]) {
+  const ha = a ?? HA_DEFAULT, hb = b ?? HA_DEFAULT;
+  const line = (text: string) => out.push({ kind: "change", service: "cluster", text });
+  if (ha.enabled !== hb.enabled) line(`director HA ${hb.enabled ? "on" : "off"}`);
+  for (const [f, w] of Object.entries(HA_WORDS) as [keyof typeof HA_WORDS, string][])
+    if (ha[f] !== hb[f]) line(`HA ${w} ${onOff(ha[f])} → ${onOff(hb[f])}`);
+  const pa = new Map(ha.directors.map((d) => [d.name, d.priority])), pb = new Map(hb.directors.map((d) => [d.name, d.priority]));
+  const dflt = DEFAULT_VRRP_PRIORITY;
+  for (const [name, p] of pb) if ((pa.get(name) ?? dflt) !== p) line(`HA director ${name} priority ${pa.get(name) ?? dflt} → ${p}`);
+  for (const [name, p] of pa) {
+    if (pb.has(name)) continue;
+    if (b) line(`HA director ${name} no longer listed (priority ${p})`);
+    else if (p !== dflt) line(`HA director ${name} priority ${p} → ${dflt}`);
+  }
+}
+
 /** What changes from `a` to `b` (null `a`: everything in `b` is added). */
 export function diffDocuments(a: ClusterDocument | null, b: ClusterDocument): DiffLine[] {
   const out: DiffLine[] = [];
@@ -58,5 +83,6 @@ export function diffDocuments(a: ClusterDocument | null, b: ClusterDocument): Di
       if (s.healthCheck) out.push({ kind: "add", service: k, text: `${k}: add a ${s.healthCheck.kind} health check` });
     } else serviceChanges(before, s, k, out);
   }
+  haChanges(a?.ha, b.ha, out);
   return out;
 }

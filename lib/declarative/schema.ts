@@ -8,6 +8,7 @@ import {
 } from "@/lib/ipvs/model";
 import { MAX_FORM_FWMARK } from "@/lib/ipvs/schema";
 import { healthCheckInputSchema } from "@/lib/health/config";
+import { DEFAULT_VRRP_PRIORITY, HA_DEFAULTS, VRRP_INTERFACE } from "@/lib/ha/model";
 
 export const DOCUMENT_VERSION = 1;
 /** Forwarding methods an operator configures (lib/ipvs's `local` is only ever listed by the kernel). */
@@ -59,6 +60,26 @@ export const serviceSchema = z.strictObject({
   realServers: z.array(realServerSchema).default([]),
 });
 
+export const haDirectorSchema = z.strictObject({
+  name: z.string().min(1).max(100).describe("a director of the cluster, by its host name (Hosts page)"),
+  priority: int(1, 254).default(DEFAULT_VRRP_PRIORITY).describe("VRRP priority 1-254: the highest ready director holds the VIPs"),
+});
+
+const D = HA_DEFAULTS;
+export const haSchema = z.strictObject({
+  enabled: z.boolean().default(D.enabled).describe("director HA on: keepalived moves the VIPs between the directors (needs two)"),
+  interface: z.string().regex(VRRP_INTERFACE, "must be an interface name such as eth0 (at most 15 characters)").default(D.iface)
+    .describe("the directors' interface VRRP speaks on and the VIPs go on"),
+  virtualRouterId: int(1, 255).default(D.routerId).describe("keepalived's virtual_router_id, unique on the network segment"),
+  advertInt: int(1, 255).default(D.advertInt).describe("seconds between adverts, whole (a fractional one needs VRRPv3, which has no authentication)"),
+  preempt: z.boolean().default(D.preempt).describe("a returning higher-priority director takes the VIPs back (false: nopreempt)"),
+  preemptDelay: int(0, 1000).default(D.preemptDelay).describe("seconds it waits first"),
+  unicast: z.boolean().default(D.unicast).describe("adverts to the other directors' addresses (false: multicast)"),
+  syncDaemon: z.boolean().default(D.syncDaemon).describe("IPVS connection sync: the new MASTER keeps the established connections"),
+  directors: z.array(haDirectorSchema).default([]).describe("each director's priority; a director not listed keeps its own"),
+}).describe("Director HA (keepalived VRRP). Absent: the HA settings stay as they are. The VRRP authentication password is not "
+  + "in the document (a secret): set it in the cluster's HA settings.");
+
 export const documentSchema = z.strictObject({
   version: z.literal(DOCUMENT_VERSION),
   cluster: z.strictObject({
@@ -66,10 +87,12 @@ export const documentSchema = z.strictObject({
     description: z.string().max(500).optional(),
   }).optional(),
   services: z.array(serviceSchema),
+  ha: haSchema.optional(),
 }).describe("LVS Panel cluster document");
 
 export type ClusterDocument = z.output<typeof documentSchema>;
 export type DocumentService = ClusterDocument["services"][number];
 export type DocumentRealServer = DocumentService["realServers"][number];
 export type DocumentHealthCheck = NonNullable<DocumentService["healthCheck"]>;
+export type DocumentHa = NonNullable<ClusterDocument["ha"]>;
 export type DocumentInput = z.input<typeof documentSchema>;

@@ -55,6 +55,12 @@ export function validateDocument(value: unknown): DocumentResult {
     }
     return n?.out;
   });
+  const names = new Map<string, number>();
+  r.data.ha?.directors.forEach((d, j) => {
+    const k = names.get(d.name);
+    if (k !== undefined) err(["ha", "directors", j, "name"], `director ${d.name} is listed twice (also at ha.directors[${k}])`);
+    else names.set(d.name, j);
+  });
   if (errors.length) return { ok: false, errors };
   return { ok: true, document: { ...r.data, services: services as DocumentService[] }, notices };
 }

@@ -19,6 +19,31 @@ export interface HaSettings {
   syncDaemon: boolean;
 }
 
+/** A new cluster's settings (prisma's column defaults): a document without an `ha` section means these. */
+export const HA_DEFAULTS = {
+  enabled: false, routerId: 51, iface: "eth0", advertInt: 1, preempt: true, preemptDelay: 30, unicast: true, syncDaemon: true,
+} as const satisfies Omit<HaSettings, "authPass">;
+/** A director's VRRP priority until one is set (Host.vrrpPriority's default). */
+export const DEFAULT_VRRP_PRIORITY = 100;
+/** keepalived's interface names (IFNAMSIZ: at most 15 characters). */
+export const VRRP_INTERFACE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$/;
+
+/** Why settings cannot be saved for these directors: the HA form, the API and the cluster document share it. */
+export interface HaRefusal { field: "enabled" | "unicast"; message: string; summary: string }
+
+export function haRefusals(s: { enabled: boolean; unicast: boolean }, clusterName: string, directors: ReadonlyArray<{ address: string }>): HaRefusal[] {
+  if (!s.enabled) return [];
+  if (directors.length < 2) {
+    return [{ field: "enabled", message: "needs at least two directors",
+      summary: `Director HA needs two directors; ${clusterName} has ${directors.length}. Add the second director on the Hosts page first.` }];
+  }
+  if (s.unicast && directors.some((d) => !/^\d+\.\d+\.\d+\.\d+$/.test(d.address))) {
+    return [{ field: "unicast", message: "needs IPv4 director addresses",
+      summary: "Unicast VRRP needs each director's address as an IPv4 address (a name cannot be a unicast peer)." }];
+  }
+  return [];
+}
+
 export interface HaDirector {
   id: string;
   name: string;

@@ -70,12 +70,25 @@ describe("the corpus", () => {
     expect(of(r, "mapped")).toEqual(expect.arrayContaining(["quorum-sorry.conf:7 quorum: quorum 2", "quorum-sorry.conf:8 hysteresis: hysteresis 0 (the panel has none)"]));
     expect(of(r, "noted")).toContain("quorum-sorry.conf:11 sorry_server_inhibit: the panel adds the sorry server when it is needed and removes it after (keepalived keeps it at weight 0)");
   });
-  it("includes are followed relative to the file; vrrp_instance is pending with its own file and line", () => {
+  it("includes are followed relative to the file; the vrrp_instance becomes the ha section, with its own file and line", () => {
     const r = fixture("includes/keepalived.conf");
     expect(r.ok).toBe(true);
     expect(r.document.services.map((s) => `${s.protocol} ${s.address}:${s.port}`)).toEqual(["tcp 10.30.0.100:80", "udp 10.30.0.100:53"]);
-    expect(of(r, "pending")).toEqual(["vrrp.inc:1 vrrp_instance: vrrp_instance VI_1: not yet mapped (director HA)"]);
-    expect(formatItem(r.items.find((i) => i.kind === "pending")!)).toBe(`${DIR}/includes/vrrp.inc:1: not yet mapped: vrrp_instance: vrrp_instance VI_1: not yet mapped (director HA)`);
+    expect(r.document.ha).toEqual({ enabled: true, interface: "eth0", virtualRouterId: 51, advertInt: 1, preempt: true, preemptDelay: 0, unicast: false, syncDaemon: false, directors: [] });
+    expect(of(r, "pending")).toEqual([]);
+    expect(formatItem(r.items.find((i) => i.keyword === "vrrp_instance")!)).toBe(`${DIR}/includes/vrrp.inc:1: mapped: vrrp_instance: vrrp_instance VI_1 → ha (director HA on; the panel names its instance lvs_panel)`);
+  });
+  it("a DR pair's keepalived.conf: settings, sync daemon; priority, state and the password noted", () => {
+    const r = fixture("dr-pair.conf");
+    expect(r.ok).toBe(true);
+    expect(r.document.ha).toEqual({ enabled: true, interface: "eth0", virtualRouterId: 51, advertInt: 1, preempt: true, preemptDelay: 60, unicast: false, syncDaemon: true, directors: [] });
+    expect(of(r, "noted")).toEqual(expect.arrayContaining([
+      "dr-pair.conf:11 state: state BACKUP: a keepalived.conf is one director's: set each director's priority on the Hosts page (the panel starts every director as BACKUP)",
+      "dr-pair.conf:14 priority: priority 150: a keepalived.conf is one director's: set each director's priority on the Hosts page (the panel starts every director as BACKUP)",
+      "dr-pair.conf:17 authentication: not imported: a secret; set it in the HA settings",
+    ]));
+    expect(of(r, "mapped")).toEqual(expect.arrayContaining(["dr-pair.conf:7 lvs_sync_daemon: ha.syncDaemon true", "dr-pair.conf:22 10.78.0.100/24: VIP 10.78.0.100 (a virtual service's address)"]));
+    expect(JSON.stringify(r.document)).not.toContain("s3cret");
   });
   it("refusals name their line and nothing is silently dropped", () => {
     const r = fixture("refused.conf");
@@ -144,9 +157,47 @@ describe("refusals and notes", () => {
   });
 });
 
+describe("vrrp_instance", () => {
+  const vs = "virtual_server 10.0.0.1 80 {\n protocol TCP\n lb_kind DR\n lb_algo rr\n}\n";
+  const vi = (body: string, name = "VI_1") => `vrrp_instance ${name} {\n interface eth0\n virtual_router_id 7\n${body}}\n`;
+  it("nopreempt, unicast peers, whole-second advert_int; a VIP without a virtual service is noted", () => {
+    const r = text(vs + vi(" advert_int 2\n nopreempt\n unicast_src_ip 10.0.0.5\n unicast_peer {\n  10.0.0.6\n }\n virtual_ipaddress {\n  10.0.0.1\n  10.0.0.9/24 dev eth0\n }\n"));
+    expect(r.ok).toBe(true);
+    expect(r.document.ha).toMatchObject({ enabled: true, virtualRouterId: 7, advertInt: 2, preempt: false, unicast: true, syncDaemon: false });
+    expect(of(r, "noted")).toContain("k.conf:17 10.0.0.9/24: VIP 10.0.0.9 has no virtual service here: not moved (the panel moves the services' VIPs)");
+  });
+  it("a fractional advert_int, a second instance, a sync group, notify scripts, unknown keywords: refused at their lines", () => {
+    const r = text(vs + vi(" advert_int 0.5\n notify_master /bin/true\n notify /bin/x\n mcast_src_ip 10.0.0.5\n") + vi("", "VI_2") + "vrrp_sync_group G {\n group {\n VI_1\n }\n}\n");
+    expect(r.ok).toBe(false);
+    expect(of(r, "refused")).toEqual([
+      "k.conf:9 advert_int: advert_int 0.5: the panel's keepalived uses whole seconds (a fractional one needs VRRPv3, which has no authentication)",
+      "k.conf:10 notify_master: notify_master: the panel runs no scripts (its webhooks report health and failover events)",
+      "k.conf:11 notify: notify: the panel runs no scripts (its webhooks report health and failover events)",
+      "k.conf:12 mcast_src_ip: vrrp_instance mcast_src_ip: no equivalent in the panel",
+      "k.conf:14 vrrp_instance: a second vrrp_instance (the first at line 6): the panel runs one per cluster",
+      "k.conf:18 vrrp_sync_group: vrrp_sync_group: the panel runs one VRRP instance per cluster (no sync groups)",
+    ]);
+  });
+  it("no interface or virtual_router_id: refused; track scripts and vrrp_script: noted; lvs_sync_daemon on another interface: noted", () => {
+    expect(of(text(vs + "vrrp_instance V {\n priority 100\n}\n"), "refused")).toEqual([
+      "k.conf:6 vrrp_instance: vrrp_instance V has no interface: the panel needs the one VRRP speaks on", "k.conf:6 vrrp_instance: vrrp_instance V has no virtual_router_id"]);
+    const r = text("global_defs {\n lvs_sync_daemon eth1 VI_1\n}\nvrrp_script chk {\n script /bin/true\n}\n" + vs + vi(" track_script {\n  chk\n }\n"));
+    expect(r.ok).toBe(true);
+    expect(r.document.ha?.syncDaemon).toBe(true);
+    expect(of(r, "noted").filter((m) => /lvs_sync_daemon|vrrp_script|track_script/.test(m))).toEqual([
+      "k.conf:2 lvs_sync_daemon: ha.syncDaemon true; interface eth1 (the panel syncs on the VRRP interface eth0)",
+      "k.conf:4 vrrp_script: vrrp_script chk: not imported: the panel keeps a director out of MASTER with its own track files (a director behind the desired state); this is not watched",
+      "k.conf:15 track_script: track_script: not imported: the panel keeps a director out of MASTER with its own track files (a director behind the desired state); this is not watched",
+      "k.conf:16 chk: track_script chk: not watched",
+    ]);
+    expect(of(text("global_defs {\n lvs_sync_daemon eth0 VI_1\n}\n" + vs), "noted")).toContain(
+      "k.conf:2 lvs_sync_daemon: not imported: lvs_sync_daemon without a vrrp_instance (the panel syncs connections with director HA only)");
+  });
+});
+
 describe("nothing is silently dropped", () => {
   const extra = "virtual_server 10.0.0.1 80 {\n retry 3\n delay_before_retry 2\n connect_timeout 1\n inhibit_on_failure\n quorum 2\n virtualhost x\n warmup 1\n protocol TCP\n real_server 10.0.0.2 80 {\n inhibit_on_failure\n retry 2\n }\n}\n";
-  for (const f of ["dr-seed.conf", "nat-http.conf", "tun-ssl.conf", "fwmark-groups.conf", "persistence-udp.conf", "quorum-sorry.conf", "refused.conf", "includes/keepalived.conf", "(options without checks)"])
+  for (const f of ["dr-seed.conf", "dr-pair.conf", "nat-http.conf", "tun-ssl.conf", "fwmark-groups.conf", "persistence-udp.conf", "quorum-sorry.conf", "refused.conf", "includes/keepalived.conf", "(options without checks)"])
     it(`every directive of a virtual_server in ${f} has a preview item`, () => {
       const parsed = f.startsWith("(") ? parseText(extra, "/k.conf", memoryReader({})) : parseConfig(path.join(DIR, f), fsReader);
       const r = importKeepalived(parsed);
@@ -154,7 +205,7 @@ describe("nothing is silently dropped", () => {
       const refused = new Set(r.items.filter((i) => i.kind === "refused").map((i) => `${i.file}:${i.line}:${i.keyword}`));
       // a refused directive covers its block
       const walkUnrefused = (sts: Statement[], out: Statement[] = []) => { for (const s of sts) { out.push(s); if (s.block && !refused.has(`${s.file}:${s.line}:${s.keyword}`)) walkUnrefused(s.block, out); } return out; };
-      const vs = parsed.statements.filter((s) => s.keyword.startsWith("virtual_server"));
+      const vs = parsed.statements.filter((s) => s.keyword.startsWith("virtual_server") || s.keyword.startsWith("vrrp_"));
       expect(walkUnrefused(vs).filter((s) => !seen.has(`${s.file}:${s.line}:${s.keyword}`)).map((s) => `${path.basename(s.file)}:${s.line} ${s.keyword}`)).toEqual([]);
     });
 });

@@ -7,6 +7,7 @@ import { CHECKERS, OTHER_CHECKERS, parseChecker, readCheckOption, type CheckOpti
 import { expandGroup, type GroupMember } from "./import-group";
 import { parseConfig, type ConfigReader, type ParsedConfig, type Statement } from "./parse";
 import { bool, Items, uint, type PreviewItem } from "./preview";
+import { globalDefs, VRRP_TOP, vrrpSection, vrrpTop, type SyncDaemon } from "./import-vrrp";
 
 export interface ImportResult {
   /** false when anything was refused (or the document is invalid): nothing may be stored */
@@ -18,7 +19,6 @@ export interface ImportResult {
 type Forward = "route" | "masq" | "tunnel";
 const METHODS: Record<string, Forward> = { DR: "route", NAT: "masq", TUN: "tunnel" };
 export const METHOD_OF: Record<Forward, string> = { route: "DR", masq: "NAT", tunnel: "TUN" };
-const PENDING = new Set(["vrrp_instance", "vrrp_sync_group", "vrrp_script", "vrrp_track_process", "vrrp_track_file", "track_file", "track_process"]);
 type DocService = DocumentInput["services"][number];
 type DocRealServer = NonNullable<DocService["realServers"]>[number];
 
@@ -43,17 +43,23 @@ export function importKeepalived(parsed: ParsedConfig): ImportResult {
     }
   const services: DocService[] = [];
   const lines: Lines[] = [];
+  const instances: Statement[] = [];
+  let sync: SyncDaemon | null = null;
   for (const st of parsed.statements) {
     if (st.keyword === "virtual_server") {
       for (const s of virtualServer(st, groups, items)) { services.push(s.service); lines.push({ st, rs: s.rsLines, check: s.checkSt }); }
     } else if (st.keyword === "virtual_server_group") continue;
-    else if (PENDING.has(st.keyword)) items.add("pending", st, `${st.keyword} ${st.args.join(" ")}: not yet mapped (director HA)`);
-    else if (st.keyword === "global_defs") items.noted(st, "not imported: keepalived's daemon settings (router_id, notification e-mail…) are not part of a cluster");
+    else if (st.keyword === "vrrp_instance") instances.push(st);
+    else if (st.keyword in VRRP_TOP) vrrpTop(st, items);
+    else if (st.keyword === "global_defs") sync = globalDefs(st, items) ?? sync;
     else items.refused(st, `${st.keyword}: no equivalent in the panel`);
   }
-  const raw = { version: DOCUMENT_VERSION, services } as DocumentInput;
+  // after the services: a VIP of the vrrp_instance is checked against them
+  const vips = new Set(services.flatMap((s) => (s.address ? [canonicalAddress(s.address)?.address ?? s.address] : [])));
+  const ha = vrrpSection(instances, sync, vips, items);
+  const raw = { version: DOCUMENT_VERSION, services, ...(ha ? { ha } : {}) } as DocumentInput;
   const v = validateDocument(raw);
-  if (!v.ok) for (const e of v.errors) items.refused(lineOf(e, lines), `${e.path}: ${e.message}`);
+  if (!v.ok) for (const e of v.errors) items.refused(lineOf(e, lines, instances[0]), `${e.path}: ${e.message}`);
   const ok = v.ok && !items.list.some((i) => i.kind === "refused");
   // in the order of the files as read, then by line
   const order = new Map(parsed.files.map((f, i) => [f, i]));
@@ -70,7 +76,8 @@ const FIELD_KEYWORDS: Record<string, string[]> = {
 };
 const within = (st: Statement, field: PathPart | undefined) => st.block?.find((c) => FIELD_KEYWORDS[String(field)]?.includes(c.keyword)) ?? st;
 
-function lineOf(e: DocumentError, lines: Lines[]): Statement {
+function lineOf(e: DocumentError, lines: Lines[], vrrp?: Statement): Statement {
+  if (e.parts[0] === "ha" && vrrp) return vrrp;
   const [, i, field, j, sub] = e.parts as [PathPart, number, PathPart, number, PathPart];
   const l = lines[i];
   if (!l) return { keyword: "document", args: [], file: lines[0]?.st.file ?? "", line: 0, block: null };

@@ -8,6 +8,7 @@ import { configTest, keepalivedBinary } from "@/test/support/keepalived";
 import { fsReader } from "@/bin/commands/fs-reader";
 import { previewKeepalived, renderKeepalived } from ".";
 import { SHAPES } from "./testing/shapes";
+import { HA_SHAPES } from "./testing/ha-shapes";
 import { randomDocument } from "./testing/random";
 
 const DIR = path.resolve(import.meta.dirname, "../../test/fixtures/keepalived");
@@ -23,7 +24,7 @@ describe("keepalived --config-test", () => {
     expect(r.code).not.toBe(0);
     expect(r.output).toContain("Invalid lvs_scheduler 'fastest'");
   });
-  for (const [name, shape] of Object.entries(SHAPES))
+  for (const [name, shape] of Object.entries({ ...SHAPES, ...HA_SHAPES }))
     it(`export of "${name}" passes`, () => {
       const v = validateDocument(shape);
       if (!v.ok) throw new Error(JSON.stringify(v.errors));
@@ -38,7 +39,7 @@ describe("keepalived --config-test", () => {
       expect(configTest({ "keepalived.conf": renderKeepalived(v.document).text }, bin), `seed ${seed}`).toEqual({ code: 0, output: "" });
     }
   });
-  const corpus = ["dr-seed.conf", "tun-ssl.conf", "fwmark-groups.conf", "persistence-udp.conf", "quorum-sorry.conf"];
+  const corpus = ["dr-seed.conf", "dr-pair.conf", "tun-ssl.conf", "fwmark-groups.conf", "persistence-udp.conf", "quorum-sorry.conf"];
   for (const f of corpus)
     it(`corpus ${f} and its export pass`, () => {
       expect(configTest({ [f]: readFileSync(path.join(DIR, f), "utf8") }, bin)).toEqual({ code: 0, output: "" });

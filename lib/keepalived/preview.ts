@@ -3,7 +3,7 @@ import type { Statement } from "./parse";
 
 /**
  * mapped: one-to-one; noted: mapped with a note (e.g. retry → fall) or harmless and not carried;
- * refused: no equivalent (the import fails); pending: not yet mapped (director HA, vrrp_*).
+ * refused: no equivalent (the import fails); pending: not yet mapped (ha_suspend).
  */
 export type PreviewKind = "mapped" | "noted" | "refused" | "pending";
 

@@ -3,6 +3,7 @@
 import type { ClusterDocument, DocumentService } from "@/lib/declarative";
 import { literalRegex } from "./import-check";
 import { METHOD_OF } from "./import";
+import { renderHa } from "./render-vrrp";
 
 export interface ExportNote { kind: "noted" | "refused"; path: string; message: string }
 export interface ExportResult { ok: boolean; text: string; notes: ExportNote[] }
@@ -16,10 +17,13 @@ export function word(s: string): string {
 export function renderKeepalived(doc: ClusterDocument): ExportResult {
   const notes: ExportNote[] = [];
   const out: string[] = [`# keepalived.conf exported by LVS Panel${doc.cluster?.name ? ` from cluster ${doc.cluster.name}` : ""}`, ""];
+  const ha = renderHa(doc, (kind, path, message) => notes.push({ kind, path, message }));
+  out.push(...ha.head);
   doc.services.forEach((s, i) => {
     const note = (kind: ExportNote["kind"], p: string, message: string) => notes.push({ kind, path: `services[${i}]${p}`, message });
     out.push(...service(s, note), "");
   });
+  out.push(...ha.tail);
   return { ok: !notes.some((n) => n.kind === "refused"), text: `${out.join("\n").trimEnd()}\n`, notes };
 }
 

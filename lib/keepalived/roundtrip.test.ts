@@ -5,6 +5,8 @@ import { readDocument, validateDocument, writeDocument, type ClusterDocument } f
 import { importKeepalived, memoryReader, parseText, previewKeepalived, renderKeepalived } from ".";
 import { fsReader } from "@/bin/commands/fs-reader";
 import { SHAPES } from "./testing/shapes";
+import { HA_SHAPES } from "./testing/ha-shapes";
+import { haAfterExport } from "./render-vrrp";
 
 const DIR = path.resolve(import.meta.dirname, "../../test/fixtures/keepalived");
 const reimport = (doc: ClusterDocument) => {
@@ -28,7 +30,17 @@ describe("round trip through keepalived.conf", () => {
       expect(r.items.filter((i) => i.kind === "refused")).toEqual([]);
       expect(back).toEqual(want);
     });
-  for (const f of ["dr-seed.conf", "nat-http.conf", "tun-ssl.conf", "fwmark-groups.conf", "persistence-udp.conf", "quorum-sorry.conf", "includes/keepalived.conf"])
+  for (const [name, shape] of Object.entries(HA_SHAPES))
+    it(`director HA: ${name} (ha back as documented: no priorities, no unicast, no preempt delay under nopreempt)`, () => {
+      const doc = normal(shape);
+      const { e, r, back, want } = reimport(doc);
+      expect(e.ok).toBe(true);
+      expect(r.items.filter((i) => i.kind === "refused")).toEqual([]);
+      expect(back).toEqual({ ...want, ha: haAfterExport(doc.ha!) });
+      // once through, the rest is stable
+      expect(reimport(r.document).back).toEqual(back);
+    });
+  for (const f of ["dr-seed.conf", "dr-pair.conf", "nat-http.conf", "tun-ssl.conf", "fwmark-groups.conf", "persistence-udp.conf", "quorum-sorry.conf", "includes/keepalived.conf"])
     it(`corpus ${f}: import → export → import is stable`, () => {
       const first = previewKeepalived(path.join(DIR, f), fsReader);
       expect(first.ok).toBe(true);
@@ -49,6 +61,25 @@ describe("round trip through YAML and JSON", () => {
 });
 
 describe("what keepalived cannot hold is listed on export", () => {
+  it("director HA: priorities, the password, unicast, a preempt delay under nopreempt; HA off; HA without a VIP", () => {
+    const ha = normal(HA_SHAPES["nopreempt, no sync, advert 3 s, IPv4 and IPv6 VIPs, unicast"]!);
+    const e = renderKeepalived(ha);
+    expect(e.notes.map((n) => `${n.kind} ${n.path}: ${n.message}`)).toEqual([
+      "noted ha.directors: one director's keepalived.conf: priority 200 (a's); set each director's on its own",
+      "noted ha: no authentication: the VRRP password is not in the document (a secret: set it in the HA settings)",
+      "noted ha.preemptDelay: not carried: keepalived refuses preempt_delay with nopreempt",
+      "noted ha.unicast: written as a comment: the document has no director addresses for unicast_src_ip and unicast_peer (keepalived then speaks multicast)",
+    ]);
+    expect(e.text).toContain("# director HA: each director's priority: a 200, b 50\n");
+    expect(e.text).toContain("    priority 200\n    advert_int 3\n    nopreempt\n");
+    expect(e.text).toContain("    virtual_ipaddress {\n        10.78.0.100/32 dev eth0\n        10.78.0.101/32 dev eth0\n    }\n    virtual_ipaddress_excluded {\n        2001:db8::100/128 dev eth0\n");
+    expect(e.text).not.toContain("lvs_sync_daemon");
+    expect(renderKeepalived(normal(HA_SHAPES["DR pair, multicast, connection sync, a preempt delay"]!)).text).toMatch(/^global_defs \{\n {4}lvs_sync_daemon eth0 lvs_panel\n\}$/m);
+    const off = renderKeepalived(normal({ version: 1, services: [], ha: { enabled: false, virtualRouterId: 9 } }));
+    expect([off.ok, off.text.includes("vrrp_instance"), off.notes.map((n) => n.path)]).toEqual([true, false, ["ha.enabled"]]);
+    const noVip = renderKeepalived(normal({ version: 1, services: [{ protocol: "fwmark", fwmark: 1 }], ha: { enabled: true } }));
+    expect([noVip.ok, noVip.notes.filter((n) => n.kind === "refused").map((n) => n.path)]).toEqual([false, ["ha"]]);
+  });
   it("rise, runFrom, draining and disabled real servers, a disabled check, a description", () => {
     const doc = normal({ version: 1, services: [{ protocol: "tcp", address: "10.0.0.1", port: 80, description: "web",
       healthCheck: { rise: 3, runFrom: "panel" }, realServers: [{ address: "10.0.0.2", state: "draining" }, { address: "10.0.0.3", state: "disabled" }] },

@@ -92,10 +92,10 @@ describe("a pair of directors under keepalived's VRRP, driven by the panel", () 
     expect(r.ok).toBe(true);
     await storeDocument(ctx.prisma, clusterId, { ...r.document, cluster: { name: "lab" } }, user.email, "import");
     const [d1, d2] = await Promise.all(["director", "director2"].map((n) => ctx.prisma.host.findFirstOrThrow({ where: { clusterId, name: n } })));
-    await setVrrpPriority(ctx.prisma, user.email, { hostId: d1!.id, vrrpPriority: 150 });
-    await setVrrpPriority(ctx.prisma, user.email, { hostId: d2!.id, vrrpPriority: 100 });
+    await setVrrpPriority(ctx.prisma, { actor: user.email, source: "ui" }, { hostId: d1!.id, vrrpPriority: 150 });
+    await setVrrpPriority(ctx.prisma, { actor: user.email, source: "ui" }, { hostId: d2!.id, vrrpPriority: 100 });
     const c = await cluster();
-    await updateHaSettings(ctx.prisma, user.email, { id: clusterId, version: c.version, haEnabled: true, vrrpRouterId: 78, vrrpInterface: "eth0",
+    await updateHaSettings(ctx.prisma, { actor: user.email, source: "ui" }, { id: clusterId, version: c.version, haEnabled: true, vrrpRouterId: 78, vrrpInterface: "eth0",
       vrrpAdvertInt: ADVERT, vrrpPreempt: true, vrrpPreemptDelay: 5, vrrpUnicast: true, vrrpAuthPass: null, syncDaemon: true });
     const run = await apply();
     expect([run.outcome, run.error]).toEqual(["succeeded", null]);
