@@ -51,9 +51,9 @@ describe("lvs ha", () => {
     const show = await lvs(haCommand, ["pair"]);
     expect(show.code).toBe(EXIT.ok);
     expect(show.out).toContain("director HA off for pair: interface eth0, virtual_router_id 51, advert_int 1 s");
-    const on = await lvs(haCommand, ["pair", "--enable", "--interface", "ens4", "--router-id", "60", "--advert-int", "0.5"]);
+    const on = await lvs(haCommand, ["pair", "--enable", "--interface", "ens4", "--router-id", "60", "--advert-int", "2"]);
     expect([on.code, on.err]).toEqual([EXIT.ok, ""]);
-    expect(on.out).toContain("director HA on for pair: interface ens4, virtual_router_id 60, advert_int 0.5 s");
+    expect(on.out).toContain("director HA on for pair: interface ens4, virtual_router_id 60, advert_int 2 s");
     expect(on.out).toContain("apply to write it to the directors: lvs apply pair");
     expect((await ctx.prisma.cluster.findUniqueOrThrow({ where: { name: "pair" } })).haEnabled).toBe(true);
   });
@@ -77,7 +77,7 @@ describe("lvs status", () => {
     const s = await lvs(statusCommand, ["pair", "--no-arp"]);
     // the director's table cannot be read here (no trusted host key): exit 1 as before, the roles still print
     expect(s.code).toBe(EXIT.failed);
-    expect(s.out).toMatch(/Directors \(HA on, advert_int 0\.5 s; expected failover 1\.8 s to director2\)/);
+    expect(s.out).toMatch(/Directors \(HA on, advert_int 2 s; expected failover 7\.2 s to director2\)/);
     expect(s.out).toMatch(/director1 +150 +MASTER +10\.6\.0\.100 +master +2/);
     expect(s.out).toMatch(/director2 +100 +BACKUP +- +backup +2/);
     expect(s.out).not.toContain("SPLIT BRAIN");

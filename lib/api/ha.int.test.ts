@@ -114,8 +114,8 @@ describe("PATCH /clusters/{cluster}/ha", () => {
     expect(JSON.stringify(on.body)).not.toContain("s3cret");
     expect((await ctx.prisma.cluster.findUniqueOrThrow({ where: { name: "pair" } })).vrrpAuthPass).toBe("s3cret");
 
-    const keep = await asOp("PATCH", "/clusters/pair/ha", { vrrpAdvertInt: 0.5 }, { "if-match": on.headers.get("etag")! });
-    expect(keep.body).toMatchObject({ vrrpAdvertInt: 0.5, vrrpAuthPassSet: true, vrrpRouterId: 77, haEnabled: true });
+    const keep = await asOp("PATCH", "/clusters/pair/ha", { vrrpAdvertInt: 2 }, { "if-match": on.headers.get("etag")! });
+    expect(keep.body).toMatchObject({ vrrpAdvertInt: 2, vrrpAuthPassSet: true, vrrpRouterId: 77, haEnabled: true });
     const stale = await asOp("PATCH", "/clusters/pair/ha", { vrrpAdvertInt: 2 }, { "if-match": on.headers.get("etag")! });
     expect(stale.status).toBe(412);
 
