@@ -162,10 +162,11 @@ export async function readKernel(prisma: PrismaClient, clusterId: string): Promi
 
 /**
  * readKernel for a page that must not hang on a slow director: after `ms`, the table counts as unread.
- * 8 s: a non-root SSH user reads through sudo and the helper (processes per ipvsadm call), which took
- * 2-5 s for the three reads on the lab's Debian director under TCG while the e2e suite ran (4 s was not enough).
+ * 15 s: a non-root SSH user reads through sudo and the helper (a sudo per ipvsadm listing), which took
+ * 2-5 s for the three reads on the lab's Debian director under TCG while the e2e suite ran, and once
+ * over 8 s (the PGlite run of the seed e2e, 2026-12-04). One helper call for all listings is the fix.
  */
-export async function readKernelWithin(prisma: PrismaClient, clusterId: string, ms = 8000): ReturnType<typeof readKernel> {
+export async function readKernelWithin(prisma: PrismaClient, clusterId: string, ms = 15_000): ReturnType<typeof readKernel> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<{ dests: null; error: string }>((resolve) => { timer = setTimeout(() => resolve({ dests: null, error: `the director did not answer within ${ms / 1000} s` }), ms); });
   try {
