@@ -61,6 +61,27 @@ describe("metrics", () => {
     expect(body).toContain('lvs_real_server_health{cluster="v6",service="FWM 3 IPv6",real_server="[2001:db8::12]:80",state="unknown"} 1');
   });
 
+  it("director HA: each director's VRRP state (a stale reading is unknown), VIPs held, split brain", async () => {
+    const p = ctx.prisma;
+    const c = await p.cluster.create({ data: { name: "pair", haEnabled: true } });
+    const [d1, d2, d3] = await Promise.all(["d1", "d2", "d3"].map((name, i) =>
+      p.host.create({ data: { clusterId: c.id, name, address: `10.9.0.${i + 1}`, role: "director" } })));
+    const master = { vrrpState: "MASTER", vipsHeld: ["10.9.0.100"], syncDaemon: "master" };
+    await p.directorState.create({ data: { hostId: d1!.id, ...master } });
+    await p.directorState.create({ data: { hostId: d2!.id, ...master } });
+    await p.directorState.create({ data: { hostId: d3!.id, ...master, readAt: new Date(Date.now() - 60_000) } });
+    const { body } = await renderMetrics(p);
+    expect(body).toContain('lvs_director_vrrp_state{cluster="pair",director="d1",state="MASTER"} 1');
+    expect(body).toContain('lvs_director_vrrp_state{cluster="pair",director="d1",state="BACKUP"} 0');
+    expect(body).toContain('lvs_director_vrrp_state{cluster="pair",director="d3",state="unknown"} 1');
+    expect(body).toContain('lvs_director_vrrp_state{cluster="pair",director="d3",state="MASTER"} 0');
+    expect(body).toContain('lvs_director_vips_held{cluster="pair",director="d2"} 1');
+    expect(body).toContain('lvs_director_vips_held{cluster="pair",director="d3"} 0');
+    expect(body).toContain('lvs_split_brain{cluster="pair"} 1');
+    await p.directorState.update({ where: { hostId: d2!.id }, data: { vrrpState: "BACKUP", vipsHeld: [] } });
+    expect((await renderMetrics(p)).body).toContain('lvs_split_brain{cluster="pair"} 0');
+  });
+
   it("needs the bearer token; off without METRICS_TOKEN", () => {
     expect(metricsAuthorized(null, undefined)).toBe("disabled");
     expect(metricsAuthorized(null, "s3cret")).toBe("denied");
