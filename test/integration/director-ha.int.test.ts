@@ -206,17 +206,27 @@ describe("a pair of directors under keepalived's VRRP, driven by the panel", () 
     expect(after.map((h) => (h.payload as { data: { cleared: boolean } }).data.cleared)).toEqual([false, true]);
   }, 120_000);
 
-  it("a planned switchover loses no request", async () => {
-    const { failoverCluster } = await import("@/lib/operations/failover");
+  it("a planned switchover with `lvs failover` loses no request", async () => {
+    const { handleApi } = await import("@/lib/api/routes");
+    const { failoverCommand } = await import("@/bin/commands/ha");
+    const { processIo } = await import("@/bin/commands/io");
+    const { userWithToken } = await import("@/lib/api/testing/panel");
+    const token = (await userWithToken(ctx.prisma, "ha-cli@example.test", "operator")).token;
+    const deps = { env: { LVS_URL: "http://127.0.0.1", LVS_TOKEN: token, HOME: "/nonexistent" } as unknown as NodeJS.ProcessEnv,
+      fetch: (async (u: string | URL | Request, init?: RequestInit) => handleApi(new Request(u, init))) as typeof fetch };
     const stream = new ClientStream(url(), { maxTimeS: 5 });
     streams.push(stream);
     await stream.waitFor(10);
     const t0 = Date.now();
-    const r = await failoverCluster(ctx.prisma, user.email, clusterId);
-    expect([r.from, r.to]).toEqual(["director", "director2"]);
+    let out = "", err = "";
+    const code = await failoverCommand(deps).run(["lab"], { ...processIo, out: (t: string) => void (out += t), err: (t: string) => void (err += t) });
+    expect([code, err]).toEqual([0, ""]);
+    const done = /switched over: director2 is MASTER \(took the VIPs from director in (\d+) ms\)/.exec(out);
+    expect(done, out).not.toBeNull();
+    const r = { ms: Number(done![1]) };
     await stream.waitFor(20);
     stream.stop();
-    console.log(`switchover: ${r.ms} ms until director2 held the VIP; ${stream.results.filter((x) => x.at >= t0).length} requests during and after, ${stream.failures(t0).length} failed`);
+    console.log(`switchover (lvs failover): ${r.ms} ms until director2 held the VIP; ${stream.results.filter((x) => x.at >= t0).length} requests during and after, ${stream.failures(t0).length} failed`);
     expect(stream.failures(t0)).toEqual([]);
     const [a, b] = [await reading("director"), await reading("director2")];
     expect([a.vrrpState, b.vrrpState, b.vipsHeld]).toEqual(["BACKUP", "MASTER", [env.vip.single]]);
