@@ -161,8 +161,13 @@ export function desiredOf(services: readonly ServiceRow[], previous: readonly st
     table: desiredTable(services),
     owned,
     remove: previous.filter((k) => !owned.includes(k)),
-    vips: [...new Set(services.map((s) => s.address).filter((a): a is string => !!a))],
+    vips: vipsOf(services),
   };
+}
+
+/** The cluster's VIPs: its services' addresses (fwmark services have none), each once. */
+export function vipsOf(services: ReadonlyArray<{ address: string | null }>): string[] {
+  return [...new Set(services.map((s) => s.address).filter((a): a is string => !!a))];
 }
 
 /** The service keys the operator's last apply owned (ApplyRun.desired.owned; the health checker's runs are not the operator's record). */

@@ -5,7 +5,7 @@ import { pushHaConfig, readHa, setBehind } from "@/lib/director/ha";
 import { withDirectorLock } from "@/lib/director";
 import { UserError } from "@/lib/errors";
 import { directorsOf, haDirector, haSettingsOf, saveDirectorState } from "@/lib/data/ha";
-import { desiredOf, lastOwned } from "@/lib/desired/desired";
+import { vipsOf } from "@/lib/desired/desired";
 import type { DirectorHaReading } from "@/lib/ha/model";
 import { renderVrrpConfig } from "@/lib/keepalived/vrrp";
 import { pool, targetFor } from "@/lib/operations/targets";
@@ -20,12 +20,12 @@ export interface FailoverResult { from: string; to: string; ms: number; steps: s
  * the old MASTER is released as the new BACKUP.
  */
 export async function failoverCluster(prisma: PrismaClient, actor: string, clusterId: string, opts: { to?: string; timeoutMs?: number } = {}): Promise<FailoverResult> {
-  const cluster = await prisma.cluster.findUnique({ where: { id: clusterId }, include: { virtualServices: { include: { realServers: true } } } });
+  const cluster = await prisma.cluster.findUnique({ where: { id: clusterId }, include: { virtualServices: { select: { address: true } } } });
   if (!cluster) throw new UserError("This cluster no longer exists.");
   const ha = haSettingsOf(cluster);
   if (!ha.enabled) throw new UserError(`${cluster.name} has no director HA: there is no backup to switch over to.`);
   const directors = await directorsOf(prisma, clusterId);
-  const vips = desiredOf(cluster.virtualServices, await lastOwned(prisma, clusterId)).vips;
+  const vips = vipsOf(cluster.virtualServices);
   const targets = new Map(await Promise.all(directors.map(async (d) => [d.id, await targetFor(prisma, d)] as const)));
   const read = async (id: string) => readHa(pool(), targets.get(id)!, vips, ha.iface);
   const now = await Promise.all(directors.map(async (d) => ({ d, r: await read(d.id).catch(() => null) })));

@@ -1,11 +1,11 @@
 import type { PrismaClient } from "@/generated/prisma/client";
 import { readHa } from "@/lib/director/ha";
 import { directorStates, saveDirectorState } from "@/lib/data/ha";
-import { HA_POLL_MS, splitBrain, type SplitBrain } from "@/lib/ha/model";
+import { HA_POLL_MS, splitBrain, type DirectorHaRow, type SplitBrain } from "@/lib/ha/model";
 import { targetFromHost } from "@/lib/host-target";
 import { enqueueWebhook } from "@/lib/notify";
 import { isSshError, type SshPool } from "@/lib/ssh";
-import { desiredOf, lastOwned } from "@/lib/desired/desired";
+import { vipsOf } from "@/lib/desired/desired";
 import { startApply } from "@/lib/operations/apply";
 
 /** Who converges a director that came back behind (ApplyRun.actor). */
@@ -37,31 +37,35 @@ export class HaPoller {
   async round(now = Date.now()): Promise<HaRound | null> {
     this.last = now;
     const { prisma, pool } = this.deps;
-    // most clusters have no HA: one small read says so
-    const on = await prisma.cluster.findUnique({ where: { id: this.clusterId }, select: { haEnabled: true } });
-    if (!on?.haEnabled) return null;
     const c = await prisma.cluster.findUnique({
       where: { id: this.clusterId },
-      include: { hosts: { where: { role: "director" }, orderBy: { name: "asc" }, include: { sshKey: { select: { privateKey: true } } } }, virtualServices: { include: { realServers: true } } },
+      include: { hosts: { where: { role: "director" }, orderBy: { name: "asc" }, include: { sshKey: { select: { privateKey: true } } } }, virtualServices: { select: { address: true } } },
     });
     if (!c?.haEnabled) return null;
-    const vips = desiredOf(c.virtualServices, await lastOwned(prisma, c.id)).vips;
+    // the VIPs are the services' addresses: no real server is read (a poll every 2 s)
+    const vips = vipsOf(c.virtualServices);
     // behind in the database: the last apply did not verify there (it may not have reached the
     // director to set its track file); it stays behind until an apply verifies on it
-    const before = new Map((await directorStates(prisma, c.id)).map((s) => [s.hostId, s.reading?.behind ?? false]));
+    const previous = await directorStates(prisma, c.id);
+    const before = new Map(previous.map((s) => [s.hostId, s.reading?.behind ?? false]));
     const read = await Promise.all(c.hosts.map(async (h) => {
       if (!h.hostKeyFingerprint || !h.sshKey) return { h, r: null };
       try {
         const got = await readHa(pool, targetFromHost(h), vips, c.vrrpInterface);
         const r = { ...got, behind: got.behind || (before.get(h.id) ?? false) };
         await saveDirectorState(prisma, h.id, r, null);
-        return { h, r };
+        return { h, r, error: null };
       } catch (e) {
-        await saveDirectorState(prisma, h.id, null, isSshError(e) ? `${e.code}: ${e.message}` : String(e));
-        return { h, r: null };
+        const error = isSshError(e) ? `${e.code}: ${e.message}` : String(e);
+        await saveDirectorState(prisma, h.id, null, error);
+        return { h, r: null, error };
       }
     }));
-    const rows = await directorStates(prisma, c.id);
+    // what was just stored, judged as stored (no second read); a director not read keeps its last reading
+    const at = new Date();
+    const rows: DirectorHaRow[] = read.map(({ h, r, error }) => r || error
+      ? { hostId: h.id, name: h.name, reading: r, error, readAt: at }
+      : previous.find((p) => p.hostId === h.id) ?? { hostId: h.id, name: h.name, reading: null, error: null, readAt: null });
     const split = splitBrain(rows, this.pollMs, Date.now());
     await this.reportSplit(c, split);
     await this.noteMaster(c.id, split ? null : read.find((x) => x.r?.vrrpState === "MASTER")?.h.name ?? null);

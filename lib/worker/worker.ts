@@ -44,6 +44,7 @@ export class Worker {
   /** director HA polls of the clusters this instance leads (a no-op round for a cluster without HA) */
   private haPollers = new Map<string, HaPoller>();
   private haBusy = new Set<string>();
+  private haClusters = new Set<string>();
   private busy = new Set<string>();
   private lastTry = new Map<string, number>();
   private clusters: string[] = [];
@@ -88,7 +89,10 @@ export class Worker {
 
   async tick(now = Date.now()) {
     if (now - this.lastList >= 5000 || this.lastList === 0) {
-      this.clusters = (await this.prisma.cluster.findMany({ select: { id: true } })).map((c) => c.id);
+      const listed = await this.prisma.cluster.findMany({ select: { id: true, haEnabled: true } });
+      this.clusters = listed.map((c) => c.id);
+      // only clusters with director HA are polled for it (their poller reads the flag again each round)
+      this.haClusters = new Set(listed.filter((c) => c.haEnabled).map((c) => c.id));
       this.lastList = now;
       for (const id of [...this.checkers.keys()]) if (!this.clusters.includes(id)) {
         this.checkers.delete(id);
@@ -114,7 +118,7 @@ export class Worker {
         this.checkers.set(id, new ClusterChecker(id, { prisma: this.prisma, pool: this.pool, fence: (tx) => this.leader.fence(tx, clusterLock(id)), log: this.log }, { pollMs: this.opts.pollMs, reachabilityMs: this.opts.reachabilityMs }));
       }
       const ch = this.checkers.get(id);
-      if (ch) this.haPoll(id, now);
+      if (ch && this.haClusters.has(id)) this.haPoll(id, now);
       if (!ch || this.busy.has(id) || ch.dueInMs(now) > 0) continue;
       this.busy.add(id);
       void this.track(ch.round().then((r) => { if (r) this.onRound?.(id, r); }, (e) => this.log("round failed", { cluster: id, error: String(e) })).finally(() => this.busy.delete(id)));
